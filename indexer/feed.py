@@ -1,0 +1,219 @@
+"""Streaming catalog-feed reader: validates every rule of SPEC.md line by line.
+
+Each line becomes an Upsert, a Deletion or a Rejection (with its line number and
+reason); nothing is dropped silently. Later lines win: callers apply records in
+order, so a later line with the same id replaces the earlier one.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from babel import Locale
+
+from search.catalog import CATEGORIES, Product, Seller
+
+MAX_ID_LENGTH = 64
+_CATEGORY_SET = frozenset(CATEGORIES)
+_LOCALE_CODE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
+
+
+class FeedError(ValueError):
+    """The reason one feed line is rejected."""
+
+
+@dataclass(frozen=True, slots=True)
+class Upsert:
+    line: int
+    product: Product
+
+
+@dataclass(frozen=True, slots=True)
+class Deletion:
+    line: int
+    product_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    line: int
+    reason: str
+    text: str
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {"line": self.line, "reason": self.reason, "text": self.text}, ensure_ascii=False
+        )
+
+
+FeedRecord = Upsert | Deletion | Rejection
+
+
+@cache
+def country_codes() -> frozenset[str]:
+    """ISO 3166-1 alpha-2 codes known to CLDR."""
+    return frozenset(code for code in Locale("en").territories if len(code) == 2 and code.isalpha())
+
+
+def read_feed(lines: Iterable[bytes]) -> Iterator[FeedRecord]:
+    """Yield one record per non-blank line of JSON Lines given as bytes."""
+    for number, raw in enumerate(lines, start=1):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield Rejection(number, f"not UTF-8: {exc.reason} at byte {exc.start}", raw.decode("utf-8", "replace").rstrip("\n"))
+            continue
+        text = text.strip()
+        if not text:
+            continue
+        yield parse_line(number, text)
+
+
+def parse_line(number: int, text: str) -> FeedRecord:
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        return Rejection(number, f"invalid JSON: {exc}", text)
+    try:
+        if not isinstance(data, dict):
+            raise FeedError(f"expected a JSON object, got {type(data).__name__}")
+        product_id = _product_id(data)
+        if "deleted" in data:
+            if data["deleted"] is not True:
+                raise FeedError("deleted: only true is allowed")
+            return Deletion(number, product_id)
+        return Upsert(number, product_from_feed(data, product_id))
+    except FeedError as exc:
+        return Rejection(number, str(exc), text)
+
+
+def _product_id(data: dict) -> str:
+    if "id" not in data:
+        raise FeedError("id: required")
+    value = data["id"]
+    if not isinstance(value, str) or not value.strip():
+        raise FeedError("id: must be a non-empty string")
+    if len(value) > MAX_ID_LENGTH:
+        raise FeedError(f"id: longer than {MAX_ID_LENGTH} characters")
+    return value
+
+
+def product_from_feed(data: dict, product_id: str) -> Product:
+    if "category" not in data:
+        raise FeedError("category: required")
+    category = data["category"]
+    if category not in _CATEGORY_SET:
+        raise FeedError(f"category: unknown category {category!r}")
+    if "price_usd" not in data:
+        raise FeedError("price_usd: required")
+    return Product(
+        id=product_id,
+        title=_localized(data, "title", required=True),
+        description=_localized(data, "description", required=False),
+        category=category,
+        subcategory=_optional_str(data, "subcategory"),
+        brand=_optional_str(data, "brand"),
+        price_usd=_number(data, "price_usd", low=0, low_open=True),
+        rating=_number(data, "rating", low=0, high=5) if data.get("rating") is not None else None,
+        orders=_orders(data),
+        seller=_seller(data.get("seller")),
+        ships_from=_countries(data, "ships_from") or ("CN",),
+        ships_to=_countries(data, "ships_to"),
+        attributes=_attributes(data.get("attributes")),
+        image_url=_optional_str(data, "image_url"),
+        flags=_flags(data.get("flags")),
+    )
+
+
+def _localized(data: dict, name: str, *, required: bool) -> dict[str, str]:
+    value = data.get(name)
+    if value is None:
+        if required:
+            raise FeedError(f"{name}: required")
+        return {}
+    if not isinstance(value, dict):
+        raise FeedError(f"{name}: must be an object of locale -> text")
+    result = {}
+    for locale, text in value.items():
+        if not _LOCALE_CODE.match(locale):
+            raise FeedError(f"{name}: {locale!r} is not a locale code")
+        if not isinstance(text, str):
+            raise FeedError(f"{name}.{locale}: must be a string")
+        if text.strip():
+            result[locale.replace("-", "_")] = text.strip()
+    if required and not result:
+        raise FeedError(f"{name}: needs text in at least one locale")
+    return result
+
+
+def _optional_str(data: dict, name: str) -> str | None:
+    value = data.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise FeedError(f"{name}: must be a string")
+    return value.strip() or None
+
+
+def _number(data: dict, name: str, *, low: float, high: float | None = None, low_open: bool = False) -> float:
+    value = data.get(name)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise FeedError(f"{name}: must be a number")
+    if value < low or (low_open and value == low):
+        raise FeedError(f"{name}: must be {'>' if low_open else '>='} {low}, got {value}")
+    if high is not None and value > high:
+        raise FeedError(f"{name}: must be <= {high}, got {value}")
+    return float(value)
+
+
+def _orders(data: dict) -> int:
+    value = data.get("orders")
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise FeedError("orders: must be an integer >= 0")
+    return value
+
+
+def _seller(value) -> Seller | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not isinstance(value.get("id"), str) or not value["id"]:
+        raise FeedError("seller: must be an object with a string id")
+    rating = value.get("rating")
+    if rating is not None:
+        rating = _number(value, "rating", low=0, high=100)
+    return Seller(value["id"], rating)
+
+
+def _countries(data: dict, name: str) -> tuple[str, ...] | None:
+    value = data.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise FeedError(f"{name}: must be a list of country codes")
+    codes = tuple(dict.fromkeys(v.upper() for v in value))
+    unknown = [c for c in codes if c not in country_codes()]
+    if unknown:
+        raise FeedError(f"{name}: not ISO 3166 alpha-2 codes: {', '.join(unknown)}")
+    return codes
+
+
+def _attributes(value) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise FeedError("attributes: must be an object of string -> string")
+    return value
+
+
+def _flags(value) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise FeedError("flags: must be a list of strings")
+    return tuple(value)

@@ -1,0 +1,173 @@
+"""Feed -> validated products -> analyzed documents -> engine, with a report.
+
+`index_feed` is what `vitrina index` and the Celery reindex tasks call.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from tqdm import tqdm
+
+from search.analysis.analyzer import Analyzer, default_analyzer
+from search.documents import index_document
+from search.engines.base import Change, Removal, SearchEngine
+
+from .feed import Deletion, Rejection, Upsert, read_feed
+from .locking import indexing_lock
+
+
+class FeedUnusable(Exception):
+    """The feed cannot be used at all (missing, unreadable, or nothing valid in it)."""
+
+
+@dataclass
+class IndexReport:
+    feed: str
+    lines: int = 0
+    upserts: int = 0
+    deletions: int = 0
+    hidden: int = 0
+    rejected: int = 0
+    products: int = 0
+    seconds: float = 0.0
+    rejects_path: Path | None = None
+    rejection_samples: list[Rejection] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.rejected else 0
+
+    def summary(self) -> str:
+        rate = self.lines / self.seconds if self.seconds else 0.0
+        text = (
+            f"{self.lines} lines in {self.seconds:.1f}s ({rate:,.0f}/s): {self.upserts} indexed, "
+            f"{self.deletions} deleted, {self.hidden} hidden (flagged), {self.rejected} rejected; "
+            f"{self.products} products searchable"
+        )
+        if self.rejected and self.rejects_path:
+            text += f"\nrejected lines written to {self.rejects_path}"
+        return text
+
+
+class _RejectsWriter:
+    """Writes rejected lines lazily, so a clean feed leaves no empty file behind."""
+
+    def __init__(self, path: Path, always_create: bool) -> None:
+        self.path = path
+        self._file: IO[str] | None = None
+        if always_create:
+            self._open()
+
+    def _open(self) -> IO[str]:
+        if self._file is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._file = open(self.path, "w", encoding="utf-8")  # noqa: SIM115
+        return self._file
+
+    def write(self, rejection: Rejection) -> None:
+        self._open().write(rejection.to_json() + "\n")
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+
+
+def default_rejects_path(data_dir: Path, feed: Path) -> Path:
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    return data_dir / "rejects" / f"{feed.stem}-{stamp}.rejects.jsonl"
+
+
+def open_feed(path: Path) -> IO[bytes]:
+    if not path.exists():
+        raise FeedUnusable(f"{path}: no such file")
+    if path.is_dir():
+        raise FeedUnusable(f"{path}: is a directory, not a feed file")
+    try:
+        return open(path, "rb")  # noqa: SIM115
+    except OSError as exc:
+        raise FeedUnusable(f"{path}: cannot read: {exc.strerror}") from exc
+
+
+def index_feed(
+    feed: Path,
+    engine: SearchEngine,
+    data_dir: Path,
+    *,
+    rejects_path: Path | None = None,
+    full: bool = True,
+    progress: bool = False,
+    analyzer: Analyzer | None = None,
+) -> IndexReport:
+    """Validate and index a feed. `full` rebuilds the index; otherwise changes apply in place.
+
+    Raises FeedUnusable (and leaves the index as it was) when the feed cannot be read
+    or a full rebuild would have no valid product at all.
+    """
+    analyzer = analyzer or default_analyzer()
+    report = IndexReport(feed=str(feed))
+    stream = open_feed(feed)
+    started = time.perf_counter()
+    rejects = _RejectsWriter(
+        rejects_path or default_rejects_path(data_dir, feed), always_create=rejects_path is not None
+    )
+    report.rejects_path = rejects.path
+    size = os.fstat(stream.fileno()).st_size
+    bar = tqdm(total=size, unit="B", unit_scale=True, desc="indexing", disable=not progress, leave=False)
+    try:
+        changes = _changes(_counting(stream, bar), analyzer, report, rejects)
+        with indexing_lock(data_dir):
+            if full:
+                first = next(changes, None)
+                if first is None:
+                    raise FeedUnusable(
+                        f"{feed}: no valid product in {report.lines} lines; the index is unchanged"
+                    )
+                engine.rebuild(_prepend(first, changes))
+            else:
+                engine.apply_changes(changes)
+            report.products = engine.product_count()
+    finally:
+        bar.close()
+        stream.close()
+        rejects.close()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _counting(stream: IO[bytes], bar: tqdm) -> Iterator[bytes]:
+    for line in stream:
+        bar.update(len(line))
+        yield line
+
+
+def _prepend(first: Change, rest: Iterator[Change]) -> Iterator[Change]:
+    yield first
+    yield from rest
+
+
+def _changes(
+    lines: Iterator[bytes], analyzer: Analyzer, report: IndexReport, rejects: _RejectsWriter
+) -> Iterator[Change]:
+    for record in read_feed(lines):
+        report.lines = record.line
+        if isinstance(record, Rejection):
+            report.rejected += 1
+            rejects.write(record)
+            if len(report.rejection_samples) < 5:
+                report.rejection_samples.append(record)
+        elif isinstance(record, Deletion):
+            report.deletions += 1
+            yield Removal(record.product_id)
+        elif isinstance(record, Upsert):
+            if record.product.hidden:
+                report.hidden += 1
+                yield Removal(record.product.id)
+            else:
+                report.upserts += 1
+                yield index_document(record.product, analyzer)

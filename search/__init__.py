@@ -1,0 +1,1 @@
+"""Search: text analysis, query understanding, engines and the search service."""

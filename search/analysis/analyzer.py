@@ -1,0 +1,65 @@
+"""The one text analyzer used at index time and at query time.
+
+`analyze` turns text into tokens, each carrying every term it may be indexed
+under; index time joins all terms, query time ORs the terms of each token.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import NamedTuple
+
+from .morphology import WordNormalizer
+from .stopwords import STOP_WORDS
+from .text import normalize, tokenize
+
+
+class Token(NamedTuple):
+    """One word of the input: its normalized surface form and its index terms."""
+
+    surface: str
+    terms: tuple[str, ...]
+    kind: str
+    start: int
+    end: int
+
+
+class Analyzer:
+    def __init__(self, normalizer: WordNormalizer | None = None) -> None:
+        self.words = normalizer or WordNormalizer()
+
+    def analyze(self, text: str) -> list[Token]:
+        normalized = normalize(text)
+        tokens = []
+        for raw in tokenize(normalized):
+            if raw.kind == "word":
+                if raw.text in STOP_WORDS:
+                    continue
+                terms = self.words.lemmas(raw.text)
+            else:
+                terms = (raw.text,)
+            tokens.append(Token(raw.text, terms, raw.kind, raw.start, raw.end))
+        return tokens
+
+    def index_terms(self, text: str) -> str:
+        """Space-joined terms of `text`, for a whitespace-tokenized index field.
+
+        The hot path of indexing: the same steps as `analyze`, without Token objects.
+        """
+        lemmas = self.words.lemmas
+        terms: list[str] = []
+        for raw in tokenize(normalize(text)):
+            if raw.kind != "word":
+                terms.append(raw.text)
+            elif raw.text not in STOP_WORDS:
+                terms.extend(lemmas(raw.text))
+        return " ".join(terms)
+
+    def term_set(self, text: str) -> set[str]:
+        return {term for token in self.analyze(text) for term in token.terms}
+
+
+@cache
+def default_analyzer() -> Analyzer:
+    """The process-wide analyzer, shared by indexing, search and highlighting."""
+    return Analyzer()

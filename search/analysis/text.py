@@ -1,0 +1,149 @@
+"""Character-level normalization and tokenization shared by every analyzer step.
+
+Folds case, "ё" to "е", accents on Latin letters, Arabic diacritics and letter
+variants, Cyrillic look-alikes inside model numbers ("15А" -> "15a"), and turns
+numbers with units into one canonical term ("64гб" = "64 ГБ" = "64 GB" -> "64gb").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import NamedTuple
+
+# Units canonicalised to a Latin code. ATTACHED_ONLY units are too ambiguous to
+# merge when written apart from the number ("2 в 1" is not two volts).
+UNITS: dict[str, str] = {
+    "гб": "gb", "gb": "gb", "гбайт": "gb", "gib": "gb",
+    "мб": "mb", "mb": "mb", "мбайт": "mb",
+    "тб": "tb", "tb": "tb",
+    "г": "g", "гр": "g", "g": "g", "gr": "g", "грамм": "g", "грамма": "g", "граммов": "g",
+    "кг": "kg", "kg": "kg",
+    "мг": "mg", "mg": "mg",
+    "л": "l", "l": "l", "литр": "l", "литра": "l", "литров": "l", "ltr": "l",
+    "мл": "ml", "ml": "ml",
+    "м": "m", "m": "m", "см": "cm", "cm": "cm", "мм": "mm", "mm": "mm",
+    "вт": "w", "w": "w", "квт": "kw", "kw": "kw",
+    "мач": "mah", "mah": "mah", "ач": "ah", "ah": "ah",
+    "в": "v", "v": "v",
+    "гц": "hz", "hz": "hz", "ггц": "ghz", "ghz": "ghz", "мгц": "mhz", "mhz": "mhz",
+    "шт": "pcs", "pcs": "pcs", "pc": "pcs",
+    "pct": "pct",
+    "дюйм": "in", "дюйма": "in", "дюймов": "in", "inch": "in",
+}
+ATTACHED_ONLY = frozenset({"в", "v", "м", "m", "l", "g", "w"})
+
+# Cyrillic letters that look like Latin ones; used inside model numbers only.
+LOOKALIKES = str.maketrans("авекмнорстухі", "abekmhopctyxi")
+
+_ARABIC_DIACRITICS = re.compile("[\u064b-\u065f\u0670\u0640]")
+_ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ى": "ي", "ة": "ه"})
+_ARABIC = re.compile("[\u0600-\u06ff]")
+_DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d)")
+_RAW_TOKEN = re.compile(r"\d+(?:\.\d+)*(?:[^\W_]+)?(?:\.\d+)?|[^\W_]+")
+_PIECES = re.compile(r"\d+(?:\.\d+)?|[^\W\d_]+")
+_HAS_DIGIT = re.compile(r"\d")
+_HAS_LETTER = re.compile(r"[^\W\d_]")
+_CYRILLIC = re.compile(r"[а-я]")
+
+
+def _latin_fold_table() -> dict[int, str]:
+    table: dict[int, str] = {ord("ß"): "ss", ord("ø"): "o", ord("æ"): "ae", ord("œ"): "oe"}
+    for code in range(0xC0, 0x250):
+        ch = chr(code)
+        base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+        if base != ch and base.isascii() and base:
+            table[code] = base.lower()
+    return table
+
+
+_LATIN_FOLD = _latin_fold_table()
+
+
+def normalize(text: str) -> str:
+    """Lowercase and fold letter variants so equal words compare equal."""
+    text = unicodedata.normalize("NFC", text).lower().replace("ё", "е")
+    if not text.isascii():
+        text = text.translate(_LATIN_FOLD)
+        if _ARABIC.search(text):
+            text = _ARABIC_DIACRITICS.sub("", text).translate(_ARABIC_LETTERS)
+    if "%" in text:
+        text = text.replace("%", " pct ")
+    if "," in text:
+        text = _DECIMAL_COMMA.sub(".", text)
+    return text
+
+
+def canonical_number(number: str) -> str:
+    """"0,50" and "0.5" are the same number; "007" is "7"."""
+    whole, _, fraction = number.partition(".")
+    whole = whole.lstrip("0") or "0"
+    fraction = fraction.rstrip("0")
+    return f"{whole}.{fraction}" if fraction else whole
+
+
+class RawToken(NamedTuple):
+    """A token before morphology: kind is "word", "number", "measure" or "model"."""
+
+    text: str
+    kind: str
+    start: int
+    end: int
+
+
+def tokenize(text: str) -> list[RawToken]:
+    """Split normalized text into words, numbers, measures ("64gb") and model codes.
+
+    Positions refer to the normalized text, which has the same length as the
+    original except where "%" was expanded.
+    """
+    tokens: list[RawToken] = []
+    spaced_unit = False
+    for match in _RAW_TOKEN.finditer(text):
+        raw = match.group()
+        start, end = match.span()
+        if raw.isalpha():
+            tokens.append(RawToken(raw, "word", start, end))
+            spaced_unit = spaced_unit or raw in UNITS
+            continue
+        if not _HAS_LETTER.search(raw):
+            number = canonical_number(raw) if raw.count(".") <= 1 else raw
+            tokens.append(RawToken(number, "number", start, end))
+            continue
+        pieces = _PIECES.findall(raw)
+        if len(pieces) == 2 and pieces[1] in UNITS and not _HAS_DIGIT.search(pieces[1]):
+            tokens.append(
+                RawToken(canonical_number(pieces[0]) + UNITS[pieces[1]], "measure", start, end)
+            )
+            continue
+        tokens.append(RawToken(raw.translate(LOOKALIKES), "model", start, end))
+    return _merge_spaced_units(tokens, text) if spaced_unit else tokens
+
+
+def _merge_spaced_units(tokens: list[RawToken], text: str) -> list[RawToken]:
+    """Join "64 gb" into one measure term, like "64gb"."""
+    merged: list[RawToken] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        following = tokens[i + 1] if i + 1 < len(tokens) else None
+        if (
+            token.kind == "number"
+            and following is not None
+            and following.kind == "word"
+            and following.text in UNITS
+            and following.text not in ATTACHED_ONLY
+            and text[token.end : following.start].strip() == ""
+        ):
+            merged.append(
+                RawToken(token.text + UNITS[following.text], "measure", token.start, following.end)
+            )
+            i += 2
+            continue
+        merged.append(token)
+        i += 1
+    return merged
+
+
+def is_cyrillic(word: str) -> bool:
+    return bool(_CYRILLIC.search(word))

@@ -1,0 +1,322 @@
+"""The embedded engine: tantivy in-process, one index generation per full rebuild.
+
+A rebuild writes a new generation directory, commits it, then atomically points
+`CURRENT` at it; readers keep the generation they opened until they see the new
+pointer, so nobody ever searches half an index.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import threading
+import time
+import uuid
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import tantivy
+
+from ..ranking import FIELD_BOOSTS
+from .base import (
+    TERM_FACETS,
+    EngineQuery,
+    EngineResult,
+    EngineUnavailable,
+    FacetBucket,
+    Filters,
+    Change,
+    Hit,
+    Removal,
+    TextMatch,
+)
+
+POINTER = "CURRENT"
+WRITER_HEAP = 256 * 1024 * 1024
+KEEP_OLD_GENERATIONS = 1
+_FACET_FIELDS = {"category": "category", "brand": "brand_key", "ships_from": "ships_from"}
+_SORT_FIELDS = {
+    "price_asc": ("price_usd", tantivy.Order.Asc),
+    "price_desc": ("price_usd", tantivy.Order.Desc),
+    "orders": ("orders", tantivy.Order.Desc),
+    "rating": ("rating", tantivy.Order.Desc),
+}
+
+
+def build_schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("id", stored=False, tokenizer_name="raw", index_option="basic")
+    for name in FIELD_BOOSTS:
+        builder.add_text_field(name, tokenizer_name="whitespace", index_option="freq")
+    for name in ("category", "brand_key", "brand_label", "ships_from", "ships_to"):
+        builder.add_text_field(name, fast=True, tokenizer_name="raw", index_option="basic")
+    for name in ("price_usd", "rating", "seller_rating", "boost"):
+        builder.add_float_field(name, indexed=True, fast=True)
+    builder.add_unsigned_field("orders", indexed=True, fast=True)
+    builder.add_bytes_field("payload", stored=True, indexed=False, fast=False)
+    return builder.build()
+
+
+class EmbeddedEngine:
+    """SearchEngine over a tantivy index in `directory` (see base.SearchEngine)."""
+
+    name = "embedded"
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+        self.schema = build_schema()
+        self._lock = threading.Lock()
+        self._opened: tuple[tuple[int, int], tantivy.Index] | None = None
+
+    # -- reading --------------------------------------------------------------
+
+    def _pointer_state(self) -> tuple[int, int] | None:
+        try:
+            st = (self.directory / POINTER).stat()
+        except FileNotFoundError:
+            return None
+        return (st.st_ino, st.st_mtime_ns)
+
+    def _index(self) -> tantivy.Index:
+        state = self._pointer_state()
+        opened = self._opened
+        if opened is not None and opened[0] == state:
+            return opened[1]
+        with self._lock:
+            if self._opened is not None and self._opened[0] == state:
+                return self._opened[1]
+            if state is None:
+                raise EngineUnavailable("no search index yet: run `vitrina index FEED.jsonl`")
+            generation = (self.directory / POINTER).read_text(encoding="utf-8").strip()
+            try:
+                index = tantivy.Index.open(str(self.directory / generation))
+            except (OSError, ValueError) as exc:
+                raise EngineUnavailable(f"cannot open search index {generation}: {exc}") from exc
+            self._opened = (state, index)
+            return index
+
+    def _searcher(self) -> tantivy.Searcher:
+        return self._index().searcher()
+
+    def search(self, query: EngineQuery) -> EngineResult:
+        index = self._index()
+        searcher = index.searcher()
+        main = self._query(query.text, query.filters)
+        if query.sort in _SORT_FIELDS:
+            field, order = _SORT_FIELDS[query.sort]
+            result = searcher.search(
+                main, query.limit, count=True, offset=query.offset, order_by_field=field, order=order
+            )
+        elif query.text is None:
+            result = searcher.search(
+                main, query.limit, count=True, offset=query.offset, order_by_field="boost"
+            )
+        else:
+            result = searcher.search(
+                main, query.limit, count=True, offset=query.offset, weight_by_field="boost"
+            )
+        hits = []
+        for key, address in result.hits:
+            payload = json.loads(searcher.doc(address)["payload"][0])
+            score = float(key) if query.text is not None and query.sort == "relevance" else 0.0
+            hits.append(Hit(payload["id"], score, payload))
+        engine_result = EngineResult(total=result.count or 0, hits=hits)
+        if query.with_facets:
+            self._facets(searcher, query, engine_result)
+        return engine_result
+
+    def count(self, query: EngineQuery) -> int:
+        searcher = self._searcher()
+        return searcher.search(self._query(query.text, query.filters), 0, count=True).count or 0
+
+    def _facets(self, searcher: tantivy.Searcher, query: EngineQuery, result: EngineResult) -> None:
+        """Each facet counts with every filter but its own, grouped to share requests."""
+        by_filters: dict[Filters, list[str]] = {}
+        for facet in (*TERM_FACETS, "price"):
+            by_filters.setdefault(query.filters.without(facet), []).append(facet)
+        for filters, facets in by_filters.items():
+            aggs: dict[str, Any] = {}
+            for facet in facets:
+                if facet == "price":
+                    aggs["price_stats"] = {"stats": {"field": "price_usd"}}
+                    continue
+                terms: dict[str, Any] = {
+                    "terms": {"field": _FACET_FIELDS[facet], "size": query.facet_size}
+                }
+                if facet == "brand":
+                    terms["aggs"] = {"label": {"terms": {"field": "brand_label", "size": 1}}}
+                aggs[facet] = terms
+            answer = searcher.aggregate(self._query(query.text, filters), aggs)
+            for facet in facets:
+                if facet == "price":
+                    stats = answer.get("price_stats") or {}
+                    if stats.get("count"):
+                        result.price_usd_range = (stats["min"], stats["max"])
+                    continue
+                result.facets[facet] = [
+                    FacetBucket(str(b["key"]), int(b["doc_count"]), _label(b))
+                    for b in answer.get(facet, {}).get("buckets", [])
+                    if b["key"] != ""
+                ]
+
+    def get_products(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        if not ids:
+            return {}
+        searcher = self._searcher()
+        query = tantivy.Query.term_set_query(self.schema, "id", list(ids))
+        result = searcher.search(query, len(ids), count=False)
+        products = {}
+        for _, address in result.hits:
+            payload = json.loads(searcher.doc(address)["payload"][0])
+            products[payload["id"]] = payload
+        return products
+
+    def product_count(self) -> int:
+        return self._searcher().num_docs
+
+    def terms(self, field: str, prefix: str = "", limit: int | None = None) -> list[tuple[str, int]]:
+        """Indexed terms of a text field starting with `prefix`, most frequent first."""
+        return self._searcher().terms_with_prefix(field, prefix, limit=limit)
+
+    def health(self) -> dict[str, Any]:
+        try:
+            count = self.product_count()
+        except EngineUnavailable as exc:
+            return {"status": "down", "engine": self.name, "detail": str(exc)}
+        return {"status": "ok", "engine": self.name, "products": count}
+
+    # -- query building -------------------------------------------------------
+
+    def _query(self, text: TextMatch | None, filters: Filters) -> tantivy.Query:
+        clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        if text is not None:
+            for group in text.required:
+                clauses.append((tantivy.Occur.Must, self._group(group)))
+            for group in text.optional:
+                clauses.append((tantivy.Occur.Should, self._group(group)))
+        for clause in self._filters(filters):
+            clauses.append((tantivy.Occur.Must, tantivy.Query.const_score_query(clause, 0.0)))
+        if not clauses:
+            return tantivy.Query.all_query()
+        return tantivy.Query.boolean_query(clauses)
+
+    def _group(self, terms: tuple[str, ...]) -> tantivy.Query:
+        """One query word: any of its terms, in any text field, with field boosts."""
+        alternatives = [
+            tantivy.Query.boost_query(tantivy.Query.term_query(self.schema, field, term), boost)
+            for field, boost in FIELD_BOOSTS.items()
+            for term in terms
+        ]
+        return tantivy.Query.disjunction_max_query(alternatives, 0.1)
+
+    def _filters(self, filters: Filters) -> list[tantivy.Query]:
+        schema, query = self.schema, tantivy.Query
+        result = []
+        if filters.categories:
+            result.append(query.term_set_query(schema, "category", list(filters.categories)))
+        if filters.brands:
+            result.append(query.term_set_query(schema, "brand_key", list(filters.brands)))
+        if filters.ships_from:
+            result.append(query.term_set_query(schema, "ships_from", list(filters.ships_from)))
+        if filters.ships_to:
+            result.append(query.term_set_query(schema, "ships_to", [filters.ships_to, "*"]))
+        if filters.price_usd_min is not None or filters.price_usd_max is not None:
+            result.append(
+                query.range_query(
+                    schema, "price_usd", tantivy.FieldType.Float,
+                    filters.price_usd_min, filters.price_usd_max,
+                )
+            )  # fmt: skip
+        if filters.rating_min is not None:
+            result.append(
+                query.range_query(schema, "rating", tantivy.FieldType.Float, filters.rating_min, None)
+            )
+        return result
+
+    # -- writing --------------------------------------------------------------
+
+    def _document(self, doc: dict[str, Any]) -> tantivy.Document:
+        fields = dict(doc)
+        fields["payload"] = doc["payload"].encode("utf-8")
+        fields["brand_label"] = json.loads(doc["payload"]).get("brand", "") if doc["brand_key"] else ""
+        return tantivy.Document.from_dict(fields, self.schema)
+
+    def rebuild(self, changes: Iterable[Change]) -> int:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        generation = f"gen-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
+        path = self.directory / generation
+        path.mkdir()
+        try:
+            index = tantivy.Index(self.schema, path=str(path), reuse=False)
+            writer = index.writer(WRITER_HEAP, num_threads=0)
+            live = self._write(writer, changes, seen=set())
+            writer.commit()
+            writer.wait_merging_threads()
+        except BaseException:
+            shutil.rmtree(path, ignore_errors=True)
+            raise
+        self._point_to(generation)
+        self._remove_old_generations(keep=generation)
+        return live
+
+    def _write(self, writer: tantivy.IndexWriter, changes: Iterable[Change], seen: set[str] | None) -> int:
+        """Add changes in order; a repeated id deletes the earlier document first.
+
+        `seen` tracks ids written in this batch (None: every id may already exist).
+        Returns the change in document count.
+        """
+        live = 0
+        for change in changes:
+            if isinstance(change, Removal):
+                if seen is None or change.id in seen:
+                    writer.delete_documents_by_term("id", change.id)
+                    if seen is not None:
+                        seen.discard(change.id)
+                        live -= 1
+                continue
+            product_id = change["id"]
+            if seen is None:
+                writer.delete_documents_by_term("id", product_id)
+            elif product_id in seen:
+                writer.delete_documents_by_term("id", product_id)
+                live -= 1
+            else:
+                seen.add(product_id)
+            writer.add_document(self._document(change))
+            live += 1
+        return live
+
+    def _point_to(self, generation: str) -> None:
+        tmp = self.directory / f".{POINTER}.{uuid.uuid4().hex}"
+        tmp.write_text(generation + "\n", encoding="utf-8")
+        os.replace(tmp, self.directory / POINTER)
+
+    def _remove_old_generations(self, keep: str) -> None:
+        old = sorted(p for p in self.directory.glob("gen-*") if p.name != keep)
+        for path in old[: max(0, len(old) - KEEP_OLD_GENERATIONS)]:
+            shutil.rmtree(path, ignore_errors=True)
+
+    def apply_changes(self, changes: Iterable[Change]) -> int:
+        if self._pointer_state() is None:
+            return self.rebuild(changes)
+        index = self._index()
+        writer = index.writer(WRITER_HEAP // 2, num_threads=1)
+        applied = 0
+        try:
+            for change in changes:
+                self._write(writer, [change], seen=None)
+                applied += 1
+            writer.commit()
+            writer.wait_merging_threads()
+        except BaseException:
+            writer.rollback()
+            raise
+        index.reload()
+        return applied
+
+
+def _label(bucket: dict[str, Any]) -> str | None:
+    inner = bucket.get("label", {}).get("buckets") or []
+    return str(inner[0]["key"]) if inner else None

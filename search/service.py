@@ -1,0 +1,181 @@
+"""The search service: parameters in, the API's answer out, for any engine.
+
+Query understanding picks a reading, the engine runs it, and this module turns
+hits into what shoppers see: localized titles, converted prices, highlights,
+delivery estimates and facets with localized labels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from locales.money import price, to_usd
+from locales.registry import Registry
+
+from .analysis.analyzer import Analyzer
+from .catalog import category_name
+from .documents import brand_key
+from .engines.base import EngineQuery, EngineResult, Filters, SearchEngine
+from .highlight import highlight
+from .params import SearchParams
+from .understanding.base import Interpretation
+from .understanding.pipeline import QueryUnderstanding
+
+# A reading that finds fewer products than this makes the service try the next one.
+ENOUGH_RESULTS = 1
+
+
+def localized(texts: dict[str, str], chain: tuple[str, ...]) -> str:
+    """The text in the first locale of the chain that has it, else any."""
+    for code in chain:
+        if code in texts:
+            return texts[code]
+        base = code.split("_")[0]
+        if base in texts:
+            return texts[base]
+    return texts.get("ru") or next(iter(texts.values()), "")
+
+
+@dataclass
+class SearchOutcome:
+    params: SearchParams
+    reading: Interpretation | None
+    result: EngineResult
+
+
+class SearchService:
+    def __init__(
+        self,
+        engine: SearchEngine,
+        registry: Registry,
+        analyzer: Analyzer,
+        understanding: QueryUnderstanding | None = None,
+    ) -> None:
+        self.engine = engine
+        self.registry = registry
+        self.analyzer = analyzer
+        self.understanding = understanding or QueryUnderstanding(analyzer)
+
+    # -- running a search -----------------------------------------------------
+
+    def filters(self, params: SearchParams) -> Filters:
+        currency = self.registry.country(params.country).currency
+        return Filters(
+            categories=params.categories,
+            brands=tuple(brand_key(b) for b in params.brands),
+            ships_from=params.ships_from,
+            price_usd_min=to_usd(params.price_min, currency, self.registry)
+            if params.price_min is not None
+            else None,
+            price_usd_max=to_usd(params.price_max, currency, self.registry)
+            if params.price_max is not None
+            else None,
+            rating_min=params.rating_min,
+            ships_to=params.country,
+        )
+
+    def run(self, params: SearchParams) -> SearchOutcome:
+        filters = self.filters(params)
+        offset = (params.page - 1) * params.per_page
+
+        def query(reading: Interpretation | None, facets: bool = True) -> EngineQuery:
+            return EngineQuery(
+                text=reading.match if reading else None,
+                filters=filters,
+                sort=params.sort,
+                offset=offset,
+                limit=params.per_page,
+                with_facets=facets,
+            )
+
+        readings = self.understanding.interpretations(params.q, params.locale)
+        first = next(readings, None)
+        if first is None:
+            return SearchOutcome(params, None, self.engine.search(query(None)))
+        result = self.engine.search(query(first))
+        if result.total >= ENOUGH_RESULTS:
+            return SearchOutcome(params, first, result)
+        for reading in readings:
+            if self.engine.count(query(reading, facets=False)) >= ENOUGH_RESULTS:
+                return SearchOutcome(params, reading, self.engine.search(query(reading)))
+        return SearchOutcome(params, first, result)
+
+    def search(self, params: SearchParams) -> dict[str, Any]:
+        """The `GET /api/v1/search` answer of SPEC.md."""
+        return self.render(self.run(params))
+
+    # -- presenting -----------------------------------------------------------
+
+    def render(self, outcome: SearchOutcome) -> dict[str, Any]:
+        params, reading, result = outcome.params, outcome.reading, outcome.result
+        terms = reading.match.terms if reading else set()
+        return {
+            "query": {
+                "text": params.q,
+                "understood": reading.text if reading else "",
+                "corrections": [c.to_dict() for c in reading.corrections] if reading else [],
+                "relaxed": bool(reading and reading.relaxed),
+            },
+            "total": result.total,
+            "page": params.page,
+            "per_page": params.per_page,
+            "items": [self.item(hit.product, params.locale, params.country, terms) for hit in result.hits],
+            "facets": self.facets(result, params),
+        }
+
+    def item(
+        self, product: dict[str, Any], locale: str, country: str, terms: set[str] | None = None
+    ) -> dict[str, Any]:
+        chain = self.registry.locale_info(locale).chain
+        title = localized(product["title"], chain)
+        market = self.registry.country(country)
+        origin = market.fastest_origin(product.get("ships_from") or ["CN"])
+        item = {
+            "id": product["id"],
+            "title": title,
+            "category": product["category"],
+            "category_label": category_name(product["category"], locale),
+            "brand": product.get("brand"),
+            "price": price(product["price_usd"], market.currency, locale, country, self.registry),
+            "rating": product.get("rating"),
+            "orders": product.get("orders", 0),
+            "ships_from": product.get("ships_from", ["CN"]),
+            "delivery_days": list(market.delivery_estimate(origin)),
+            "url": f"/{locale}/product/{quote(product['id'], safe='')}",
+            "image_url": product.get("image_url"),
+        }
+        if terms is not None:
+            item["highlight"] = highlight(title, terms, self.analyzer)
+        return item
+
+    def facets(self, result: EngineResult, params: SearchParams) -> dict[str, Any]:
+        facets: dict[str, Any] = {
+            "category": [
+                {"value": b.value, "label": category_name(b.value, params.locale), "count": b.count}
+                for b in result.facets.get("category", [])
+            ],
+            "brand": [
+                {"value": b.value, "label": b.label or b.value, "count": b.count}
+                for b in result.facets.get("brand", [])
+            ],
+            "ships_from": [
+                {"value": b.value, "count": b.count} for b in result.facets.get("ships_from", [])
+            ],
+        }
+        if result.price_usd_range:
+            currency = self.registry.country(params.country).currency
+            low, high = result.price_usd_range
+            rate = self.registry.rate(currency)
+            facets["price"] = {
+                "min": round(low * rate, 2),
+                "max": round(high * rate, 2),
+                "currency": currency,
+            }
+        return facets
+
+    def products(self, ids: list[str], locale: str, country: str) -> list[dict[str, Any]]:
+        """Products by id, in the given order, presented like search items."""
+        found = self.engine.get_products(ids)
+        return [self.item(found[i], locale, country) for i in ids if i in found]

@@ -1,0 +1,32 @@
+"""The `vitrina` command line (see SPEC.md, "Command line")."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from .commands.catalog import index_command, search_command
+from .commands.demo import demo_command
+from .commands.serve import serve_command
+from .config import ConfigError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Vitrina: localized storefront search."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("pymorphy3").setLevel(logging.WARNING)
+
+
+main.add_command(index_command)
+main.add_command(search_command)
+main.add_command(serve_command)
+main.add_command(demo_command)
+
+
+def run() -> None:
+    try:
+        main()
+    except ConfigError as exc:
+        raise SystemExit(f"vitrina: configuration error: {exc}") from None

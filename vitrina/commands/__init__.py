@@ -1,0 +1,1 @@
+"""`vitrina` subcommands, one module per concern."""

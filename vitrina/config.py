@@ -1,0 +1,98 @@
+"""Settings read from the environment in one place, parsed explicitly.
+
+Every variable of SPEC.md has a working default, so a fresh machine needs none.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+BACKENDS = ("embedded", "elasticsearch")
+
+
+class ConfigError(ValueError):
+    """A setting has a value Vitrina cannot use."""
+
+
+def _flag(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    lowered = value.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"expected a boolean, got {value!r}")
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    search_backend: str = "embedded"
+    elasticsearch_url: str | None = None
+    elasticsearch_index: str = "vitrina-products"
+    database_url: str | None = None
+    celery_broker_url: str | None = None
+    secret_key: str | None = None
+    web_search_timeout_s: float = 1.0
+    indexer_search_timeout_s: float = 120.0
+    debug: bool = False
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def rejects_dir(self) -> Path:
+        return self.data_dir / "rejects"
+
+    @property
+    def database(self) -> str:
+        """The SQLAlchemy URL: DATABASE_URL, or a SQLite file in the data dir."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'vitrina.sqlite3'}"
+
+    def with_overrides(self, **changes) -> Settings:
+        return replace(self, **changes)
+
+    def ensure_data_dir(self) -> Path:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return self.data_dir
+
+    def session_secret(self) -> str:
+        """VITRINA_SECRET_KEY, or a key generated once and kept in the data dir."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.ensure_data_dir() / "secret_key"
+        if not path.exists():
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+            os.chmod(tmp, 0o600)
+            os.replace(tmp, path)
+        return path.read_text(encoding="utf-8").strip()
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Build Settings from environment variables (os.environ by default)."""
+    env = os.environ if environ is None else environ
+    backend = (env.get("VITRINA_SEARCH_BACKEND") or "embedded").strip().lower()
+    if backend not in BACKENDS:
+        raise ConfigError(
+            f"VITRINA_SEARCH_BACKEND must be one of {', '.join(BACKENDS)}, got {backend!r}"
+        )
+    es_url = env.get("ELASTICSEARCH_URL") or None
+    if backend == "elasticsearch" and not es_url:
+        raise ConfigError("VITRINA_SEARCH_BACKEND=elasticsearch needs ELASTICSEARCH_URL")
+    return Settings(
+        data_dir=Path(env.get("VITRINA_DATA_DIR") or "./var").resolve(),
+        search_backend=backend,
+        elasticsearch_url=es_url,
+        elasticsearch_index=env.get("VITRINA_ES_INDEX") or "vitrina-products",
+        database_url=env.get("DATABASE_URL") or None,
+        celery_broker_url=env.get("CELERY_BROKER_URL") or None,
+        secret_key=env.get("VITRINA_SECRET_KEY") or None,
+        debug=_flag(env.get("VITRINA_DEBUG")),
+    )

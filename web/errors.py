@@ -1,0 +1,55 @@
+"""Errors answer `{"error": {"code", "message"}}` on the API; never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from search.engines.base import EngineUnavailable
+from search.params import BadParameter
+
+log = logging.getLogger("vitrina.web")
+
+
+def error_response(status: int, code: str, message: str):
+    response = jsonify({"error": {"code": code, "message": message}})
+    response.status_code = status
+    return response
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path in ("/healthz", "/openapi.json")
+
+
+PAGE_ERROR_RENDERER = "vitrina.page_error"
+
+
+def _page_or_json(app: Flask, status: int, code: str, message: str):
+    """Pages get the storefront's error page when one is registered; the API gets JSON."""
+    renderer = app.extensions.get(PAGE_ERROR_RENDERER)
+    if wants_json() or renderer is None:
+        return error_response(status, code, message)
+    return renderer(status)
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(BadParameter)
+    def bad_parameter(exc: BadParameter):
+        return error_response(400, exc.code, exc.message)
+
+    @app.errorhandler(EngineUnavailable)
+    def unavailable(exc: EngineUnavailable):
+        log.warning("search backend unavailable: %s", exc)
+        return _page_or_json(app, 503, "backend_unavailable", "search is temporarily unavailable")
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        code = (exc.name or "error").lower().replace(" ", "_")
+        return _page_or_json(app, exc.code or 500, code, exc.description or "")
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        log.exception("unhandled error on %s", request.path)
+        return _page_or_json(app, 500, "internal_error", "something went wrong on our side")
