@@ -9,11 +9,14 @@ from flask import Flask
 from vitrina.config import Settings, load_settings
 from vitrina.services import Services
 
-from . import api, errors, security
+from . import errors, security
+from . import i18n as web_i18n
 
 
 def create_app(config: dict[str, Any] | None = None, settings: Settings | None = None) -> Flask:
     """Build the storefront. `config` overrides Flask settings (tests pass their own)."""
+    from . import api, pages  # they import services() from this module
+
     settings = settings or load_settings()
     app = Flask(__name__)
     app.config.update(
@@ -29,6 +32,8 @@ def create_app(config: dict[str, Any] | None = None, settings: Settings | None =
     errors.register(app)
     security.register(app)
     app.register_blueprint(api.blueprint)
+    web_i18n.init_app(app)
+    pages.register(app)
     return app
 
 

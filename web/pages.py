@@ -1,0 +1,310 @@
+"""The storefront pages of SPEC.md: landing, search, product, deals, in every locale.
+
+Every page reads the locale from its URL and the shopper's country from a cookie
+(defaulting to the locale's first country); the country sets the currency and the
+delivery estimates. Texts, numbers and prices go through Babel (see web/i18n.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Blueprint,
+    abort,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from werkzeug.datastructures import MultiDict
+
+from locales.registry import Country
+from search.catalog import CATEGORIES, Product, category_name
+from search.params import BadParameter, SearchParams, parse_search_params
+from search.service import localized
+
+from . import i18n
+from .app import services
+from .errors import PAGE_ERROR_RENDERER, error_response
+
+log = logging.getLogger("vitrina.web")
+blueprint = Blueprint("pages", __name__)
+
+COOKIE_MAX_AGE = 365 * 24 * 3600
+LANDING_DEALS = 8
+DEALS_PAGE_SIZE = 20
+TOP_CATEGORIES = 12
+# Query-string parameters a search page keeps in its links (facets, sort, paging).
+SEARCH_ARGS = ("q", "category", "brand", "ships_from", "price_min", "price_max", "rating_min", "sort")
+
+
+# -- locale and country of the request --------------------------------------------
+
+
+@blueprint.url_value_preprocessor
+def pick_locale(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """404 for a locale that is not enabled; remember the page's locale and country."""
+    if not values or "locale" not in values:
+        return
+    registry = services().registry
+    if values["locale"] not in registry.enabled_locales:
+        abort(404)
+    g.page_locale = values["locale"]
+
+
+def shopper_country(locale: str) -> str:
+    """The country from the cookie, else the locale's default country."""
+    registry = services().registry
+    chosen = (request.cookies.get(i18n.COUNTRY_COOKIE) or "").upper()
+    return chosen if chosen in registry.countries else registry.default_country(locale)
+
+
+@blueprint.after_app_request
+def remember_locale(response):
+    """A page in a locale sets the locale cookie, so `/` brings the shopper back to it."""
+    locale = g.get("page_locale")
+    if locale and request.cookies.get(i18n.LOCALE_COOKIE) != locale and response.status_code < 400:
+        response.set_cookie(
+            i18n.LOCALE_COOKIE, locale, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True
+        )
+    return response
+
+
+@blueprint.app_context_processor
+def page_context() -> dict[str, Any]:
+    """What base.html needs on every page, error pages included."""
+    svc = services()
+    registry = svc.registry
+    locale = i18n.select_locale()
+    country = shopper_country(locale)
+    info = registry.locale_info(locale)
+    return {
+        "page_locale": locale,
+        "page_dir": info.direction,
+        "country": registry.country(country),
+        "locales": [registry.locale_info(code) for code in registry.enabled_locales],
+        "countries": sorted(registry.countries, key=i18n.territory_name),
+        "alternate_url": alternate_url,
+        "canonical_url": canonical_url(),
+        "category_name": lambda key: category_name(key, locale),
+        "delivery_origins": delivery_origins,
+        "plain_number": _plain,
+        **i18n.template_helpers(),
+    }
+
+
+def alternate_url(locale: str, absolute: bool = False) -> str:
+    """The current page in another locale, keeping its query string."""
+    if request.endpoint and request.endpoint.startswith("pages.") and request.view_args:
+        args = {**request.view_args, "locale": locale}
+        url = url_for(request.endpoint, **args, _external=absolute)
+    else:
+        url = url_for("pages.landing", locale=locale, _external=absolute)
+    query = request.query_string.decode("utf-8", "replace")
+    return f"{url}?{query}" if query else url
+
+
+def canonical_url() -> str:
+    """This page's canonical address: its own URL with the query string it was asked with."""
+    if request.endpoint and request.endpoint.startswith("pages.") and request.view_args:
+        return alternate_url(request.view_args["locale"], absolute=True)
+    return request.base_url
+
+
+# -- pages ------------------------------------------------------------------------
+
+
+@blueprint.get("/")
+def root():
+    """Send the shopper to their locale: cookie, then Accept-Language, then English."""
+    locale = i18n.preferred_locale(request, services().registry)
+    response = redirect(url_for("pages.landing", locale=locale), code=302)
+    response.headers["Vary"] = "Cookie, Accept-Language"
+    return response
+
+
+@blueprint.get("/<locale>/")
+def landing(locale: str):
+    country = shopper_country(locale)
+    deals = country_deals(locale, country, LANDING_DEALS)
+    outcome = services().search.run(SearchParams(locale=locale, country=country, per_page=1))
+    buckets = sorted(outcome.result.facets.get("category", []), key=lambda b: -b.count)
+    return render_template(
+        "landing.html",
+        deals=deals,
+        top_categories=[b.value for b in buckets[:TOP_CATEGORIES]],
+    )
+
+
+@blueprint.get("/<locale>/deals")
+def deals(locale: str):
+    country = shopper_country(locale)
+    timezone = ZoneInfo(services().registry.country(country).timezone)
+    return render_template(
+        "deals.html",
+        deals=country_deals(locale, country, DEALS_PAGE_SIZE),
+        today=datetime.now(timezone).date(),
+    )
+
+
+@blueprint.get("/<locale>/search")
+def search(locale: str):
+    svc = services()
+    args, ignored = _valid_search_args(locale, shopper_country(locale))
+    params = parse_search_params(args, svc.registry)
+    answer = svc.search.render(svc.search.run(params))
+    return render_template(
+        "search.html",
+        params=params,
+        answer=answer,
+        ignored=ignored,
+        pages=page_numbers(params.page, answer["total"], params.per_page),
+        search_url=search_url,
+        toggled=lambda name, value: toggled(params, name, value),
+    )
+
+
+@blueprint.get("/<locale>/product/<path:product_id>")
+def product(locale: str, product_id: str):
+    svc = services()
+    country = shopper_country(locale)
+    found = svc.engine.get_products([product_id]).get(product_id)
+    if found is None or Product.from_dict(found).hidden:
+        abort(404)
+    item = svc.search.item(found, locale, country)
+    chain = svc.registry.locale_info(locale).chain
+    market = svc.registry.country(country)
+    origins = found.get("ships_from") or ["CN"]
+    return render_template(
+        "product.html",
+        item=item,
+        description=localized(found.get("description") or {}, chain),
+        attributes=sorted((found.get("attributes") or {}).items()),
+        seller=found.get("seller"),
+        ships_here=Product.from_dict(found).ships_to_country(country),
+        delivery=[(origin, market.delivery_estimate(origin)) for origin in origins],
+        fastest_origin=market.fastest_origin(origins),
+    )
+
+
+@blueprint.get("/<locale>/country")
+def choose_country(locale: str):
+    """Set the shopper's country (and so the currency), then go back to the page."""
+    registry = services().registry
+    code = (request.args.get("country") or "").upper()
+    target = request.args.get("next") or url_for("pages.landing", locale=locale)
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        target = url_for("pages.landing", locale=locale)
+    response = redirect(target, code=303)
+    if code in registry.countries:
+        response.set_cookie(
+            i18n.COUNTRY_COOKIE, code, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True
+        )
+    return response
+
+
+# -- building blocks --------------------------------------------------------------
+
+
+def country_deals(locale: str, country: str, limit: int) -> list[dict[str, Any]]:
+    """The country's daily deals: its most popular products that ship there."""
+    params = SearchParams(locale=locale, country=country, sort="relevance", per_page=limit)
+    return services().search.render(services().search.run(params))["items"]
+
+
+def delivery_origins(country: Country) -> list[tuple[str, tuple[int, int]]]:
+    """The country's delivery estimates, fastest first, "any other origin" last."""
+    return sorted(country.delivery_days.items(), key=lambda row: (row[0] == "*", row[1][1], row[0]))
+
+
+def _valid_search_args(locale: str, country: str) -> tuple[MultiDict, list[str]]:
+    """The query string with the page's locale and country; bad values dropped and named.
+
+    A shopper who edits a URL by hand gets the page without that filter and a note,
+    never an error page.
+    """
+    registry = services().registry
+    args = MultiDict((k, v) for k, v in request.args.items(multi=True) if k in (*SEARCH_ARGS, "page"))
+    args["locale"], args["country"] = locale, country
+    ignored: list[str] = []
+    for _ in range(len(SEARCH_ARGS) + 1):
+        try:
+            parse_search_params(args, registry)
+            break
+        except BadParameter as exc:
+            ignored.append(exc.parameter)
+            args.poplist(exc.parameter)
+            if exc.parameter == "price_min":  # min > max: both are suspect
+                args.poplist("price_max")
+    return args, ignored
+
+
+def search_url(params: SearchParams, **changes: Any) -> str:
+    """The search page for `params` with some parameters changed (None removes one)."""
+    values: dict[str, Any] = {
+        "q": params.q or None,
+        "category": list(params.categories),
+        "brand": list(params.brands),
+        "ships_from": list(params.ships_from),
+        "price_min": _plain(params.price_min),
+        "price_max": _plain(params.price_max),
+        "rating_min": _plain(params.rating_min),
+        "sort": params.sort if params.sort != "relevance" else None,
+        "page": params.page if params.page > 1 else None,
+    }
+    if "page" not in changes:
+        changes["page"] = None  # a new filter or sort starts again from page one
+    values.update(changes)
+    kept = {k: v for k, v in values.items() if v not in (None, "", [])}
+    return url_for("pages.search", locale=params.locale, **kept)
+
+
+def toggled(params: SearchParams, name: str, value: str) -> str:
+    """The search URL with one facet value switched on or off."""
+    current = {"category": params.categories, "brand": params.brands, "ships_from": params.ships_from}[name]
+    chosen = [v for v in current if v != value] if value in current else [*current, value]
+    return search_url(params, **{name: chosen})
+
+
+def _plain(number: float | None) -> str | None:
+    return None if number is None else f"{number:g}"
+
+
+def page_numbers(page: int, total: int, per_page: int, around: int = 2) -> list[int | None]:
+    """Page links to show: first, last and a window around the current page; None is a gap."""
+    last = max(1, -(-total // per_page))
+    shown = sorted({1, last, *range(max(1, page - around), min(last, page + around) + 1)})
+    result: list[int | None] = []
+    for number in shown:
+        if result and number - (result[-1] or 0) > 1:
+            result.append(None)
+        result.append(number)
+    return result
+
+
+# -- error pages ------------------------------------------------------------------
+
+
+def render_error_page(status: int):
+    """The storefront's error page in the shopper's locale (web.errors calls this)."""
+    try:
+        html = render_template("error.html", status=status)
+        return make_response(html, status)
+    except Exception:  # an error page must never fail in turn
+        log.exception("error page %s failed to render", status)
+        return error_response(status, "error", "the page could not be shown")
+
+
+def register(app) -> None:
+    """Add the pages, the template helpers and the localized error pages to `app`."""
+    app.register_blueprint(blueprint)
+    app.extensions[PAGE_ERROR_RENDERER] = render_error_page
+    app.jinja_env.globals["categories"] = CATEGORIES
