@@ -19,6 +19,27 @@ class EngineUnavailable(RuntimeError):
 
 
 @dataclass(frozen=True)
+class RejectedDocument:
+    id: str
+    reason: str
+
+
+class DocumentsRejected(Exception):
+    """The engine refused some documents; every other change was applied and is live.
+
+    Raised by rebuild/apply_changes after they finish, so the indexer can report the
+    refused products (as rejects) instead of dropping them silently.
+    """
+
+    def __init__(self, rejected: Sequence[RejectedDocument], applied: int) -> None:
+        first = rejected[0] if rejected else None
+        detail = f"; first: {first.id}: {first.reason}" if first else ""
+        super().__init__(f"{len(rejected)} documents rejected by the search engine{detail}")
+        self.rejected = list(rejected)
+        self.applied = applied
+
+
+@dataclass(frozen=True)
 class TextMatch:
     """Analyzed query words. Each group is one word: any of its terms may match.
 

@@ -1,0 +1,9 @@
+"""Elasticsearch behind the SearchEngine interface, for catalogs beyond one machine.
+
+Request bodies are built by the pure functions of `queries`, responses read by
+`responses`, and the index definition lives as data in `index.json`.
+"""
+
+from .engine import ElasticsearchEngine
+
+__all__ = ["ElasticsearchEngine"]
