@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
+
 from babel import Locale
 
 from search.catalog import CATEGORIES, Product, Seller
@@ -59,18 +60,22 @@ def country_codes() -> frozenset[str]:
     return frozenset(code for code in Locale("en").territories if len(code) == 2 and code.isalpha())
 
 
-def read_feed(lines: Iterable[bytes]) -> Iterator[FeedRecord]:
+def read_feed(lines: Iterable[bytes], start: int = 1) -> Iterator[FeedRecord]:
     """Yield one record per non-blank line of JSON Lines given as bytes."""
-    for number, raw in enumerate(lines, start=1):
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            yield Rejection(number, f"not UTF-8: {exc.reason} at byte {exc.start}", raw.decode("utf-8", "replace").rstrip("\n"))
-            continue
-        text = text.strip()
-        if not text:
-            continue
-        yield parse_line(number, text)
+    for number, raw in enumerate(lines, start=start):
+        record = parse_raw_line(number, raw)
+        if record is not None:
+            yield record
+
+
+def parse_raw_line(number: int, raw: bytes) -> FeedRecord | None:
+    """The record of one line as read from the file; None for a blank line."""
+    try:
+        text = raw.decode("utf-8").strip()
+    except UnicodeDecodeError as exc:
+        shown = raw.decode("utf-8", "replace").rstrip("\n")
+        return Rejection(number, f"not UTF-8: {exc.reason} at byte {exc.start}", shown)
+    return parse_line(number, text) if text else None
 
 
 def parse_line(number: int, text: str) -> FeedRecord:

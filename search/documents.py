@@ -28,13 +28,16 @@ def index_document(
     return {
         "id": product.id,
         "title": analyzer.index_terms(" ".join(product.title.values())),
-        "brand": analyzer.index_terms(product.brand) if product.brand else "",
-        "subcategory": analyzer.index_terms(product.subcategory) if product.subcategory else "",
+        "brand": analyzer.index_terms_repeated(product.brand) if product.brand else "",
+        "subcategory": analyzer.index_terms_repeated(product.subcategory)
+        if product.subcategory
+        else "",
         "description": analyzer.index_terms(" ".join(product.description.values()))
         if product.description
         else "",
         "category": product.category,
         "brand_key": brand_key(product.brand) if product.brand else "",
+        "brand_label": product.brand or "",
         "ships_from": list(product.ships_from),
         "ships_to": list(product.ships_to) if product.ships_to is not None else [EVERYWHERE],
         "price_usd": product.price_usd,

@@ -27,6 +27,7 @@ class Token(NamedTuple):
 class Analyzer:
     def __init__(self, normalizer: WordNormalizer | None = None) -> None:
         self.words = normalizer or WordNormalizer()
+        self._short_texts: dict[str, str] = {}
 
     def analyze(self, text: str) -> list[Token]:
         normalized = normalize(text)
@@ -54,6 +55,15 @@ class Analyzer:
             elif raw.text not in STOP_WORDS:
                 terms.extend(lemmas(raw.text))
         return " ".join(terms)
+
+    def index_terms_repeated(self, text: str) -> str:
+        """`index_terms` for short texts that repeat across products (brands, subcategories)."""
+        cached = self._short_texts.get(text)
+        if cached is None:
+            if len(self._short_texts) > 100_000:
+                self._short_texts.clear()
+            cached = self._short_texts[text] = self.index_terms(text)
+        return cached
 
     def term_set(self, text: str) -> set[str]:
         return {term for token in self.analyze(text) for term in token.terms}

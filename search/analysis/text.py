@@ -33,18 +33,24 @@ UNITS: dict[str, str] = {
 }
 ATTACHED_ONLY = frozenset({"в", "v", "м", "m", "l", "g", "w"})
 
-# Cyrillic letters that look like Latin ones; used inside model numbers only.
+# Cyrillic letters that look like Latin ones: folded inside model numbers ("15А"),
+# and in words mixing both scripts ("iPhоne" with a Cyrillic "о").
 LOOKALIKES = str.maketrans("авекмнорстухі", "abekmhopctyxi")
+_CYRILLIC_LOOKALIKES = frozenset("авекмнорстухі")
+_LATIN_LOOKALIKES = frozenset("abekmhopctyxi")
+_TO_CYRILLIC = str.maketrans("abekmhopctyxi", "авекмнорстухі")
 
 _ARABIC_DIACRITICS = re.compile("[\u064b-\u065f\u0670\u0640]")
 _ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ى": "ي", "ة": "ه"})
 _ARABIC = re.compile("[\u0600-\u06ff]")
+_LATIN_EXTENDED = re.compile("[\u00c0-\u024f]")
 _DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d)")
 _RAW_TOKEN = re.compile(r"\d+(?:\.\d+)*(?:[^\W_]+)?(?:\.\d+)?|[^\W_]+")
 _PIECES = re.compile(r"\d+(?:\.\d+)?|[^\W\d_]+")
 _HAS_DIGIT = re.compile(r"\d")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 _CYRILLIC = re.compile(r"[а-я]")
+_LATIN = re.compile(r"[a-z]")
 
 
 def _latin_fold_table() -> dict[int, str]:
@@ -64,7 +70,8 @@ def normalize(text: str) -> str:
     """Lowercase and fold letter variants so equal words compare equal."""
     text = unicodedata.normalize("NFC", text).lower().replace("ё", "е")
     if not text.isascii():
-        text = text.translate(_LATIN_FOLD)
+        if _LATIN_EXTENDED.search(text):
+            text = text.translate(_LATIN_FOLD)
         if _ARABIC.search(text):
             text = _ARABIC_DIACRITICS.sub("", text).translate(_ARABIC_LETTERS)
     if "%" in text:
@@ -103,6 +110,8 @@ def tokenize(text: str) -> list[RawToken]:
         raw = match.group()
         start, end = match.span()
         if raw.isalpha():
+            if not raw.isascii() and _LATIN.search(raw) and _CYRILLIC.search(raw):
+                raw = fold_mixed_script(raw)
             tokens.append(RawToken(raw, "word", start, end))
             spaced_unit = spaced_unit or raw in UNITS
             continue
@@ -118,6 +127,25 @@ def tokenize(text: str) -> list[RawToken]:
             continue
         tokens.append(RawToken(raw.translate(LOOKALIKES), "model", start, end))
     return _merge_spaced_units(tokens, text) if spaced_unit else tokens
+
+
+def fold_mixed_script(word: str) -> str:
+    """One script for a word typed in two: the one its odd letters can be read in.
+
+    "iphоne" (Cyrillic "о") -> "iphone"; "мaгнит" (Latin "a") -> "магнит"; a word
+    whose letters have no look-alike in the other script stays as it is.
+    """
+    cyrillic = {c for c in word if "а" <= c <= "я" or c == "і"}
+    if cyrillic <= _CYRILLIC_LOOKALIKES:
+        latin_letters = sum(c.isascii() for c in word)
+        if latin_letters >= len(word) - latin_letters:
+            return word.translate(LOOKALIKES)
+    latin = {c for c in word if c.isascii()}
+    if latin <= _LATIN_LOOKALIKES:
+        return word.translate(_TO_CYRILLIC)
+    if cyrillic <= _CYRILLIC_LOOKALIKES:
+        return word.translate(LOOKALIKES)
+    return word
 
 
 def _merge_spaced_units(tokens: list[RawToken], text: str) -> list[RawToken]:

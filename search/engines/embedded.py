@@ -22,12 +22,12 @@ import tantivy
 from ..ranking import FIELD_BOOSTS
 from .base import (
     TERM_FACETS,
+    Change,
     EngineQuery,
     EngineResult,
     EngineUnavailable,
     FacetBucket,
     Filters,
-    Change,
     Hit,
     Removal,
     TextMatch,
@@ -129,7 +129,8 @@ class EmbeddedEngine:
 
     def count(self, query: EngineQuery) -> int:
         searcher = self._searcher()
-        return searcher.search(self._query(query.text, query.filters), 0, count=True).count or 0
+        # tantivy's collector needs a limit of at least 1 even when only counting
+        return searcher.search(self._query(query.text, query.filters), 1, count=True).count or 0
 
     def _facets(self, searcher: tantivy.Searcher, query: EngineQuery, result: EngineResult) -> None:
         """Each facet counts with every filter but its own, grouped to share requests."""
@@ -240,7 +241,6 @@ class EmbeddedEngine:
     def _document(self, doc: dict[str, Any]) -> tantivy.Document:
         fields = dict(doc)
         fields["payload"] = doc["payload"].encode("utf-8")
-        fields["brand_label"] = json.loads(doc["payload"]).get("brand", "") if doc["brand_key"] else ""
         return tantivy.Document.from_dict(fields, self.schema)
 
     def rebuild(self, changes: Iterable[Change]) -> int:

@@ -1,0 +1,96 @@
+"""Text analysis: the same terms for every way a shopper writes a word."""
+
+from __future__ import annotations
+
+import pytest
+
+from search.analysis.analyzer import default_analyzer
+from search.analysis.text import normalize, tokenize
+from tests.conftest import shared_data
+
+
+@pytest.fixture(scope="module")
+def analyzer():
+    return default_analyzer()
+
+
+def terms(analyzer, text: str) -> list[tuple[str, ...]]:
+    return [t.terms for t in analyzer.analyze(text)]
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["64гб", "64 ГБ", "64 GB", "64Gb", "64 гб"],
+)
+def test_numbers_with_units_are_one_term(analyzer, written):
+    assert terms(analyzer, written) == [("64gb",)]
+
+
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [
+        ("0,5 л", "0.5л"),
+        ("200г", "200 гр"),
+        ("Вода 0,50 л", "вода 0.5 л"),
+        ("Ёлка", "елка"),
+        ("Crème brûlée", "creme brulee"),
+        ("iPhone 15А", "iphone 15a"),  # Cyrillic А in a model number
+        ("кожаные сумки", "Сумка кожаная"),
+        ("КРОССОВКИ!!!", "кроссовок"),
+    ],
+)
+def test_equivalent_spellings_share_terms(analyzer, left, right):
+    left_terms = {t for group in terms(analyzer, left) for t in group}
+    right_terms = {t for group in terms(analyzer, right) for t in group}
+    assert left_terms & right_terms
+    assert len(terms(analyzer, left)) == len(terms(analyzer, right))
+
+
+def test_ambiguous_forms_keep_every_dictionary_lemma(analyzer):
+    assert {"цвет", "цветок"} <= set(terms(analyzer, "цветам")[0])
+    assert "бычок" in terms(analyzer, "бычков")[0]
+    assert "пластик" in terms(analyzer, "пластики")[0]
+
+
+def test_dropped_vowels_still_reach_the_lemma(analyzer):
+    # Snowball leaves these as they are; pymorphy3 knows the lemma.
+    assert terms(analyzer, "сумок") == [("сумка",)]
+    assert terms(analyzer, "колец") == [("кольцо",)]
+
+
+def test_english_words_are_stemmed(analyzer):
+    assert terms(analyzer, "sneakers phones") == [("sneaker",), ("phone",)]
+
+
+def test_stop_words_are_dropped_but_bez_is_kept(analyzer):
+    assert [t.surface for t in analyzer.analyze("чехол для телефона")] == ["чехол", "телефона"]
+    assert [t.surface for t in analyzer.analyze("чай без сахара")] == ["чай", "без", "сахара"]
+
+
+def test_punctuation_and_case_fold():
+    assert [t.text for t in tokenize(normalize("Сумка-ШОППЕР, (кожа)"))] == ["сумка", "шоппер", "кожа"]
+
+
+def test_index_terms_match_analyze(analyzer):
+    text = "Смартфон Samsung Galaxy A54 5G 8/256 ГБ, чёрный"
+    expected = " ".join(t for token in analyzer.analyze(text) for t in token.terms)
+    assert analyzer.index_terms(text) == expected
+
+
+def test_lemma_accuracy_on_universal_dependencies(analyzer):
+    """The best lemma matches the gold lemma of UD Russian GSD for >= 90% of words."""
+    path = shared_data("ud/ru_gsd-ud-test.conllu")
+    total = right = 0
+    for line in path.read_text(encoding="utf-8").splitlines():
+        cols = line.split("\t")
+        if len(cols) != 10 or not cols[0].isdigit() or cols[3] in ("PUNCT", "NUM", "SYM", "X"):
+            continue
+        word, gold = cols[1].lower().replace("ё", "е"), cols[2].lower().replace("ё", "е")
+        if not word.isalpha() or not any("а" <= c <= "я" for c in word):
+            continue
+        total += 1
+        right += analyzer.words.best_lemma(word) == gold
+    accuracy = right / total
+    print(f"UD ru_gsd lemma accuracy: {accuracy:.3f} over {total} words")
+    assert total > 5_000
+    assert accuracy >= 0.90
