@@ -1,0 +1,155 @@
+"""The production stack as docker-compose.yml describes it, checked without Docker.
+
+An operator gets every service with a health check, starts in the right order,
+and finds no secret committed: passwords come from .env, which git ignores.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from vitrina.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+SERVICES = {"elasticsearch", "redis", "postgres", "web", "worker", "beat"}
+APP_SERVICES = ("web", "worker", "beat")
+SECRET_NAME = re.compile(r"PASSWORD|SECRET|_KEY$|TOKEN", re.IGNORECASE)
+INTERPOLATION = re.compile(r"^\$\{[A-Z_]+(:?[-?][^}]*)?\}$")
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def services(compose) -> dict:
+    return compose["services"]
+
+
+def command(service: dict) -> list[str]:
+    value = service["command"]
+    return value.split() if isinstance(value, str) else list(value)
+
+
+def test_the_stack_has_every_service(services):
+    assert set(services) == SERVICES
+
+
+def test_every_service_reports_its_health(services):
+    for name, service in services.items():
+        check = service.get("healthcheck", {}).get("test")
+        assert check and check[0] in ("CMD", "CMD-SHELL"), f"{name} has no health check"
+
+
+def test_app_services_wait_for_healthy_dependencies(services):
+    for name in ("web", "worker"):
+        depends = services[name]["depends_on"]
+        assert {dep: spec["condition"] for dep, spec in depends.items()} == {
+            "elasticsearch": "service_healthy",
+            "postgres": "service_healthy",
+            "redis": "service_healthy",
+        }, name
+    assert services["beat"]["depends_on"]["redis"]["condition"] == "service_healthy"
+
+
+def test_app_services_run_on_elasticsearch_postgres_and_redis(services):
+    for name in APP_SERVICES:
+        env = services[name]["environment"]
+        assert env["VITRINA_SEARCH_BACKEND"] == "elasticsearch"
+        assert env["ELASTICSEARCH_URL"].startswith("http://elastic:${ELASTIC_PASSWORD")
+        assert env["ELASTICSEARCH_URL"].endswith("@elasticsearch:9200")
+        assert env["DATABASE_URL"].startswith("postgresql+psycopg://")
+        assert env["DATABASE_URL"].endswith("@postgres:5432/vitrina")
+        assert env["CELERY_BROKER_URL"] == "redis://redis:6379/0"
+        assert "vitrina-data:/data" in services[name]["volumes"]
+
+
+def test_commands_are_the_documented_ones(services):
+    assert command(services["web"])[:4] == ["vitrina", "serve", "--host", "0.0.0.0"]
+    assert command(services["worker"])[:4] == ["celery", "-A", "indexer.celery_app", "worker"]
+    assert command(services["beat"])[:4] == ["celery", "-A", "indexer.celery_app", "beat"]
+    assert services["beat"].get("deploy", {}).get("replicas", 1) == 1  # one scheduler only
+    serve_help = CliRunner().invoke(main, ["serve", "--help"])
+    assert serve_help.exit_code == 0 and "--host" in serve_help.output and "--port" in serve_help.output
+
+
+def test_ports_published(services):
+    assert services["web"]["ports"] == ["${VITRINA_PORT:-8000}:8000"]
+    # Elasticsearch only on the host's loopback; the databases not at all.
+    assert services["elasticsearch"]["ports"] == ["127.0.0.1:${ES_PORT:-9200}:9200"]
+    assert "ports" not in services["redis"] and "ports" not in services["postgres"]
+
+
+def test_elasticsearch_is_a_secured_single_node_with_bounded_heap(services):
+    es = services["elasticsearch"]
+    env = es["environment"]
+    assert env["discovery.type"] == "single-node"
+    assert env["xpack.security.enabled"] == "true"
+    assert re.fullmatch(r"-Xms(\S+) -Xmx\1", env["ES_JAVA_OPTS"])
+    check = " ".join(es["healthcheck"]["test"])
+    assert "curl" in check and "-u" in check and "$${ELASTIC_PASSWORD}" in check
+
+
+def test_data_lives_in_named_volumes(compose, services):
+    declared = set(compose["volumes"])
+    used = {
+        volume.split(":")[0]
+        for service in services.values()
+        for volume in service.get("volumes", [])
+        if not volume.startswith((".", "/"))
+    }
+    assert used == declared == {"es-data", "redis-data", "pg-data", "vitrina-data"}
+
+
+def _secret_values(services: dict):
+    for name, service in services.items():
+        for key, value in (service.get("environment") or {}).items():
+            yield name, key, str(value)
+
+
+def test_no_secret_is_written_in_the_compose_file(services):
+    for name, key, value in _secret_values(services):
+        if SECRET_NAME.search(key):
+            assert INTERPOLATION.match(value), f"{name}.{key} must come from .env, not the file"
+        for userinfo in re.findall(r"://([^@/]+)@", value):
+            user, _, password = userinfo.partition(":")
+            assert INTERPOLATION.match(password), f"{name}.{key} has a literal password in its URL"
+
+
+def test_env_file_is_ignored_and_never_tracked():
+    ignored = subprocess.run(["git", "check-ignore", "-q", ".env"], cwd=ROOT, check=False)
+    assert ignored.returncode == 0, ".env must be in .gitignore"
+    tracked = subprocess.run(
+        ["git", "ls-files", "--error-unmatch", ".env"], cwd=ROOT, capture_output=True, check=False
+    )
+    assert tracked.returncode != 0, ".env is tracked by git"
+    assert ".env" in (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
+
+
+def test_env_example_holds_placeholders_for_every_secret(compose):
+    values = dict(
+        line.split("=", 1)
+        for line in (ROOT / ".env.example").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    )
+    required = set(re.findall(r"\$\{([A-Z_]+):\?", (ROOT / "docker-compose.yml").read_text()))
+    assert required == {"ELASTIC_PASSWORD", "POSTGRES_PASSWORD", "VITRINA_SECRET_KEY"}
+    assert required <= set(values)
+    for key, value in values.items():
+        if SECRET_NAME.search(key):
+            assert value.startswith("change-me"), f"{key} in .env.example must be a placeholder"
+
+
+def test_the_image_installs_the_app_with_postgres_and_runs_unprivileged():
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert re.search(r"^FROM python:3\.11-slim\b", dockerfile, re.MULTILINE)
+    assert 'pip install ".[postgres]"' in dockerfile
+    users = re.findall(r"^USER (\S+)", dockerfile, re.MULTILINE)
+    assert users and users[-1] not in ("root", "0")
