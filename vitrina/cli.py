@@ -8,6 +8,8 @@ import click
 
 from .commands.catalog import index_command, search_command
 from .commands.demo import demo_command
+from .commands.locales import locales_command
+from .commands.recommendations import events_group, recommend_command, users_group
 from .commands.serve import serve_command
 from .config import ConfigError
 
@@ -23,6 +25,10 @@ main.add_command(index_command)
 main.add_command(search_command)
 main.add_command(serve_command)
 main.add_command(demo_command)
+main.add_command(locales_command)
+main.add_command(events_group)
+main.add_command(recommend_command)
+main.add_command(users_group)
 
 
 def run() -> None:

@@ -1,0 +1,270 @@
+"""Streaming order-events reader and bulk loader (SPEC.md, "Order events feed").
+
+Same reject rules as the catalog: every bad line goes to a rejects file with its line
+number and reason, every valid line is stored, and the exit status says which happened.
+A file is stored in one transaction and remembered by its SHA-256, so a retried or
+repeated ingest never counts the same orders twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import IO
+
+from sqlalchemy import Connection, insert, select
+from sqlalchemy.exc import IntegrityError
+from tqdm import tqdm
+
+from .feed import MAX_ID_LENGTH, Rejection, country_codes
+from .indexing import default_rejects_path
+from .storage import Database
+from .storage.schema import event_files, order_events
+
+BATCH_SIZE = 20_000
+_COUNTRIES = country_codes()
+EVENT_COLUMNS = ("product_id", "country", "quantity", "ts", "price_usd")
+# A stored event: (product_id, country, quantity, epoch seconds, price_usd or None).
+EventRow = tuple[str, str, int, int, float | None]
+
+
+class EventsUnusable(Exception):
+    """The events file cannot be used at all (missing, unreadable, nothing valid in it)."""
+
+
+@dataclass
+class EventsReport:
+    path: str
+    lines: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    seconds: float = 0.0
+    already_ingested: bool = False
+    rejects_path: Path | None = None
+    rejection_samples: list[Rejection] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.rejected else 0
+
+    def summary(self) -> str:
+        if self.already_ingested:
+            return f"{self.path}: already ingested (same content); nothing stored"
+        rate = self.lines / self.seconds if self.seconds else 0.0
+        text = (
+            f"{self.lines} lines in {self.seconds:.1f}s ({rate:,.0f}/s): "
+            f"{self.accepted} events stored, {self.rejected} rejected"
+        )
+        if self.rejected and self.rejects_path:
+            text += f"\nrejected lines written to {self.rejects_path}"
+        return text
+
+
+PARSE_CHUNK = 4096
+
+
+def parse_events(lines: Iterable[bytes]) -> Iterator[EventRow | Rejection]:
+    """One stored row or Rejection per non-blank line (the hot loop of ingestion).
+
+    Lines are decoded a chunk at a time as one JSON array, which is several times faster
+    than one `json.loads` per line; a chunk with any line that is not a lone `{...}` object
+    falls back to line-by-line decoding so each bad line gets its own reason.
+    """
+    loads = json.loads
+    numbered: list[tuple[int, bytes]] = []
+    for number, raw in enumerate(lines, start=1):
+        numbered.append((number, raw))
+        if len(numbered) >= PARSE_CHUNK:
+            yield from _parse_chunk(numbered, loads)
+            numbered = []
+    if numbered:
+        yield from _parse_chunk(numbered, loads)
+
+
+def _parse_chunk(numbered: list[tuple[int, bytes]], loads) -> Iterator[EventRow | Rejection]:
+    kept = [(n, raw.strip()) for n, raw in numbered]
+    kept = [(n, raw) for n, raw in kept if raw]
+    values: list | None = None
+    if all(raw[:1] == b"{" and raw[-1:] == b"}" for _, raw in kept):
+        try:
+            values = loads(b"[" + b",".join(raw for _, raw in kept) + b"]")
+        except ValueError:
+            values = None
+        if values is not None and len(values) != len(kept):
+            values = None
+    if values is None:
+        values = []
+        for number, raw in kept:
+            try:
+                values.append(loads(raw))
+            except ValueError as exc:  # includes bad UTF-8
+                values.append(Rejection(number, f"invalid JSON: {exc}", _text(raw)))
+    for (number, raw), data in zip(kept, values, strict=True):
+        if type(data) is dict:
+            row = _event_row(data)
+            if type(row) is tuple:
+                yield row
+            else:
+                yield Rejection(number, row, _text(raw))
+        elif type(data) is Rejection:
+            yield data
+        else:
+            yield Rejection(number, f"expected a JSON object, got {type(data).__name__}", _text(raw))
+
+
+def _event_row(data: dict) -> EventRow | str:
+    """The row to store, or the reason the event is rejected."""
+    product_id = data.get("product_id")
+    country = data.get("country")
+    quantity = data.get("quantity")
+    ts = data.get("ts")
+    price = data.get("price_usd")
+    if type(product_id) is not str or not product_id.strip() or len(product_id) > MAX_ID_LENGTH:
+        return f"product_id: must be a string of 1..{MAX_ID_LENGTH} characters"
+    if type(country) is not str or country not in _COUNTRIES:
+        return f"country: not an ISO 3166 alpha-2 code: {country!r}"
+    if type(quantity) is not int or quantity < 1:
+        return f"quantity: must be an integer >= 1, got {quantity!r}"
+    if type(ts) is not str:
+        return "ts: required, an ISO 8601 time with a time zone"
+    if price is not None and (type(price) not in (int, float) or not math.isfinite(price) or price <= 0):
+        return f"price_usd: must be a number > 0, got {price!r}"
+    try:
+        moment = datetime.fromisoformat(ts)
+    except ValueError:
+        return f"ts: not an ISO 8601 time: {ts!r}"
+    if moment.tzinfo is None:
+        return f"ts: needs a time zone (e.g. Z or +03:00): {ts!r}"
+    return (product_id, country, quantity, int(moment.timestamp()), price)
+
+
+def _text(raw: bytes) -> str:
+    return raw.decode("utf-8", "replace").rstrip("\r\n")
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _open(path: Path) -> IO[bytes]:
+    if not path.exists():
+        raise EventsUnusable(f"{path}: no such file")
+    if path.is_dir():
+        raise EventsUnusable(f"{path}: is a directory, not an events file")
+    try:
+        return open(path, "rb")  # noqa: SIM115
+    except OSError as exc:
+        raise EventsUnusable(f"{path}: cannot read: {exc.strerror}") from exc
+
+
+def _store_batch(conn: Connection, rows: list[EventRow]) -> None:
+    if conn.dialect.name == "postgresql":
+        cursor = conn.connection.driver_connection.cursor()
+        with cursor.copy(f"COPY {order_events.name} ({', '.join(EVENT_COLUMNS)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    conn.exec_driver_sql(
+        f"INSERT INTO {order_events.name} ({', '.join(EVENT_COLUMNS)}) VALUES (?, ?, ?, ?, ?)", rows
+    )
+
+
+def ingest_events(
+    path: Path,
+    db: Database,
+    data_dir: Path,
+    *,
+    rejects_path: Path | None = None,
+    progress: bool = False,
+    batch_size: int = BATCH_SIZE,
+) -> EventsReport:
+    """Validate and store an events file; all of it in one transaction, or nothing."""
+    path = Path(path)
+    report = EventsReport(path=str(path))
+    stream = _open(path)
+    started = time.perf_counter()
+    try:
+        digest = file_sha256(path)
+        with db.connect() as conn:
+            seen = conn.execute(select(event_files.c.sha256).where(event_files.c.sha256 == digest))
+            if seen.first() is not None:
+                report.already_ingested = True
+                return report
+        report.rejects_path = rejects_path or default_rejects_path(data_dir, path)
+        rejects: IO[str] | None = (
+            _open_rejects(report.rejects_path) if rejects_path else None
+        )
+        size = os.fstat(stream.fileno()).st_size
+        bar = tqdm(total=size, unit="B", unit_scale=True, desc="events", disable=not progress, leave=False)
+        try:
+            with db.begin() as conn:
+                batch: list[EventRow] = []
+                for record in parse_events(_counting(stream, bar)):
+                    if type(record) is tuple:
+                        batch.append(record)
+                        if len(batch) >= batch_size:
+                            _store_batch(conn, batch)
+                            report.accepted += len(batch)
+                            batch = []
+                        continue
+                    report.rejected += 1
+                    if rejects is None:
+                        rejects = _open_rejects(report.rejects_path)
+                    rejects.write(record.to_json() + "\n")
+                    if len(report.rejection_samples) < 5:
+                        report.rejection_samples.append(record)
+                if batch:
+                    _store_batch(conn, batch)
+                    report.accepted += len(batch)
+                report.lines = report.accepted + report.rejected
+                if not report.accepted:
+                    raise EventsUnusable(
+                        f"{path}: no valid event in {report.rejected} rejected lines; nothing stored"
+                    )
+                conn.execute(
+                    insert(event_files).values(
+                        sha256=digest, name=path.name[-512:], events=report.accepted,
+                        ingested_at=int(time.time()),
+                    )
+                )
+        except IntegrityError:  # the same file was ingested concurrently: it is stored once
+            report.already_ingested = True
+            report.accepted = 0
+        finally:
+            bar.close()
+            if rejects is not None:
+                rejects.close()
+    finally:
+        stream.close()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _open_rejects(path: Path) -> IO[str]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return open(path, "w", encoding="utf-8")  # noqa: SIM115
+
+
+def _counting(stream: IO[bytes], bar: tqdm) -> Iterator[bytes]:
+    if bar.disable:
+        yield from stream
+        return
+    pending = 0
+    for line in stream:
+        pending += len(line)
+        if pending >= 1 << 20:
+            bar.update(pending)
+            pending = 0
+        yield line
+    bar.update(pending)

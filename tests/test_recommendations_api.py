@@ -1,0 +1,93 @@
+"""`GET /api/v1/recommendations/{country}` and `vitrina recommend` on the demo catalog."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from indexer.events import ingest_events
+from indexer.recommendations import local_today
+from indexer.storage import database_for
+from indexer.storage.merchandising import pin
+from tests.conftest import write_feed
+from vitrina.cli import main
+
+
+@pytest.fixture
+def demo_ids() -> list[str]:
+    from vitrina.commands.demo import demo_catalog_path
+
+    products = [json.loads(line) for line in demo_catalog_path().read_text(encoding="utf-8").splitlines()]
+    return [p["id"] for p in products if not p.get("flags") and not p.get("deleted") and p.get("ships_to") is None]
+
+
+@pytest.fixture
+def ordered(app, demo_ids, tmp_path: Path) -> str:
+    """RU shoppers ordered one demo product a lot in the last hours; returns its id."""
+    hot = demo_ids[3]
+    now = datetime.now(UTC)
+    events = [{"product_id": hot, "country": "RU", "quantity": 5, "ts": (now - timedelta(hours=30 + i)).isoformat()} for i in range(5)]
+    settings = app.extensions["vitrina"].settings
+    ingest_events(write_feed(tmp_path / "ev.jsonl", events), database_for(settings), settings.data_dir)
+    return hot
+
+
+def test_recommendations_are_built_on_demand_and_shaped_like_search_items(client, ordered):
+    answer = client.get("/api/v1/recommendations/RU?locale=ru")
+    assert answer.status_code == 200
+    body = answer.get_json()
+    assert body["country"] == "RU"
+    assert body["date"] == local_today("Europe/Moscow").isoformat()
+    assert len(body["items"]) == 20
+    first = body["items"][0]
+    assert first["id"] == ordered and first["reason"] == "trending"
+    assert first["price"]["currency"] == "RUB" and "₽" in first["price"]["formatted"]
+    assert {"title", "category", "url", "rating", "orders", "ships_from"} <= first.keys()
+    assert {item["reason"] for item in body["items"][1:]} == {"popular"}
+
+
+def test_pins_show_first_with_reason_pinned(app, client, demo_ids, ordered):
+    day = local_today("Europe/Moscow")
+    client.get("/api/v1/recommendations/RU")  # the list is stored now
+    pin(database_for(app.extensions["vitrina"].settings), "RU", day, demo_ids[10])
+    # A stored list stays as built until it is rebuilt.
+    assert client.get(f"/api/v1/recommendations/RU?date={day.isoformat()}").get_json()["items"][0]["reason"] == "trending"
+    from indexer.tasks import recommender  # the rebuild merchandisers trigger
+
+    recommender().build("RU", day)
+    items = client.get("/api/v1/recommendations/RU").get_json()["items"]
+    assert [(i["id"], i["reason"]) for i in items[:2]] == [(demo_ids[10], "pinned"), (ordered, "trending")]
+
+
+def test_other_locales_and_countries(client, ordered):
+    body = client.get("/api/v1/recommendations/de?locale=en").get_json()
+    assert body["country"] == "DE"
+    assert body["items"][0]["price"]["currency"] == "EUR"
+    assert body["items"][0]["id"] == ordered  # Europe falls back to global popularity
+
+
+@pytest.mark.parametrize(
+    ("url", "status", "code"),
+    [
+        ("/api/v1/recommendations/XX", 404, "unknown_country"),
+        ("/api/v1/recommendations/RU?date=27.11.2026", 400, "invalid_parameter"),
+        ("/api/v1/recommendations/RU?date=2026-13-01", 400, "invalid_parameter"),
+        ("/api/v1/recommendations/RU?date=2999-01-01", 400, "invalid_parameter"),
+        ("/api/v1/recommendations/RU?locale=xx", 400, "invalid_parameter"),
+    ],
+)
+def test_bad_requests_get_clear_errors(client, url, status, code):
+    answer = client.get(url)
+    assert answer.status_code == status
+    assert answer.get_json()["error"]["code"] == code
+
+
+def test_recommend_command_prints_each_countrys_list(runner, app, ordered):
+    result = runner.invoke(main, ["recommend", "--country", "RU", "--date", "2026-11-27"])
+    assert result.exit_code == 0, result.output
+    assert "RU 2026-11-27: 20 products" in result.output
+    bad = runner.invoke(main, ["recommend", "--date", "tomorrow"])
+    assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
