@@ -18,6 +18,10 @@ class UnknownCountry(KeyError):
     pass
 
 
+class RegistryError(ValueError):
+    """The registry files contradict each other; the message lists every problem."""
+
+
 @dataclass(frozen=True)
 class LocaleInfo:
     code: str
@@ -32,7 +36,10 @@ class LocaleInfo:
 
     @property
     def chain(self) -> tuple[str, ...]:
-        """This locale, then its fallbacks, always ending in English."""
+        """This locale, then its fallbacks, always ending in English.
+
+        `load_registry` stores the fallbacks already resolved (pt_BR -> pt -> en).
+        """
         chain = (self.code, *self.fallback)
         return chain if "en" in chain else (*chain, "en")
 
@@ -91,17 +98,70 @@ def _load_toml(path: Path) -> dict:
         return tomllib.load(f)
 
 
+def resolve_fallbacks(code: str, entries: dict[str, dict]) -> tuple[str, ...]:
+    """The full fallback chain after `code` (its base language first: pt_BR -> pt -> en).
+
+    Fallbacks are followed transitively and each code appears once, so a cycle
+    or a repeated code cannot loop; unknown codes are left for `registry_problems`.
+    """
+    chain: list[str] = []
+    base = code.split("_")[0]
+    pending = list(entries.get(code, {}).get("fallback", ()))
+    if base != code and base in entries and base not in pending:
+        pending.insert(0, base)
+    while pending:
+        current = pending.pop(0)
+        if current == code or current in chain:
+            continue
+        chain.append(current)
+        pending[0:0] = list(entries.get(current, {}).get("fallback", ()))
+    if "en" not in chain and code != "en":
+        chain.append("en")
+    return tuple(chain)
+
+
+def registry_problems(
+    locale_entries: dict[str, dict], countries: dict[str, Country], rates: dict[str, float]
+) -> list[str]:
+    """Every contradiction between locales.toml, countries.toml and the rates table."""
+    problems = []
+    for code, entry in locale_entries.items():
+        if "name" not in entry:
+            problems.append(f"locale {code}: no name")
+        if entry.get("direction", "ltr") not in ("ltr", "rtl"):
+            problems.append(f"locale {code}: direction must be 'ltr' or 'rtl', got {entry['direction']!r}")
+        for fallback in entry.get("fallback", ()):
+            if fallback not in locale_entries:
+                problems.append(f"locale {code}: fallback {fallback!r} is not a locale in locales.toml")
+    if "en" not in locale_entries:
+        problems.append("locale en: missing (every fallback chain ends in English)")
+    for code, country in countries.items():
+        entry = locale_entries.get(country.locale)
+        if entry is None:
+            problems.append(f"country {code}: locale {country.locale!r} is not in locales.toml")
+        elif not entry.get("enabled", False):
+            problems.append(f"country {code}: locale {country.locale!r} is disabled")
+        if country.currency not in rates:
+            problems.append(f"country {code}: no exchange rate for {country.currency}")
+    return problems
+
+
 def load_registry(directory: Path = LOCALES_DIR, data_dir: Path | None = None) -> Registry:
-    """Read the registry files; `data_dir/rates.toml` overrides the bundled rates."""
+    """Read the registry files; `data_dir/rates.toml` overrides the bundled rates.
+
+    Raises RegistryError naming every inconsistency (an unknown fallback, a
+    country whose locale is unknown or disabled, a currency without a rate).
+    """
+    locale_entries = _load_toml(directory / "locales.toml").get("locales", {})
     locales = {
         code: LocaleInfo(
             code=code,
-            name=entry["name"],
+            name=entry.get("name", code),
             direction=entry.get("direction", "ltr"),
-            fallback=tuple(entry.get("fallback", ())),
+            fallback=resolve_fallbacks(code, locale_entries),
             enabled=bool(entry.get("enabled", False)),
         )
-        for code, entry in _load_toml(directory / "locales.toml")["locales"].items()
+        for code, entry in locale_entries.items()
     }
     countries = {
         code: Country(
@@ -119,9 +179,10 @@ def load_registry(directory: Path = LOCALES_DIR, data_dir: Path | None = None) -
     if data_dir is not None and (data_dir / "rates.toml").exists():
         rates_path = data_dir / "rates.toml"
     rates = {k: float(v) for k, v in _load_toml(rates_path)["rates"].items()}
-    missing = {c.currency for c in countries.values()} - rates.keys()
-    if missing:
-        raise ValueError(f"{rates_path}: no rate for {', '.join(sorted(missing))}")
+    problems = registry_problems(locale_entries, countries, rates)
+    if problems:
+        sources = f"{directory / 'locales.toml'}, {directory / 'countries.toml'}, {rates_path}"
+        raise RegistryError(f"{sources}: " + "; ".join(problems))
     return Registry(locales=locales, countries=countries, rates=rates)
 
 
