@@ -43,6 +43,7 @@ class SearchOutcome:
     params: SearchParams
     reading: Interpretation | None
     result: EngineResult
+    did_you_mean: str | None = None
 
 
 class SearchService:
@@ -90,13 +91,15 @@ class SearchService:
                 with_facets=facets,
             )
 
-        readings = self.understanding.interpretations(params.q, params.locale)
+        plan = self.understanding.plan(params.q, params.locale)
+        readings = iter(plan.readings)
         first = next(readings, None)
         if first is None:
             return SearchOutcome(params, None, self.engine.search(query(None)))
         result = self.engine.search(query(first))
         if result.total >= ENOUGH_RESULTS:
-            return SearchOutcome(params, first, result)
+            # Found as typed: a spelling fix is only offered, never imposed.
+            return SearchOutcome(params, first, result, plan.did_you_mean)
         for reading in readings:
             if self.engine.count(query(reading, facets=False)) >= ENOUGH_RESULTS:
                 return SearchOutcome(params, reading, self.engine.search(query(reading)))
@@ -117,6 +120,7 @@ class SearchService:
                 "understood": reading.text if reading else "",
                 "corrections": [c.to_dict() for c in reading.corrections] if reading else [],
                 "relaxed": bool(reading and reading.relaxed),
+                "did_you_mean": outcome.did_you_mean,
             },
             "total": result.total,
             "page": params.page,

@@ -14,6 +14,7 @@ from search.analysis.analyzer import Analyzer, default_analyzer
 from search.engines import SearchEngine, create_engine
 from search.service import SearchService
 from search.understanding.pipeline import QueryUnderstanding
+from search.vocabulary import VocabularyStore, vocabulary_path
 
 from .config import Settings, load_settings
 
@@ -40,7 +41,8 @@ class Services:
 
     @cached_property
     def understanding(self) -> QueryUnderstanding:
-        return QueryUnderstanding(self.analyzer)
+        store = VocabularyStore(vocabulary_path(self.settings.data_dir))
+        return QueryUnderstanding(self.analyzer, store)
 
     @cached_property
     def search(self) -> SearchService:

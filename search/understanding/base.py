@@ -31,3 +31,15 @@ class Interpretation:
     match: TextMatch
     corrections: tuple[Correction, ...] = ()
     relaxed: bool = False
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    """Everything understood about one query: readings to try in order, and a hint.
+
+    `did_you_mean` is the spelling-corrected query, offered to the shopper when the
+    query as typed already finds products (so it is not applied automatically).
+    """
+
+    readings: tuple[Interpretation, ...] = ()
+    did_you_mean: str | None = None

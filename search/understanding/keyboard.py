@@ -1,0 +1,126 @@
+"""Wrong keyboard layout: text typed on QWERTY meaning ЙЦУКЕН, and the other way round.
+
+"cevrf rj;fyfz" is "сумка кожаная" typed with the Latin layout on; punctuation
+keys carry letters too ("," = "б", ";" = "ж", "[" = "х"). Whether a word was
+really mistyped is decided by plausibility (see lexicon.Lexicon), not here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+# The same physical keys, unshifted then shifted, on a US and a Russian keyboard.
+QWERTY_KEYS = "qwertyuiop[]asdfghjkl;'zxcvbnm,./`" + '{}:"<>~'
+JCUKEN_KEYS = "йцукенгшщзхъфывапролджэячсмитьбю.ё" + "хъжэбюё"
+_TO_RUSSIAN = str.maketrans(QWERTY_KEYS, JCUKEN_KEYS)
+_TO_LATIN = str.maketrans(JCUKEN_KEYS[:34], QWERTY_KEYS[:34])
+_LATIN_KEYS = frozenset(QWERTY_KEYS)
+_RUSSIAN_KEYS = frozenset(JCUKEN_KEYS) - {"."}
+_TRAILING_PUNCTUATION = ",.?!"
+
+# Physical rows of each layout, for "near key" typos (spelling) as well.
+QWERTY_ROWS = ("qwertyuiop[]", "asdfghjkl;'", "zxcvbnm,./")
+JCUKEN_ROWS = ("йцукенгшщзхъ", "фывапролджэ", "ячсмитьбю.")
+
+TO_RUSSIAN = "ru"
+TO_LATIN = "en"
+
+
+def switch_word(chunk: str) -> tuple[str, str] | None:
+    """The chunk as typed on the other layout, and the direction; None if it can't be one.
+
+    Only chunks made entirely of one layout's keys qualify: digits ("iphone 13"'s
+    "13") and mixed text are left alone.
+    """
+    if not chunk:
+        return None
+    if chunk.isascii():
+        if all(c in _LATIN_KEYS for c in chunk) and any(c.isalpha() for c in chunk):
+            return chunk.translate(_TO_RUSSIAN), TO_RUSSIAN
+        return None
+    if all(c in _RUSSIAN_KEYS for c in chunk):
+        return chunk.translate(_TO_LATIN), TO_LATIN
+    return None
+
+
+@dataclass(frozen=True)
+class LayoutFix:
+    """The query with wrong-layout words switched.
+
+    `certain` holds the switches plausibility proves (a known word appears, an
+    unknown one disappears); `hopeful` also switches words neither way knows,
+    a fallback worth trying when the query finds nothing.
+    """
+
+    certain: str
+    hopeful: str
+
+
+Evidence = Callable[[str], int | None]
+
+
+def fix_layout(query: str, evidence: Evidence) -> LayoutFix:
+    """Switch the words of `query` whose other-layout reading is more plausible.
+
+    `evidence(text)` scores how real the words of a text are (higher is more
+    real, None when it has no words at all). Words no reading can decide follow
+    the query's certain switches in the same direction ("cevrf b rjitktr").
+    """
+    chunks = query.lower().split()
+    decided: list[str | None] = []
+    undecided: dict[int, tuple[str, str]] = {}
+    directions: set[str] = set()
+    for i, chunk in enumerate(chunks):
+        switched = _best_switch(chunk, evidence)
+        if switched is None:
+            decided.append(chunk)
+            continue
+        text, direction, gain = switched
+        if gain > 0:
+            decided.append(text)
+            directions.add(direction)
+        elif gain == 0:
+            decided.append(None)
+            undecided[i] = (text, direction)
+        else:
+            decided.append(chunk)
+    certain, hopeful = [], []
+    for i, chunk in enumerate(chunks):
+        if decided[i] is not None:
+            certain.append(decided[i])
+            hopeful.append(decided[i])
+            continue
+        text, direction = undecided[i]
+        certain.append(text if direction in directions else chunk)
+        hopeful.append(text if not directions or direction in directions else chunk)
+    return LayoutFix(" ".join(certain), " ".join(hopeful))
+
+
+def _best_switch(chunk: str, evidence: Evidence) -> tuple[str, str, int] | None:
+    """The chunk's best other-layout reading, its direction and its plausibility gain."""
+    options = []
+    stripped = chunk.rstrip(_TRAILING_PUNCTUATION)
+    bodies = [(chunk, "")]
+    if stripped and stripped != chunk:
+        bodies.append((stripped, chunk[len(stripped) :]))
+    for body, tail in bodies:
+        switched = switch_word(body)
+        if switched is None:
+            continue
+        text, direction = switched
+        options.append((text + tail, direction))
+    if not options:
+        return None
+    original = evidence(chunk)
+    best = None
+    for text, direction in options:
+        score = evidence(text)
+        if score is None:
+            continue
+        gain = score - (original if original is not None else 0)
+        if original is not None and original > 0 and gain <= 0:
+            gain = -1  # a real word stays as typed
+        if best is None or gain > best[2]:
+            best = (text, direction, gain)
+    return best

@@ -1,0 +1,54 @@
+"""What counts as a real word: the catalog's vocabulary first, the Russian dictionary second.
+
+Every correction step asks the lexicon whether a reading is more plausible than
+what was typed, so they all share one notion of "real".
+"""
+
+from __future__ import annotations
+
+from ..analysis.analyzer import Analyzer
+from ..analysis.stopwords import STOP_WORDS
+from ..analysis.text import normalize, tokenize
+from ..vocabulary import Vocabulary, VocabularyStore
+
+IN_CATALOG = 2
+IN_DICTIONARY = 1
+UNKNOWN = 0
+# pymorphy3 knows many two-letter abbreviations; too weak to switch a layout on.
+MIN_DICTIONARY_WORD = 3
+
+
+class Lexicon:
+    def __init__(self, analyzer: Analyzer, vocabulary: VocabularyStore | None = None) -> None:
+        self.analyzer = analyzer
+        self.store = vocabulary or VocabularyStore(None)
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        return self.store.get()
+
+    def frequency(self, word: str, vocabulary: Vocabulary | None = None) -> int:
+        """How many catalog products contain this normalized word (or one of its lemmas)."""
+        v = vocabulary if vocabulary is not None else self.vocabulary
+        best = v.word_df(word)
+        for term in self.analyzer.words.lemmas(word):
+            best = max(best, v.term_df(term))
+        return best
+
+    def evidence(self, word: str, vocabulary: Vocabulary | None = None) -> int:
+        """IN_CATALOG, IN_DICTIONARY or UNKNOWN for one normalized word."""
+        if self.frequency(word, vocabulary) > 0:
+            return IN_CATALOG
+        if len(word) >= MIN_DICTIONARY_WORD and self.analyzer.words.is_known(word):
+            return IN_DICTIONARY
+        return UNKNOWN
+
+    def text_evidence(self, text: str) -> int | None:
+        """The least real word of `text`; None when it has no words (numbers, stop words)."""
+        vocabulary = self.vocabulary
+        scores = [
+            self.evidence(raw.text, vocabulary)
+            for raw in tokenize(normalize(text))
+            if raw.kind == "word" and raw.text not in STOP_WORDS
+        ]
+        return min(scores) if scores else None

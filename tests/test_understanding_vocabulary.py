@@ -1,0 +1,57 @@
+"""The vocabulary written by the indexer and reloaded by the web process."""
+
+import json
+import os
+
+from search.analysis.analyzer import default_analyzer
+from search.catalog import Product
+from search.documents import index_document
+from search.vocabulary import Vocabulary, VocabularyBuilder, VocabularyStore, vocabulary_path
+
+
+def document(id: str, title: str, brand: str | None = None) -> dict:
+    product = Product(id=id, title={"ru": title}, category="phones", price_usd=1.0, brand=brand)
+    return index_document(product, default_analyzer())
+
+
+def test_builder_counts_surface_words_and_terms_per_product(tmp_path):
+    builder = VocabularyBuilder()
+    changes = [document("1", "Сумки кожаные сумки", "Gloria Jeans"), document("2", "Сумка")]
+    assert list(builder.collect(changes)) == changes
+    builder.save(tmp_path)
+    vocabulary = Vocabulary.load(vocabulary_path(tmp_path))
+    assert vocabulary.products == 2
+    assert vocabulary.word_df("сумки") == 1 and vocabulary.word_df("gloria") == 1
+    assert vocabulary.term_df("сумка") == 2
+
+
+def test_incremental_changes_add_to_the_saved_counts(tmp_path):
+    first = VocabularyBuilder()
+    first.add(document("1", "Сумка"))
+    first.save(tmp_path)
+    more = VocabularyBuilder()
+    more.add(document("2", "Сумка"))
+    more.save(tmp_path, merge=True)
+    assert Vocabulary.load(vocabulary_path(tmp_path)).term_df("сумка") == 2
+
+
+def test_store_reloads_when_the_file_changes_and_keeps_the_last_good_one(tmp_path):
+    store = VocabularyStore(vocabulary_path(tmp_path))
+    assert not store.get()  # no file yet: an empty vocabulary, not an error
+    Vocabulary({"сумка": 1}, {"сумка": 1}, 1).save(vocabulary_path(tmp_path))
+    assert store.get().term_df("сумка") == 1
+    Vocabulary({"чехол": 3}, {"чехол": 3}, 3).save(vocabulary_path(tmp_path))
+    os.utime(vocabulary_path(tmp_path), ns=(1, 10**18))
+    assert store.get().term_df("чехол") == 3
+    vocabulary_path(tmp_path).write_text("{broken", encoding="utf-8")
+    assert store.get().term_df("чехол") == 3
+
+
+def test_prefix_completion_prefers_frequent_words():
+    vocabulary = Vocabulary({"сумка": 9, "сумочка": 2, "сумма": 1, "чехол": 5}, {}, 10)
+    assert [w for w, _ in vocabulary.words_with_prefix("сум")] == ["сумка", "сумочка", "сумма"]
+
+
+def test_saved_file_is_plain_json(tmp_path):
+    Vocabulary({"a": 1}, {"a": 1}, 1).save(vocabulary_path(tmp_path))
+    assert json.loads(vocabulary_path(tmp_path).read_text(encoding="utf-8"))["version"] == 1
