@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -16,7 +16,7 @@ from tqdm import tqdm
 
 from search.analysis.analyzer import Analyzer, default_analyzer
 from search.documents import index_document
-from search.engines.base import Change, Removal, SearchEngine
+from search.engines.base import Change, DocumentsRejected, Removal, SearchEngine
 
 from .feed import Deletion, Rejection, Upsert, read_feed
 from .locking import indexing_lock
@@ -128,9 +128,9 @@ def index_feed(
                     raise FeedUnusable(
                         f"{feed}: no valid product in {report.lines} lines; the index is unchanged"
                     )
-                engine.rebuild(_prepend(first, changes))
+                _write_engine_rejects(engine.rebuild, _prepend(first, changes), report, rejects)
             else:
-                engine.apply_changes(changes)
+                _write_engine_rejects(engine.apply_changes, changes, report, rejects)
             report.products = engine.product_count()
     finally:
         bar.close()
@@ -171,3 +171,27 @@ def _changes(
             else:
                 report.upserts += 1
                 yield index_document(record.product, analyzer)
+
+
+def _write_engine_rejects(
+    write: Callable[[Iterator[Change]], int],
+    changes: Iterator[Change],
+    report: IndexReport,
+    rejects: _RejectsWriter,
+) -> None:
+    """Run an engine write; products the engine refuses become rejects, like bad lines.
+
+    (Elasticsearch can refuse single documents; every other change is then live.)
+    """
+    try:
+        write(changes)
+    except DocumentsRejected as exc:
+        for refused in exc.rejected:
+            rejection = Rejection(
+                0, f"product {refused.id}: refused by the search engine: {refused.reason}", refused.id
+            )
+            report.rejected += 1
+            report.upserts -= 1
+            rejects.write(rejection)
+            if len(report.rejection_samples) < 5:
+                report.rejection_samples.append(rejection)

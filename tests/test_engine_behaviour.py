@@ -150,11 +150,7 @@ def test_totals_count_every_match_not_just_the_page(catalog, analyzer):
     assert catalog.product_count() == len(CATALOG)
 
 
-def test_count_agrees_with_search_totals(catalog, analyzer, request):
-    if catalog.name == "embedded":
-        request.applymarker(
-            pytest.mark.xfail(reason="EmbeddedEngine.count asks tantivy for 0 hits, which panics")
-        )
+def test_count_agrees_with_search_totals(catalog, analyzer):
     assert catalog.count(EngineQuery(text=text(analyzer, "сумка"))) == 2
     assert catalog.count(browse(categories=("phones",))) == 2
 
@@ -296,3 +292,44 @@ def test_pages_follow_one_another(catalog):
     assert page.total == len(CATALOG)
     beyond = catalog.search(EngineQuery(text=None, sort="price_asc", offset=10, limit=2))
     assert (beyond.hits, beyond.total) == ([], len(CATALOG))
+
+
+# -- documents an engine refuses ----------------------------------------------
+
+
+def test_elasticsearch_reports_a_refused_document_and_serves_the_rest(engine, analyzer):
+    if engine.name == "embedded":
+        pytest.skip("tantivy has no per-document refusals")
+    from search.engines.base import DocumentsRejected
+
+    huge = Product("huge", {"ru": "Кружка"}, "home_garden", 5.0, brand="x" * 40_000)  # > 32 KB term
+    with pytest.raises(DocumentsRejected) as refused:
+        engine.rebuild(docs(analyzer, huge, *CATALOG))
+    assert [r.id for r in refused.value.rejected] == ["huge"]
+    assert {h.id for h in engine.search(browse()).hits} == ALL_IDS
+
+
+def test_refused_documents_land_in_the_rejects_file(tmp_path, analyzer):
+    """The indexer turns an engine's DocumentsRejected into reject lines, keeping the rest."""
+    import json
+
+    from indexer.indexing import index_feed
+    from search.engines.base import DocumentsRejected, RejectedDocument
+    from search.engines.embedded import EmbeddedEngine
+    from tests.conftest import make_product, write_feed
+
+    class RefusingEngine(EmbeddedEngine):
+        """The embedded engine, refusing one id the way Elasticsearch refuses a document."""
+
+        def rebuild(self, changes):
+            kept = [c for c in changes if isinstance(c, Removal) or c["id"] != "bad"]
+            applied = super().rebuild(kept)
+            raise DocumentsRejected([RejectedDocument("bad", "mapper_parsing_exception")], applied)
+
+    engine = RefusingEngine(tmp_path / "index")
+    feed = write_feed(tmp_path / "feed.jsonl", [make_product("good", "Сумка"), make_product("bad", "Сумка")])
+    rejects = tmp_path / "rejects.jsonl"
+    report = index_feed(feed, engine, tmp_path / "var", rejects_path=rejects, analyzer=analyzer)
+    assert (report.upserts, report.rejected, report.products, report.exit_code) == (1, 1, 1, 1)
+    [line] = [json.loads(x) for x in rejects.read_text(encoding="utf-8").splitlines()]
+    assert line["text"] == "bad" and "mapper_parsing_exception" in line["reason"]
