@@ -1,0 +1,218 @@
+"""Celery tasks against the real Redis and PostgreSQL, with real workers (no eager mode).
+
+Each run uses its own Redis database number and a fresh PostgreSQL schema, and
+removes both afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from indexer.indexing import index_feed
+from tests.conftest import ROOT, make_product, write_feed
+
+pytestmark = [
+    pytest.mark.services,
+    pytest.mark.filterwarnings("ignore:Call to deprecated setex:DeprecationWarning"),
+]
+
+PG_DSN = os.environ.get("VITRINA_TEST_PG", "host=127.0.0.1 port=5432 user=postgres dbname=test")
+PG_URL = os.environ.get("VITRINA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("VITRINA_TEST_REDIS", "redis://127.0.0.1:6379/13")
+DAY = date(2026, 11, 27)
+
+
+@pytest.fixture(scope="module")
+def redis_url():
+    redis = pytest.importorskip("redis")
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        pytest.skip(f"Redis does not answer at {REDIS_URL}: {exc}")
+    client.flushdb()
+    yield REDIS_URL
+    client.flushdb()
+
+
+@pytest.fixture(scope="module")
+def pg_schema():
+    psycopg = pytest.importorskip("psycopg")
+    try:
+        conn = psycopg.connect(PG_DSN, autocommit=True, connect_timeout=2)
+    except psycopg.Error as exc:
+        pytest.skip(f"PostgreSQL does not answer at {PG_DSN}: {exc}")
+    schema = f"vitrina_test_{uuid.uuid4().hex[:10]}"
+    conn.execute(f'CREATE SCHEMA "{schema}"')
+    yield f"{PG_URL}?options=-csearch_path%3D{schema}", conn, schema
+    conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    conn.close()
+
+
+@pytest.fixture(scope="module")
+def env(redis_url, pg_schema, tmp_path_factory):
+    """Environment of the workers: this run's Redis db, PostgreSQL schema and data dir."""
+    data_dir = tmp_path_factory.mktemp("celery") / "var"
+    values = {
+        "VITRINA_DATA_DIR": str(data_dir),
+        "DATABASE_URL": pg_schema[0],
+        "CELERY_BROKER_URL": redis_url,
+        "VITRINA_SEARCH_BACKEND": "embedded",
+    }
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    from indexer.tasks import services
+
+    svc = services()
+    products = [
+        make_product(f"p{i}", f"товар {i}", category=cat, orders=100 - i)
+        for i, cat in enumerate(["shoes", "toys", "food", "sports", "hair", "apparel"] * 4)
+    ]
+    index_feed(write_feed(data_dir.parent / "feed.jsonl", products), svc.indexing_engine, svc.settings.ensure_data_dir())
+    events = [
+        {"product_id": f"p{i}", "country": c, "quantity": 1 + i % 3, "ts": f"2026-11-2{i % 6}T1{i % 10}:00:00Z"}
+        for i in range(24)
+        for c in ("RU", "US", "DE")
+    ]
+    values["events"] = str(write_feed(data_dir.parent / "events.jsonl", events))
+    yield values
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+@pytest.fixture(scope="module")
+def celery_app(env):
+    from indexer.celery_app import app
+
+    app.conf.update(broker_url=env["CELERY_BROKER_URL"], result_backend=env["CELERY_BROKER_URL"])
+    return app
+
+
+@pytest.fixture
+def worker(celery_app):
+    from celery.contrib.testing.worker import start_worker
+
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as w:
+        yield w
+
+
+def lists_for(conn, schema: str, country: str, day: date) -> list[tuple]:
+    return conn.execute(
+        f'SELECT l.id, i.position, i.product_id, i.reason FROM "{schema}".recommendation_lists l '
+        f'JOIN "{schema}".recommendation_items i ON i.list_id = l.id '
+        "WHERE l.country = %s AND l.date = %s ORDER BY i.position",
+        (country, day),
+    ).fetchall()
+
+
+def test_ingest_then_build_is_repeatable(worker, env, pg_schema):
+    from indexer.tasks import build_recommendations, ingest_events_task
+
+    stored = ingest_events_task.delay(env["events"]).get(timeout=60)
+    assert stored["stored"] == 72
+    again = ingest_events_task.delay(env["events"]).get(timeout=60)  # redelivery or repeat
+    assert again["stored"] == 0
+    first = build_recommendations.delay("RU", DAY.isoformat()).get(timeout=60)
+    assert first == {"country": "RU", "date": "2026-11-27", "items": 20}
+    _, conn, schema = pg_schema
+    before = lists_for(conn, schema, "RU", DAY)
+    build_recommendations.delay("RU", DAY.isoformat()).get(timeout=60)
+    after = lists_for(conn, schema, "RU", DAY)
+    assert [row[1:] for row in after] == [row[1:] for row in before]
+    assert len({row[0] for row in after}) == 1  # one list per (country, date)
+    assert after[0][3] == "trending"
+
+
+def test_build_all_fans_out_over_every_country(worker, celery_app, pg_schema):
+    from indexer.tasks import build_all_recommendations, services
+
+    built = build_all_recommendations.delay(DAY.isoformat()).get(timeout=120)
+    assert sorted(b["country"] for b in built) == sorted(services().registry.countries)
+    _, conn, schema = pg_schema
+    count = conn.execute(
+        f'SELECT count(*) FROM "{schema}".recommendation_lists WHERE date = %s', (DAY,)
+    ).fetchone()[0]
+    assert count == len(built)
+
+
+def test_beat_tick_builds_every_countrys_local_today(worker, pg_schema):
+    from indexer.recommendations import local_today
+    from indexer.tasks import pending_builds, recommendations_tick, services
+
+    due = recommendations_tick.delay().get(timeout=60)
+    registry = services().registry
+    assert {c for c, _ in due} == set(registry.countries)
+    deadline = time.monotonic() + 120
+    while pending_builds() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert pending_builds() == []
+    _, conn, schema = pg_schema
+    for code, country in registry.countries.items():
+        assert lists_for(conn, schema, code, local_today(country.timezone))
+
+
+def test_a_build_killed_mid_way_is_redelivered_and_leaves_one_list(env, celery_app, pg_schema, tmp_path):
+    from celery.result import AsyncResult
+
+    _, conn, schema = pg_schema
+    day = date(2026, 11, 20)
+    log = open(tmp_path / "worker.log", "w")  # noqa: SIM115
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "indexer.celery_app", "worker", "-P", "prefork", "-c", "1", "--loglevel", "INFO"],
+        cwd=ROOT, env={**os.environ}, stdout=log, stderr=subprocess.STDOUT,
+    )
+    try:
+        with conn.transaction():
+            # Hold the list table so the task blocks inside its write transaction.
+            conn.execute(f'LOCK TABLE "{schema}".recommendation_lists IN ACCESS EXCLUSIVE MODE')
+            result = celery_app.send_task("vitrina.build_recommendations", args=["DE", day.isoformat()])
+            deadline = time.monotonic() + 60
+            while AsyncResult(result.id, app=celery_app).state != "STARTED":
+                assert time.monotonic() < deadline, (tmp_path / "worker.log").read_text()
+                time.sleep(0.1)
+            pid = AsyncResult(result.id, app=celery_app).info["pid"]
+            assert pid not in (os.getpid(), worker.pid)  # a pool child of the worker
+            time.sleep(1.0)  # inside the build, waiting for the table
+            os.kill(pid, signal.SIGKILL)
+            time.sleep(0.5)
+        # The lock is released; the message comes back and a new child builds the list.
+        assert result.get(timeout=90) == {"country": "DE", "date": day.isoformat(), "items": 20}
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=30)
+        log.close()
+    text = (tmp_path / "worker.log").read_text()
+    assert "WorkerLostError" in text or "SIGKILL" in text
+    rows = lists_for(conn, schema, "DE", day)
+    assert len({row[0] for row in rows}) == 1 and len(rows) == 20
+    count = conn.execute(
+        f'SELECT count(*) FROM "{schema}".recommendation_lists WHERE country = %s AND date = %s', ("DE", day)
+    ).fetchone()[0]
+    assert count == 1
+
+
+def test_reindex_requests_collapse_while_one_is_queued(env, celery_app):
+    import redis
+
+    from indexer.tasks import request_reindex
+
+    feed = str(Path(env["VITRINA_DATA_DIR"]).parent / "feed.jsonl")
+    first = request_reindex(feed)
+    second = request_reindex(feed)
+    assert first["queued"] is True
+    assert second == {"queued": False, "reason": "a reindex of this feed is already queued"}
+    client = redis.Redis.from_url(env["CELERY_BROKER_URL"])
+    client.delete("indexing")  # drop the queued reindex: no worker of this test consumes it
+    client.delete(f"vitrina:reindex-pending:full:{feed}")
