@@ -168,3 +168,33 @@ def test_enable_refuses_with_the_missing_strings_then_succeeds(project):
     assert enabled.exit_code == 0, enabled.output
     assert tooling.registry_entries(locales_dir)["fr"]["enabled"] is True
     assert "locales check passed: 7 locales (7 enabled)" in run(project, "check").output
+
+
+def test_a_new_locale_is_served_at_its_url_with_no_code_change(tmp_path, demo_services, monkeypatch):
+    """The whole translator's path on a copy of the real catalogs: add fr, translate,
+    compile, check, enable, then the storefront answers /fr/ in French."""
+    import shutil
+
+    import web.i18n
+    from locales.i18n import chained_translations
+    from locales.registry import load_registry
+    from web.app import create_app
+
+    locales_dir = tmp_path / "locales"
+    shutil.copytree(tooling.LOCALES_DIR, locales_dir, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    project = (locales_dir, tooling.PROJECT_ROOT)
+    assert run(project, "add", "fr").exit_code == 0
+    translate(locales_dir, "fr")
+    assert run(project, "compile").exit_code == 0
+    assert run(project, "enable", "fr").exit_code == 0
+    # Point the app at the copy (it normally reads the bundled locales/ directory).
+    monkeypatch.setattr("vitrina.services.load_registry", lambda data_dir=None: load_registry(locales_dir, data_dir))
+    monkeypatch.setattr(web.i18n, "translations", lambda code: chained_translations(code, locales_dir, load_registry(locales_dir)))
+
+    client = create_app({"TESTING": True}, settings=demo_services.settings).test_client()
+    page = client.get("/fr/")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert '<html lang="fr" dir="ltr">' in html
+    assert "fr: Today&#39;s deals" in html or "fr: Today's deals" in html
+    assert client.get("/it/").status_code == 404
