@@ -71,12 +71,9 @@ class ElasticsearchEngine:
                 f"{action}: no index {self.alias!r} yet: run `vitrina index FEED.jsonl`"
             ) from exc
         except ApiError as exc:
-            error_type = _error_type(exc)
-            if error_type == "media_type_header_exception":
+            if _error_type(exc) == "media_type_header_exception":
                 raise EngineUnavailable(f"{action}: {_VERSION_HINT}") from exc
-            if exc.meta.status == 429 or exc.meta.status >= 500:
-                raise EngineUnavailable(f"{action}: Elasticsearch answered {exc.meta.status}") from exc
-            raise
+            raise EngineUnavailable(f"{action}: {_describe(exc)}") from exc
         except TransportError as exc:
             raise EngineUnavailable(f"{action}: Elasticsearch unreachable: {exc}") from exc
 
@@ -203,15 +200,22 @@ def alias_swap(alias: str, old: Sequence[str], new: str) -> list[dict[str, Any]]
     return actions
 
 
-def _error_type(exc: ApiError) -> str:
+def _error(exc: ApiError) -> dict[str, Any]:
     body = exc.body if isinstance(exc.body, dict) else {}
     error = body.get("error")
-    return str(error.get("type", "")) if isinstance(error, dict) else ""
+    return error if isinstance(error, dict) else {}
+
+
+def _error_type(exc: ApiError) -> str:
+    return str(_error(exc).get("type", ""))
 
 
 def _describe(exc: Exception) -> str:
+    """A one-line cause for logs, /healthz and the CLI (never the URL's credentials)."""
     if isinstance(exc, EngineUnavailable):
         return str(exc)
     if isinstance(exc, ApiError):
-        return f"Elasticsearch answered {exc.meta.status}: {_error_type(exc) or exc.message}"
+        error = _error(exc)
+        detail = ": ".join(str(part) for part in (error.get("type"), error.get("reason")) if part)
+        return f"Elasticsearch answered {exc.meta.status}: {detail or exc.message}"
     return f"{type(exc).__name__}: {exc}"
