@@ -37,7 +37,7 @@ def catalog_translations(directory: Path, code: str) -> Translations | None:
             return Translations(f, domain=DOMAIN)
     po_path = messages / f"{DOMAIN}.po"
     if po_path.is_file():
-        from .tooling import compile_bytes, read_catalog  # tooling needs Babel's PO reader
+        from .catalogs import compile_bytes, read_catalog
 
         return Translations(BytesIO(compile_bytes(read_catalog(po_path, code))), domain=DOMAIN)
     return None
