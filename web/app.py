@@ -15,7 +15,7 @@ from . import i18n as web_i18n
 
 def create_app(config: dict[str, Any] | None = None, settings: Settings | None = None) -> Flask:
     """Build the storefront. `config` overrides Flask settings (tests pass their own)."""
-    from . import api, api_recommendations, pages  # they import services() from this module
+    from . import admin, api, api_recommendations, pages  # they import services() from this module
 
     settings = settings or load_settings()
     app = Flask(__name__)
@@ -33,6 +33,7 @@ def create_app(config: dict[str, Any] | None = None, settings: Settings | None =
     security.register(app)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(api_recommendations.blueprint)
+    app.register_blueprint(admin.blueprint)
     web_i18n.init_app(app)
     pages.register(app)
     return app
