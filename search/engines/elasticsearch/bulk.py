@@ -27,9 +27,10 @@ def source_document(doc: dict[str, Any]) -> dict[str, Any]:
     source["payload"] = payload
     source["title_text"] = " ".join(str(t) for t in (payload.get("title") or {}).values())
     if doc.get("brand_key"):
-        source["brand_label"] = payload.get("brand") or doc["brand_key"]
+        source["brand_label"] = doc.get("brand_label") or payload.get("brand") or doc["brand_key"]
     else:
         source.pop("brand_key", None)
+        source.pop("brand_label", None)
     return source
 
 
