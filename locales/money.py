@@ -29,6 +29,7 @@ def to_usd(amount: float, currency: str, registry: Registry) -> float:
     return amount / registry.rate(currency)
 
 
+@lru_cache(maxsize=65_536)
 def format_price(amount: float, currency: str, locale: str, country: str) -> str:
     """'1 299,00 ₽' for ru/RU, 'R$ 1.299,00' for pt/BR, 'US$' where '$' is ambiguous."""
     return format_currency(amount, currency, locale=babel_locale(locale, country))

@@ -21,7 +21,7 @@ def highlight(text: str, query_terms: set[str], analyzer: Analyzer) -> str:
     last = 0
     for match in _WORD.finditer(text):
         word = match.group()
-        if analyzer.term_set(word) & query_terms:
+        if not query_terms.isdisjoint(analyzer.word_terms(word)):
             parts.append(escape(text[last : match.start()]))
             parts.append(f"<mark>{escape(word)}</mark>")
             last = match.end()

@@ -28,6 +28,7 @@ class Analyzer:
     def __init__(self, normalizer: WordNormalizer | None = None) -> None:
         self.words = normalizer or WordNormalizer()
         self._short_texts: dict[str, str] = {}
+        self._word_terms: dict[str, frozenset[str]] = {}
 
     def analyze(self, text: str) -> list[Token]:
         normalized = normalize(text)
@@ -63,6 +64,15 @@ class Analyzer:
             if len(self._short_texts) > 100_000:
                 self._short_texts.clear()
             cached = self._short_texts[text] = self.index_terms(text)
+        return cached
+
+    def word_terms(self, word: str) -> frozenset[str]:
+        """Terms of one displayed word, cached: highlighting meets the same words again and again."""
+        cached = self._word_terms.get(word)
+        if cached is None:
+            if len(self._word_terms) > 200_000:
+                self._word_terms.clear()
+            cached = self._word_terms[word] = frozenset(self.term_set(word))
         return cached
 
     def term_set(self, text: str) -> set[str]:

@@ -13,7 +13,9 @@ import shutil
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +36,9 @@ from .base import (
 )
 
 POINTER = "CURRENT"
+BRANDS_FILE = "brands.json"  # brand key -> label as the feed wrote it, per generation
+FACET_CACHE_SIZE = 4096
+BRAND_FACET_SIZE = 20
 WRITER_HEAP = 256 * 1024 * 1024
 KEEP_OLD_GENERATIONS = 1
 _FACET_FIELDS = {"category": "category", "brand": "brand_key", "ships_from": "ships_from"}
@@ -59,6 +64,23 @@ def build_schema() -> tantivy.Schema:
     return builder.build()
 
 
+@dataclass(frozen=True)
+class _Generation:
+    """One opened index generation and what is read alongside it."""
+
+    pointer: tuple[int, int]
+    path: Path
+    index: tantivy.Index
+    brand_labels: dict[str, str]
+
+    def stamp(self) -> tuple:
+        """Changes whenever the visible documents may have changed (swap or commit)."""
+        try:
+            return (self.pointer, (self.path / "meta.json").stat().st_mtime_ns)
+        except FileNotFoundError:
+            return (self.pointer, 0)
+
+
 class EmbeddedEngine:
     """SearchEngine over a tantivy index in `directory` (see base.SearchEngine)."""
 
@@ -68,7 +90,9 @@ class EmbeddedEngine:
         self.directory = Path(directory)
         self.schema = build_schema()
         self._lock = threading.Lock()
-        self._opened: tuple[tuple[int, int], tantivy.Index] | None = None
+        self._opened: _Generation | None = None
+        # Facet counts of recent (query, filters): browsing and popular queries repeat.
+        self._facet_cache: OrderedDict[tuple, tuple] = OrderedDict()
 
     # -- reading --------------------------------------------------------------
 
@@ -79,30 +103,34 @@ class EmbeddedEngine:
             return None
         return (st.st_ino, st.st_mtime_ns)
 
-    def _index(self) -> tantivy.Index:
+    def _generation(self) -> _Generation:
         state = self._pointer_state()
         opened = self._opened
-        if opened is not None and opened[0] == state:
-            return opened[1]
+        if opened is not None and opened.pointer == state:
+            return opened
         with self._lock:
-            if self._opened is not None and self._opened[0] == state:
-                return self._opened[1]
+            if self._opened is not None and self._opened.pointer == state:
+                return self._opened
             if state is None:
                 raise EngineUnavailable("no search index yet: run `vitrina index FEED.jsonl`")
-            generation = (self.directory / POINTER).read_text(encoding="utf-8").strip()
+            path = self.directory / (self.directory / POINTER).read_text(encoding="utf-8").strip()
             try:
-                index = tantivy.Index.open(str(self.directory / generation))
+                index = tantivy.Index.open(str(path))
             except (OSError, ValueError) as exc:
-                raise EngineUnavailable(f"cannot open search index {generation}: {exc}") from exc
-            self._opened = (state, index)
-            return index
+                raise EngineUnavailable(f"cannot open search index {path.name}: {exc}") from exc
+            self._opened = _Generation(state, path, index, _read_brand_labels(path))
+            self._facet_cache.clear()
+            return self._opened
+
+    def _index(self) -> tantivy.Index:
+        return self._generation().index
 
     def _searcher(self) -> tantivy.Searcher:
         return self._index().searcher()
 
     def search(self, query: EngineQuery) -> EngineResult:
-        index = self._index()
-        searcher = index.searcher()
+        generation = self._generation()
+        searcher = generation.index.searcher()
         main = self._query(query.text, query.filters)
         if query.sort in _SORT_FIELDS:
             field, order = _SORT_FIELDS[query.sort]
@@ -124,7 +152,15 @@ class EmbeddedEngine:
             hits.append(Hit(payload["id"], score, payload))
         engine_result = EngineResult(total=result.count or 0, hits=hits)
         if query.with_facets:
-            self._facets(searcher, query, engine_result)
+            key = (generation.stamp(), query.text, query.filters, query.facet_size)
+            cached = self._facet_cache.get(key)
+            if cached is None:
+                cached = self._facets(searcher, query, generation.brand_labels)
+                with self._lock:
+                    self._facet_cache[key] = cached
+                    while len(self._facet_cache) > FACET_CACHE_SIZE:
+                        self._facet_cache.popitem(last=False)
+            engine_result.facets, engine_result.price_usd_range = cached
         return engine_result
 
     def count(self, query: EngineQuery) -> int:
@@ -132,35 +168,43 @@ class EmbeddedEngine:
         # tantivy's collector needs a limit of at least 1 even when only counting
         return searcher.search(self._query(query.text, query.filters), 1, count=True).count or 0
 
-    def _facets(self, searcher: tantivy.Searcher, query: EngineQuery, result: EngineResult) -> None:
+    def _facets(
+        self, searcher: tantivy.Searcher, query: EngineQuery, brand_labels: dict[str, str]
+    ) -> tuple[dict[str, list[FacetBucket]], tuple[float, float] | None]:
         """Each facet counts with every filter but its own, grouped to share requests."""
+        facets: dict[str, list[FacetBucket]] = {}
+        price_range = None
         by_filters: dict[Filters, list[str]] = {}
         for facet in (*TERM_FACETS, "price"):
             by_filters.setdefault(query.filters.without(facet), []).append(facet)
-        for filters, facets in by_filters.items():
+        for filters, group in by_filters.items():
             aggs: dict[str, Any] = {}
-            for facet in facets:
+            for facet in group:
                 if facet == "price":
                     aggs["price_stats"] = {"stats": {"field": "price_usd"}}
                     continue
-                terms: dict[str, Any] = {
-                    "terms": {"field": _FACET_FIELDS[facet], "size": query.facet_size}
+                size = BRAND_FACET_SIZE if facet == "brand" else query.facet_size
+                # segment_size bounds per-segment term lookups, the cost of a terms facet
+                aggs[facet] = {
+                    "terms": {"field": _FACET_FIELDS[facet], "size": size, "segment_size": size * 2}
                 }
-                if facet == "brand":
-                    terms["aggs"] = {"label": {"terms": {"field": "brand_label", "size": 1}}}
-                aggs[facet] = terms
             answer = searcher.aggregate(self._query(query.text, filters), aggs)
-            for facet in facets:
+            for facet in group:
                 if facet == "price":
                     stats = answer.get("price_stats") or {}
                     if stats.get("count"):
-                        result.price_usd_range = (stats["min"], stats["max"])
+                        price_range = (stats["min"], stats["max"])
                     continue
-                result.facets[facet] = [
-                    FacetBucket(str(b["key"]), int(b["doc_count"]), _label(b))
+                facets[facet] = [
+                    FacetBucket(
+                        str(b["key"]),
+                        int(b["doc_count"]),
+                        brand_labels.get(b["key"]) if facet == "brand" else None,
+                    )
                     for b in answer.get(facet, {}).get("buckets", [])
                     if b["key"] != ""
                 ]
+        return facets, price_range
 
     def get_products(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         if not ids:
@@ -251,9 +295,11 @@ class EmbeddedEngine:
         try:
             index = tantivy.Index(self.schema, path=str(path), reuse=False)
             writer = index.writer(WRITER_HEAP, num_threads=0)
-            live = self._write(writer, changes, seen=set())
+            labels: dict[str, str] = {}
+            live = self._write(writer, changes, seen=set(), brand_labels=labels)
             writer.commit()
             writer.wait_merging_threads()
+            _write_brand_labels(path, labels)
         except BaseException:
             shutil.rmtree(path, ignore_errors=True)
             raise
@@ -261,7 +307,13 @@ class EmbeddedEngine:
         self._remove_old_generations(keep=generation)
         return live
 
-    def _write(self, writer: tantivy.IndexWriter, changes: Iterable[Change], seen: set[str] | None) -> int:
+    def _write(
+        self,
+        writer: tantivy.IndexWriter,
+        changes: Iterable[Change],
+        seen: set[str] | None,
+        brand_labels: dict[str, str],
+    ) -> int:
         """Add changes in order; a repeated id deletes the earlier document first.
 
         `seen` tracks ids written in this batch (None: every id may already exist).
@@ -285,6 +337,8 @@ class EmbeddedEngine:
             else:
                 seen.add(product_id)
             writer.add_document(self._document(change))
+            if change["brand_key"]:
+                brand_labels[change["brand_key"]] = change["brand_label"]
             live += 1
         return live
 
@@ -301,22 +355,33 @@ class EmbeddedEngine:
     def apply_changes(self, changes: Iterable[Change]) -> int:
         if self._pointer_state() is None:
             return self.rebuild(changes)
-        index = self._index()
-        writer = index.writer(WRITER_HEAP // 2, num_threads=1)
+        generation = self._generation()
+        writer = generation.index.writer(WRITER_HEAP // 2, num_threads=1)
+        labels = dict(generation.brand_labels)
         applied = 0
         try:
             for change in changes:
-                self._write(writer, [change], seen=None)
+                self._write(writer, [change], seen=None, brand_labels=labels)
                 applied += 1
             writer.commit()
             writer.wait_merging_threads()
         except BaseException:
             writer.rollback()
             raise
-        index.reload()
+        _write_brand_labels(generation.path, labels)
+        generation.brand_labels.update(labels)
+        generation.index.reload()
         return applied
 
 
-def _label(bucket: dict[str, Any]) -> str | None:
-    inner = bucket.get("label", {}).get("buckets") or []
-    return str(inner[0]["key"]) if inner else None
+def _read_brand_labels(path: Path) -> dict[str, str]:
+    try:
+        return json.loads((path / BRANDS_FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+
+
+def _write_brand_labels(path: Path, labels: dict[str, str]) -> None:
+    tmp = path / f".{BRANDS_FILE}.{uuid.uuid4().hex}"
+    tmp.write_text(json.dumps(labels, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path / BRANDS_FILE)
