@@ -30,6 +30,22 @@ def load_demo(progress: bool = False) -> None:
         analyzer=svc.analyzer,
     )
     click.echo("demo catalog: " + report.summary())
+    load_demo_events(svc, progress)
+
+
+def load_demo_events(svc, progress: bool = False) -> None:
+    """Ingest a month of demo order events and build today's recommendations everywhere."""
+    from indexer.events import ingest_events
+    from indexer.recommendations import Recommender, build_all
+    from indexer.storage import database_for
+    from vitrina.demo.events import write_demo_events
+
+    data_dir = svc.settings.ensure_data_dir()
+    events = write_demo_events(demo_catalog_path(), svc.registry, data_dir / "demo")
+    db = database_for(svc.settings)
+    click.echo("demo events: " + ingest_events(events, db, data_dir, progress=progress).summary())
+    built = build_all(Recommender(db, svc.indexing_engine, svc.registry))
+    click.echo(f"recommendations: {len(built)} countries, {sum(len(b.entries) for b in built)} products")
 
 
 @click.command("demo")
