@@ -134,8 +134,13 @@ def is_translated(message: Message) -> bool:
 
 
 def registry_entries(locales_dir: Path) -> dict[str, dict]:
-    with open(Path(locales_dir) / "locales.toml", "rb") as f:
-        return tomllib.load(f).get("locales", {})
+    """The `[locales.*]` tables of locales.toml, as written."""
+    path = Path(locales_dir) / "locales.toml"
+    try:
+        with open(path, "rb") as f:
+            return tomllib.load(f).get("locales", {})
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise LocaleToolError(f"{path}: cannot read: {exc}") from None
 
 
 def extract_messages(root: Path = PROJECT_ROOT) -> Catalog:

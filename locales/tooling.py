@@ -175,10 +175,15 @@ def _set_enabled_text(text: str, code: str, enabled: bool) -> str:
 def set_enabled(locales_dir: Path, code: str, enabled: bool) -> None:
     """Flip `enabled` for one locale in locales.toml, leaving the rest of the text alone."""
     registry_file = Path(locales_dir) / "locales.toml"
+    expected = registry_entries(locales_dir)
+    expected.setdefault(code, {})["enabled"] = enabled
     text = _set_enabled_text(registry_file.read_text(encoding="utf-8"), code, enabled)
-    parsed = tomllib.loads(text).get("locales", {}).get(code, {})
-    if parsed.get("enabled") is not enabled:  # never write a file we cannot read back
-        raise LocaleToolError(f"could not set enabled = {enabled} for {code} in {registry_file}")
+    try:
+        written = tomllib.loads(text).get("locales", {})
+    except tomllib.TOMLDecodeError:
+        written = None
+    if written != expected:  # the edit must change that one value and nothing else
+        raise LocaleToolError(f"could not set enabled = {enabled} for {code} in {registry_file}: edit it by hand")
     registry_file.write_text(text, encoding="utf-8")
 
 

@@ -260,3 +260,24 @@ def test_placeholder_checks(project):
     # form 5 (100, 101, ...) must show the count.
     plural_errors = [e for e in errors if "%(count)s product" in e]
     assert plural_errors == ['"%(count)s product": placeholder %(count)s is missing']
+
+
+def test_enabling_edits_one_value_and_keeps_the_rest_of_the_file(tmp_path):
+    registry_file = tmp_path / "locales.toml"
+    original = (
+        "# Locales. Keep this comment.\n\n"
+        '[locales.en]\nname = "English"  # the source language\nenabled = true\n\n'
+        '[locales.pt_BR]\nname = "Português (Brasil)"\nfallback = [\n  "pt",\n]\n\n'
+        '[locales.pt]\nname = "Português"\nenabled = false  # until reviewed\n'
+    )
+    registry_file.write_text(original)
+    tooling.set_enabled(tmp_path, "pt_BR", True)  # no `enabled` line yet: one is added
+    tooling.set_enabled(tmp_path, "pt", True)
+    text = registry_file.read_text()
+    assert text.startswith("# Locales. Keep this comment.\n")
+    assert 'enabled = true  # until reviewed' in text
+    entries = tooling.registry_entries(tmp_path)
+    assert entries["pt_BR"] == {"name": "Português (Brasil)", "fallback": ["pt"], "enabled": True}
+    assert entries["en"]["enabled"] is True
+    with pytest.raises(tooling.LocaleToolError, match="not in locales.toml"):
+        tooling.set_enabled(tmp_path, "fr", True)
