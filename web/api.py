@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 
 from search.params import parse_search_params
+from search.suggest import Suggester, suggestions_answer
 
 from .app import services
 from .openapi import openapi_document
@@ -17,6 +18,13 @@ def search():
     svc = services()
     params = parse_search_params(request.args, svc.registry)
     return jsonify(svc.search.search(params))
+
+
+@blueprint.get("/api/v1/suggest")
+def suggest():
+    svc = services()
+    params = parse_search_params(request.args, svc.registry)
+    return jsonify(suggestions_answer(Suggester(svc.search), params.q, params.locale, params.country))
 
 
 @blueprint.get("/healthz")

@@ -96,6 +96,8 @@ def openapi_document() -> dict:
                                                             },
                                                         },
                                                     },
+                                                    "relaxed": {"type": "boolean", "description": "Some words were made optional to find anything"},
+                                                    "did_you_mean": {"type": ["string", "null"], "description": "A spelling-corrected query, offered (not applied) when the query as typed found products"},
                                                 },
                                             },
                                             "total": {"type": "integer"},
@@ -124,8 +126,37 @@ def openapi_document() -> dict:
             "/api/v1/suggest": {
                 "get": {
                     "summary": "Autocomplete as the shopper types",
-                    "parameters": [_param("q", {"type": "string"}, "What was typed so far", required=True), _LOCALE],
-                    "responses": {"200": {"description": "Suggestions"}, "400": _ERROR},
+                    "description": (
+                        "Completes the last word from the catalog's vocabulary (most frequent first), "
+                        "on the corrected keyboard layout ('cev' suggests 'сумка'); adds a few products "
+                        "matching the completed query (with `id` and `url`) and categories named in the "
+                        "page locale (with the category key as `value`)."
+                    ),
+                    "parameters": [
+                        _param("q", {"type": "string"}, "What was typed so far", required=True),
+                        _LOCALE,
+                        _COUNTRY,
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "Suggestions, queries first",
+                            "content": {"application/json": {"schema": {
+                                "type": "object",
+                                "properties": {"suggestions": {"type": "array", "items": {
+                                    "type": "object",
+                                    "required": ["text", "kind"],
+                                    "properties": {
+                                        "text": {"type": "string"},
+                                        "kind": {"type": "string", "enum": ["query", "product", "category"]},
+                                        "id": {"type": "string"},
+                                        "url": {"type": "string"},
+                                        "value": {"type": "string"},
+                                    },
+                                }}},
+                            }}},
+                        },
+                        "400": _ERROR,
+                    },
                 }
             },
             "/api/v1/recommendations/{country}": {
