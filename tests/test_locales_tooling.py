@@ -215,16 +215,15 @@ def test_update_adds_new_strings_untranslated_and_obsoletes_removed_ones(project
 def test_registry_validation_names_every_contradiction(tmp_path):
     locales_dir = tmp_path / "locales"
     shutil.copytree(LOCALES_DIR, locales_dir, ignore=shutil.ignore_patterns("*.py", "__pycache__", "LC_MESSAGES"))
-    text = (locales_dir / "locales.toml").read_text()
-    text = text.replace('fallback = ["en"]\nenabled = true\n\n[locales.es]', 'fallback = ["xx"]\nenabled = true\n\n[locales.es]')
-    (locales_dir / "locales.toml").write_text(text)
+    with open(locales_dir / "locales.toml", "a") as f:
+        f.write('\n[locales.it]\nname = "Italiano"\nfallback = ["xx"]\nenabled = false\n')
     tooling.set_enabled(locales_dir, "de", False)
     rates = (locales_dir / "rates.toml").read_text().replace("KZT = 505.0\n", "")
     (locales_dir / "rates.toml").write_text(rates)
     with pytest.raises(RegistryError) as error:
         load_registry(locales_dir)
     message = str(error.value)
-    assert "locale ru: fallback 'xx' is not a locale" in message
+    assert "locale it: fallback 'xx' is not a locale" in message
     assert "country DE: locale 'de' is disabled" in message
     assert "country AT: locale 'de' is disabled" in message
     assert "country KZ: no exchange rate for KZT" in message
