@@ -168,8 +168,8 @@ SORT_LABELS: dict[str, str] = {
 }
 
 CORRECTION_REASONS: dict[str, str] = {
-    "layout": N_("typed with the wrong keyboard layout"),
-    "translit": N_("written in another script"),
+    "layout": N_("keyboard layout corrected"),
+    "translit": N_("converted from another alphabet"),
     "spelling": N_("spelling corrected"),
     "synonym": N_("similar words included"),
 }
@@ -229,7 +229,9 @@ def correction_reason(kind: str) -> str:
 
 
 def error_title(status: int) -> str:
-    return gettext(ERROR_TITLES.get(status, ERROR_TITLES[500] if status >= 500 else ERROR_TITLES[404]))
+    return gettext(
+        ERROR_TITLES.get(status, ERROR_TITLES[500] if status >= 500 else ERROR_TITLES[404])
+    )
 
 
 def error_text(status: int) -> str:

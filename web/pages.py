@@ -38,11 +38,20 @@ log = logging.getLogger("vitrina.web")
 blueprint = Blueprint("pages", __name__)
 
 COOKIE_MAX_AGE = 365 * 24 * 3600
-LANDING_DEALS = 8
+LANDING_DEALS = 10
 DEALS_PAGE_SIZE = 20
 TOP_CATEGORIES = 12
 # Query-string parameters a search page keeps in its links (facets, sort, paging).
-SEARCH_ARGS = ("q", "category", "brand", "ships_from", "price_min", "price_max", "rating_min", "sort")
+SEARCH_ARGS = (
+    "q",
+    "category",
+    "brand",
+    "ships_from",
+    "price_min",
+    "price_max",
+    "rating_min",
+    "sort",
+)
 
 
 # -- locale and country of the request --------------------------------------------
@@ -232,7 +241,9 @@ def _valid_search_args(locale: str, country: str) -> tuple[MultiDict, list[str]]
     never an error page.
     """
     registry = services().registry
-    args = MultiDict((k, v) for k, v in request.args.items(multi=True) if k in (*SEARCH_ARGS, "page"))
+    args = MultiDict(
+        (k, v) for k, v in request.args.items(multi=True) if k in (*SEARCH_ARGS, "page")
+    )
     args["locale"], args["country"] = locale, country
     ignored: list[str] = []
     for _ in range(len(SEARCH_ARGS) + 1):
@@ -263,13 +274,19 @@ def search_url(params: SearchParams, **changes: Any) -> str:
     if "page" not in changes:
         changes["page"] = None  # a new filter or sort starts again from page one
     values.update(changes)
+    if values["page"] == 1:
+        values["page"] = None
     kept = {k: v for k, v in values.items() if v not in (None, "", [])}
     return url_for("pages.search", locale=params.locale, **kept)
 
 
 def toggled(params: SearchParams, name: str, value: str) -> str:
     """The search URL with one facet value switched on or off."""
-    current = {"category": params.categories, "brand": params.brands, "ships_from": params.ships_from}[name]
+    current = {
+        "category": params.categories,
+        "brand": params.brands,
+        "ships_from": params.ships_from,
+    }[name]
     chosen = [v for v in current if v != value] if value in current else [*current, value]
     return search_url(params, **{name: chosen})
 
