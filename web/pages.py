@@ -8,10 +8,8 @@ delivery estimates. Texts, numbers and prices go through Babel (see web/i18n.py)
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -23,8 +21,11 @@ from flask import (
     request,
     url_for,
 )
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import MultiDict
 
+from indexer.recommendations import Recommender, local_today
+from indexer.storage import database_for
 from locales.registry import Country
 from search.catalog import CATEGORIES, Product, category_name
 from search.params import BadParameter, SearchParams, parse_search_params
@@ -155,11 +156,11 @@ def landing(locale: str):
 @blueprint.get("/<locale>/deals")
 def deals(locale: str):
     country = shopper_country(locale)
-    timezone = ZoneInfo(services().registry.country(country).timezone)
+    market = services().registry.country(country)
     return render_template(
         "deals.html",
         deals=country_deals(locale, country, DEALS_PAGE_SIZE),
-        today=datetime.now(timezone).date(),
+        today=local_today(market.timezone),
     )
 
 
@@ -224,9 +225,25 @@ def choose_country(locale: str):
 
 
 def country_deals(locale: str, country: str, limit: int) -> list[dict[str, Any]]:
-    """The country's daily deals: its most popular products that ship there."""
-    params = SearchParams(locale=locale, country=country, sort="relevance", per_page=limit)
-    return services().search.render(services().search.run(params))["items"]
+    """The country's daily deals for its local today (SPEC.md, "Daily recommendations").
+
+    The stored list is read, or built on first use the way the API does it. When the
+    database cannot answer, the shopper still gets the country's most popular products.
+    """
+    svc = services()
+    market = svc.registry.country(country)
+    try:
+        recommender = Recommender(database_for(svc.settings), svc.engine, svc.registry)
+        stored = recommender.get_or_build(market.code, local_today(market.timezone))
+    except SQLAlchemyError:
+        log.warning(
+            "daily deals for %s unavailable; showing popular products", country, exc_info=True
+        )
+        params = SearchParams(locale=locale, country=country, sort="relevance", per_page=limit)
+        return svc.search.render(svc.search.run(params))["items"]
+    reasons = {entry.product_id: entry.reason for entry in stored.entries[:limit]}
+    items = svc.search.products(list(reasons), locale, market.code)
+    return [{**item, "reason": reasons[item["id"]]} for item in items]
 
 
 def delivery_origins(country: Country) -> list[tuple[str, tuple[int, int]]]:
