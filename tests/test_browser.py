@@ -129,3 +129,16 @@ def test_autocomplete_suggests_while_typing(page, server, app):
     shot(page, "autocomplete-ru")
     page.keyboard.press("Enter")
     page.wait_for_url("**/ru/search?q=*")
+
+
+@pytest.mark.parametrize("locale", ["ru", "ar"])
+def test_phone_layout_fits_the_screen(page, server, locale):
+    page.set_viewport_size({"width": 390, "height": 844})
+    for path, name in (
+        (f"/{locale}/search?q=samsung", "search"),
+        (f"/{locale}/product/demo-0001", "product"),
+    ):
+        page.goto(server + path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px on a phone"
+        shot(page, f"{name}-{locale}-phone")

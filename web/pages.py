@@ -23,6 +23,7 @@ from flask import (
 )
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import MultiDict
+from werkzeug.routing import BaseConverter
 
 from indexer.recommendations import Recommender, local_today
 from indexer.storage import database_for
@@ -140,7 +141,7 @@ def root():
     return response
 
 
-@blueprint.get("/<locale>/")
+@blueprint.get("/<locale:locale>/")
 def landing(locale: str):
     country = shopper_country(locale)
     deals = country_deals(locale, country, LANDING_DEALS)
@@ -153,7 +154,7 @@ def landing(locale: str):
     )
 
 
-@blueprint.get("/<locale>/deals")
+@blueprint.get("/<locale:locale>/deals")
 def deals(locale: str):
     country = shopper_country(locale)
     market = services().registry.country(country)
@@ -164,7 +165,7 @@ def deals(locale: str):
     )
 
 
-@blueprint.get("/<locale>/search")
+@blueprint.get("/<locale:locale>/search")
 def search(locale: str):
     svc = services()
     args, ignored = _valid_search_args(locale, shopper_country(locale))
@@ -181,7 +182,7 @@ def search(locale: str):
     )
 
 
-@blueprint.get("/<locale>/product/<path:product_id>")
+@blueprint.get("/<locale:locale>/product/<path:product_id>")
 def product(locale: str, product_id: str):
     svc = services()
     country = shopper_country(locale)
@@ -204,7 +205,7 @@ def product(locale: str, product_id: str):
     )
 
 
-@blueprint.get("/<locale>/country")
+@blueprint.get("/<locale:locale>/country")
 def choose_country(locale: str):
     """Set the shopper's country (and so the currency), then go back to the page."""
     registry = services().registry
@@ -337,8 +338,15 @@ def render_error_page(status: int):
         return error_response(status, "error", "the page could not be shown")
 
 
+class LocaleConverter(BaseConverter):
+    """A URL segment shaped like a locale code (`ru`, `pt_BR`), so `/favicon.ico` is no page."""
+
+    regex = r"[a-z]{2,3}(?:_[A-Z]{2})?"
+
+
 def register(app) -> None:
     """Add the pages, the template helpers and the localized error pages to `app`."""
+    app.url_map.converters["locale"] = LocaleConverter
     app.register_blueprint(blueprint)
     app.extensions[PAGE_ERROR_RENDERER] = render_error_page
     app.jinja_env.globals["categories"] = CATEGORIES
