@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -15,11 +16,12 @@ from typing import IO
 from tqdm import tqdm
 
 from search.analysis.analyzer import Analyzer, default_analyzer
-from search.documents import index_document
 from search.engines.base import Change, DocumentsRejected, Removal, SearchEngine
+from search.vocabulary import VocabularyBuilder
 
-from .feed import Deletion, Rejection, Upsert, read_feed
+from .feed import Rejection
 from .locking import indexing_lock
+from .parallel import analysis_pool, analyzed_lines
 
 
 class FeedUnusable(Exception):
@@ -120,8 +122,10 @@ def index_feed(
     size = os.fstat(stream.fileno()).st_size
     bar = tqdm(total=size, unit="B", unit_scale=True, desc="indexing", disable=not progress, leave=False)
     try:
-        changes = _changes(_counting(stream, bar), analyzer, report, rejects)
-        with indexing_lock(data_dir):
+        vocabulary = VocabularyBuilder()
+        with analysis_pool(analyzer, size) as pool, indexing_lock(data_dir):
+            lines = _counting(stream, bar)
+            changes = _changes(lines, analyzer, report, rejects, pool, vocabulary)
             if full:
                 first = next(changes, None)
                 if first is None:
@@ -132,6 +136,8 @@ def index_feed(
             else:
                 _write_engine_rejects(engine.apply_changes, changes, report, rejects)
             report.products = engine.product_count()
+            # Query understanding's vocabulary (search/vocabulary.py), next to the index.
+            vocabulary.save(data_dir, merge=not full)
     finally:
         bar.close()
         stream.close()
@@ -152,25 +158,29 @@ def _prepend(first: Change, rest: Iterator[Change]) -> Iterator[Change]:
 
 
 def _changes(
-    lines: Iterator[bytes], analyzer: Analyzer, report: IndexReport, rejects: _RejectsWriter
+    lines: Iterator[bytes],
+    analyzer: Analyzer,
+    report: IndexReport,
+    rejects: _RejectsWriter,
+    pool: ProcessPoolExecutor | None,
+    vocabulary: VocabularyBuilder,
 ) -> Iterator[Change]:
-    for record in read_feed(lines):
-        report.lines = record.line
-        if isinstance(record, Rejection):
+    for kind, line, value in analyzed_lines(lines, analyzer, vocabulary, pool):
+        report.lines = line
+        if kind == "doc":
+            report.upserts += 1
+            yield value
+        elif kind == "reject":
             report.rejected += 1
-            rejects.write(record)
+            rejects.write(value)
             if len(report.rejection_samples) < 5:
-                report.rejection_samples.append(record)
-        elif isinstance(record, Deletion):
+                report.rejection_samples.append(value)
+        elif kind == "removal":
             report.deletions += 1
-            yield Removal(record.product_id)
-        elif isinstance(record, Upsert):
-            if record.product.hidden:
-                report.hidden += 1
-                yield Removal(record.product.id)
-            else:
-                report.upserts += 1
-                yield index_document(record.product, analyzer)
+            yield Removal(value)
+        elif kind == "hidden":
+            report.hidden += 1
+            yield Removal(value)
 
 
 def _write_engine_rejects(

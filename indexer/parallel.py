@@ -18,6 +18,7 @@ from itertools import islice
 
 from search.analysis.analyzer import Analyzer
 from search.documents import index_document
+from search.vocabulary import VocabularyBuilder
 
 from .feed import Deletion, FeedRecord, Rejection, Upsert, read_feed
 
@@ -30,7 +31,7 @@ Outcome = tuple[str, int, object]
 _fork_analyzer: Analyzer | None = None  # set before forking; the workers inherit it
 
 
-def analyze_record(record: FeedRecord, analyzer: Analyzer) -> Outcome:
+def analyze_record(record: FeedRecord, analyzer: Analyzer, vocabulary: VocabularyBuilder) -> Outcome:
     if isinstance(record, Rejection):
         return ("reject", record.line, record)
     if isinstance(record, Deletion):
@@ -38,13 +39,22 @@ def analyze_record(record: FeedRecord, analyzer: Analyzer) -> Outcome:
     assert isinstance(record, Upsert)
     if record.product.hidden:
         return ("hidden", record.line, record.product.id)
-    return ("doc", record.line, index_document(record.product, analyzer))
+    document = index_document(record.product, analyzer)
+    vocabulary.add(document, record.product)
+    return ("doc", record.line, document)
 
 
-def analyze_chunk(start: int, lines: list[bytes], analyzer: Analyzer | None = None) -> list[Outcome]:
+def analyze_chunk(
+    start: int, lines: list[bytes], analyzer: Analyzer | None = None
+) -> tuple[list[Outcome], VocabularyBuilder]:
+    """Outcomes of a chunk of lines, and the vocabulary of its products."""
     analyzer = analyzer or _fork_analyzer
     assert analyzer is not None
-    return [analyze_record(record, analyzer) for record in read_feed(lines, start=start)]
+    vocabulary = VocabularyBuilder()
+    outcomes = [
+        analyze_record(record, analyzer, vocabulary) for record in read_feed(lines, start=start)
+    ]
+    return outcomes, vocabulary
 
 
 def _chunks(lines: Iterable[bytes]) -> Iterator[tuple[int, list[bytes]]]:
@@ -80,19 +90,31 @@ def analysis_pool(analyzer: Analyzer, feed_bytes: int, workers: int | None = Non
 
 
 def analyzed_lines(
-    lines: Iterable[bytes], analyzer: Analyzer, pool: ProcessPoolExecutor | None = None
+    lines: Iterable[bytes],
+    analyzer: Analyzer,
+    vocabulary: VocabularyBuilder,
+    pool: ProcessPoolExecutor | None = None,
 ) -> Iterator[Outcome]:
-    """Outcomes for every non-blank line, in feed order, on the pool's workers if given."""
+    """Outcomes for every non-blank line in feed order (on the pool's workers if given);
+    the vocabulary of the indexed products is added to `vocabulary`."""
     chunks = _chunks(lines)
     if pool is None:
         for chunk in chunks:
-            yield from analyze_chunk(*chunk, analyzer)
+            outcomes, chunk_vocabulary = analyze_chunk(*chunk, analyzer)
+            vocabulary.merge(chunk_vocabulary)
+            yield from outcomes
         return
     window = 2 * (pool._max_workers or 1)
     pending: deque[Future] = deque()
+
+    def finished(future: Future) -> list[Outcome]:
+        outcomes, chunk_vocabulary = future.result()
+        vocabulary.merge(chunk_vocabulary)
+        return outcomes
+
     for chunk in chunks:
         pending.append(pool.submit(analyze_chunk, *chunk))
         if len(pending) > window:
-            yield from pending.popleft().result()
+            yield from finished(pending.popleft())
     while pending:
-        yield from pending.popleft().result()
+        yield from finished(pending.popleft())

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .analysis.text import normalize, tokenize
+from .catalog import Product
 from .engines.base import Change
 
 VOCABULARY_DIR = "vocabulary"
@@ -120,17 +121,24 @@ class VocabularyBuilder:
                 self.add(change)
             yield change
 
-    def add(self, document: dict[str, Any]) -> None:
-        """Add one index document (search.documents.index_document)."""
-        product = json.loads(document["payload"])
-        text = " ".join(product.get("title", {}).values())
-        if product.get("brand"):
-            text += " " + product["brand"]
+    def add(self, document: dict[str, Any], product: Product | None = None) -> None:
+        """Add one index document (search.documents.index_document) and its product."""
+        if product is None:
+            product = Product.from_dict(json.loads(document["payload"]))
+        text = " ".join(product.title.values())
+        if product.brand:
+            text += " " + product.brand
         self.words.update({raw.text for raw in tokenize(normalize(text)) if raw.kind == "word"})
         terms = set(document.get("title", "").split())
         terms.update(document.get("brand", "").split())
         self.terms.update(terms)
         self.products += 1
+
+    def merge(self, other: VocabularyBuilder) -> None:
+        """Add the counts another builder collected (the indexer's worker processes)."""
+        self.words.update(other.words)
+        self.terms.update(other.terms)
+        self.products += other.products
 
     def vocabulary(self) -> Vocabulary:
         return Vocabulary(dict(self.words), dict(self.terms), self.products)
