@@ -207,6 +207,13 @@ def test_bad_filters_are_dropped_with_a_note(client):
 def test_layout_correction_is_explained(client):
     html = page(client, "/ru/search?q=" + quote("cevrf"))
     assert "Показаны результаты по запросу «сумка»" in html
+    assert "(исправлена раскладка клавиатуры)" in html
+
+
+def test_spelling_correction_is_explained(client):
+    html = page(client, "/ru/search?q=" + quote("сумка кожанная"))
+    assert "Показаны результаты по запросу «сумка кожаная»" in html
+    assert "(исправлена опечатка)" in html
 
 
 def test_zero_results_offer_help(client):
