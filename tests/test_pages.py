@@ -20,7 +20,7 @@ ENABLED = ("en", "ru", "es", "pt", "de", "ar")
 def text_of(html: str) -> str:
     """The visible interface text of a page: no tags, attribute values or product titles."""
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
-    html = re.sub(r'<span class="card__title">.*?</span>', " ", html, flags=re.S)
+    html = re.sub(r'<span class="card__title"[^>]*>.*?</span>', " ", html, flags=re.S)
     return unescape(re.sub(r"<[^>]+>", " ", html))
 
 
@@ -252,6 +252,12 @@ def test_product_page(client):
     assert "Смартфон Samsung Galaxy A54" in html
     assert "₽" in html and "Сроки доставки" in html and "Китай" in html
     assert "Характеристики" in html and "Цвет" in html
+
+
+def test_product_text_in_another_language_is_marked_as_such(client):
+    html = page(client, "/ar/product/demo-0001")
+    assert '<p class="product__description" dir="auto" lang="en">Genuine Samsung' in html
+    assert '<h1 class="product__title" dir="auto">هاتف سامسونج' in html
 
 
 def test_missing_product_is_a_localized_404(client):

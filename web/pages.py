@@ -193,10 +193,12 @@ def product(locale: str, product_id: str):
     chain = svc.registry.locale_info(locale).chain
     market = svc.registry.country(country)
     origins = found.get("ships_from") or ["CN"]
+    descriptions = found.get("description") or {}
     return render_template(
         "product.html",
         item=item,
-        description=localized(found.get("description") or {}, chain),
+        description=localized(descriptions, chain),
+        description_lang=text_language(descriptions, chain),
         attributes=sorted((found.get("attributes") or {}).items()),
         seller=found.get("seller"),
         ships_here=Product.from_dict(found).ships_to_country(country),
@@ -245,6 +247,15 @@ def country_deals(locale: str, country: str, limit: int) -> list[dict[str, Any]]
     reasons = {entry.product_id: entry.reason for entry in stored.entries[:limit]}
     items = svc.search.products(list(reasons), locale, market.code)
     return [{**item, "reason": reasons[item["id"]]} for item in items]
+
+
+def text_language(texts: dict[str, str], chain: tuple[str, ...]) -> str:
+    """The language `search.service.localized` picks from `texts`, for the `lang` attribute."""
+    for code in chain:
+        for candidate in (code, code.split("_")[0]):
+            if candidate in texts:
+                return candidate
+    return "ru" if "ru" in texts else next(iter(texts), chain[0])
 
 
 def delivery_origins(country: Country) -> list[tuple[str, tuple[int, int]]]:
