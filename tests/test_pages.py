@@ -198,6 +198,15 @@ def test_sort_and_price_form_keep_the_query(client):
     assert "Цена, ₽" in html
 
 
+def test_rating_filter(client):
+    html = page(client, "/ru/search?q=сумка")
+    assert 'href="/ru/search?q=%D1%81%D1%83%D0%BC%D0%BA%D0%B0&amp;rating_min=4.5"' in html
+    assert "от 4,5" in html
+    filtered = page(client, "/ru/search?q=сумка&rating_min=4.5")
+    ratings = re.findall(r'<span class="visually-hidden">Рейтинг</span> ([\d,]+)', filtered)
+    assert ratings and all(float(r.replace(",", ".")) >= 4.5 for r in ratings)
+
+
 def test_bad_filters_are_dropped_with_a_note(client):
     html = page(client, "/ru/search?q=сумка&price_min=abc&category=nonsense")
     assert "не распознаны" in html
@@ -272,6 +281,22 @@ def test_unknown_path_gets_the_error_page_in_the_preferred_locale(client):
     response = client.get("/no/such/page", headers={"Accept-Language": "de"})
     assert response.status_code == 404
     assert "Seite nicht gefunden" in response.get_data(as_text=True)
+
+
+def test_unexpected_errors_get_a_localized_500_without_a_trace(demo_services):
+    from web.app import create_app
+
+    app = create_app({"TESTING": True}, settings=demo_services.settings)
+
+    def broken(locale):
+        raise RuntimeError("secret internals")
+
+    app.add_url_rule("/<locale:locale>/broken", view_func=broken)
+    response = app.test_client().get("/pt/broken")
+    assert response.status_code == 500
+    html = response.get_data(as_text=True)
+    assert "Algo deu errado" in html
+    assert "secret internals" not in html and "Traceback" not in html
 
 
 def test_engine_without_an_index_answers_a_localized_503(services):
