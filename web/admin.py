@@ -11,6 +11,7 @@ import secrets
 from datetime import date
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from sqlalchemy.exc import OperationalError
 
 from indexer.recommendations import Recommender, local_today, parse_day
 from indexer.storage import database_for
@@ -29,6 +30,11 @@ from locales.registry import UnknownCountry
 from .app import services
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@blueprint.errorhandler(OperationalError)
+def database_unavailable(exc: OperationalError):
+    abort(503, description="the database is temporarily unavailable")
 
 
 def csrf_token() -> str:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from flask import Blueprint, jsonify, request
+from sqlalchemy.exc import OperationalError
 
 from indexer.recommendations import Recommender, local_today, parse_day
 from indexer.storage import database_for
@@ -15,6 +17,13 @@ from .app import services
 from .errors import error_response
 
 blueprint = Blueprint("api_recommendations", __name__)
+log = logging.getLogger("vitrina.web")
+
+
+@blueprint.errorhandler(OperationalError)
+def database_unavailable(exc: OperationalError):
+    log.warning("database unavailable: %s", exc)
+    return error_response(503, "backend_unavailable", "recommendations are temporarily unavailable")
 
 
 @blueprint.get("/api/v1/recommendations/<country>")

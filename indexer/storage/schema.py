@@ -31,7 +31,14 @@ order_events = Table(
     Column("quantity", Integer, nullable=False),
     Column("ts", BigInteger, nullable=False),  # epoch seconds, UTC
     Column("price_usd", Float, nullable=True),
-    Index("ix_order_events_country_ts", "country", "ts"),
+    # Covering: scoring reads one country's time window with an index-only scan
+    # (PostgreSQL INCLUDEs the two columns; migration 0002 builds the same on SQLite).
+    Index(
+        "ix_order_events_country_ts",
+        "country",
+        "ts",
+        postgresql_include=["product_id", "quantity"],
+    ),
 )
 
 # One row per ingested events file (by content hash), so ingesting twice is a no-op.
