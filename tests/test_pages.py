@@ -249,6 +249,8 @@ def test_hreflang_alternates_and_canonical(client):
         in html
     )
     assert '<link rel="canonical" href="http://localhost/de/search?q=uhr">' in html
+    tracked = page(client, "/de/search?q=uhr&utm_source=mail&page=2")
+    assert '<link rel="canonical" href="http://localhost/de/search?q=uhr&amp;page=2">' in tracked
     landing = page(client, "/de/")
     assert '<link rel="alternate" hreflang="x-default" href="http://localhost/">' in landing
 
@@ -315,12 +317,12 @@ def test_deals_page_lists_the_countrys_products(client):
     assert "R$" in html
 
 
-# -- no English on the Russian page ----------------------------------------------
+# -- no English left on translated pages --------------------------------------------
 
 
-def _english_strings() -> set[str]:
-    """English interface strings whose Russian translation differs (brand names don't)."""
-    with open(LOCALES_DIR / "ru" / "LC_MESSAGES" / "messages.po", "rb") as f:
+def _english_strings(locale: str) -> set[str]:
+    """English interface strings whose translation differs (brand names don't)."""
+    with open(LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po", "rb") as f:
         catalog = read_po(f)
     english = set()
     for message in catalog:
@@ -331,13 +333,22 @@ def _english_strings() -> set[str]:
     return english
 
 
+def _leftovers(html: str, locale: str) -> list[str]:
+    chrome = re.sub(r"\s+", " ", text_of(html))
+    return [
+        s for s in _english_strings(locale) if re.search(rf"(?<!\w){re.escape(s)}(?!\w)", chrome)
+    ]
+
+
 @pytest.mark.parametrize(
-    "url", ["/ru/", "/ru/search?q=сумка", "/ru/deals", "/ru/product/demo-0001"]
+    "url",
+    ["/ru/", "/ru/search?q=сумка", "/ru/deals", "/ru/product/demo-0001", "/ru/search?q=zzzzqqq"],
 )
 def test_no_english_interface_text_on_russian_pages(client, url):
-    visible = text_of(page(client, url))
-    chrome = re.sub(r"\s+", " ", visible)
-    leftovers = [
-        s for s in _english_strings() if re.search(rf"(?<!\w){re.escape(s)}(?!\w)", chrome)
-    ]
-    assert not leftovers, leftovers
+    assert not _leftovers(page(client, url), "ru")
+
+
+@pytest.mark.parametrize("locale", ["es", "pt", "de", "ar"])
+def test_no_english_interface_text_in_other_locales(client, locale):
+    for url in (f"/{locale}/", f"/{locale}/search?q=samsung"):
+        assert not _leftovers(page(client, url), locale), url

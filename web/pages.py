@@ -112,18 +112,20 @@ def page_context() -> dict[str, Any]:
 
 
 def alternate_url(locale: str, absolute: bool = False) -> str:
-    """The current page in another locale, keeping its query string."""
-    if request.endpoint and request.endpoint.startswith("pages.") and request.view_args:
-        args = {**request.view_args, "locale": locale}
-        url = url_for(request.endpoint, **args, _external=absolute)
-    else:
-        url = url_for("pages.landing", locale=locale, _external=absolute)
-    query = request.query_string.decode("utf-8", "replace")
-    return f"{url}?{query}" if query else url
+    """The current page in another locale; a search keeps its query, filters and page."""
+    if not (request.endpoint and request.endpoint.startswith("pages.") and request.view_args):
+        return url_for("pages.landing", locale=locale, _external=absolute)
+    args: dict[str, Any] = {**request.view_args, "locale": locale}
+    if request.endpoint == "pages.search":
+        for name in (*SEARCH_ARGS, "page"):
+            values = [v for v in request.args.getlist(name) if v]
+            if values:
+                args[name] = values
+    return url_for(request.endpoint, **args, _external=absolute)
 
 
 def canonical_url() -> str:
-    """This page's canonical address: its own URL with the query string it was asked with."""
+    """This page's canonical address: its own locale, without tracking or unknown parameters."""
     if request.endpoint and request.endpoint.startswith("pages.") and request.view_args:
         return alternate_url(request.view_args["locale"], absolute=True)
     return request.base_url
