@@ -92,15 +92,14 @@ class SearchService:
             )
 
         plan = self.understanding.plan(params.q, params.locale)
-        readings = iter(plan.readings)
-        first = next(readings, None)
+        first = plan.first
         if first is None:
             return SearchOutcome(params, None, self.engine.search(query(None)))
         result = self.engine.search(query(first))
         if result.total >= ENOUGH_RESULTS:
             # Found as typed: a spelling fix is only offered, never imposed.
             return SearchOutcome(params, first, result, plan.did_you_mean)
-        for reading in readings:
+        for reading in plan.fallbacks:
             if self.engine.count(query(reading, facets=False)) >= ENOUGH_RESULTS:
                 return SearchOutcome(params, reading, self.engine.search(query(reading)))
         return SearchOutcome(params, first, result)

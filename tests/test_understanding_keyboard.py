@@ -58,3 +58,14 @@ def test_unknown_words_switch_only_hopefully():
     fix = fix_layout("cevrfa", evidence)
     assert fix.certain == "cevrfa"
     assert fix.hopeful == "сумкаф"
+
+
+def test_word_real_on_both_layouts_follows_the_rest_of_the_query():
+    both = KNOWN | {"ver", "мук"}
+
+    def either(text: str) -> int | None:
+        words = [w for w in text.split() if w.isalpha()]
+        return min(2 if w in both else 0 for w in words) if words else None
+
+    assert fix_layout("ver cevrf", either).certain == "мук сумка"
+    assert fix_layout("ver", either).certain == "ver"

@@ -18,6 +18,7 @@ _TO_LATIN = str.maketrans(JCUKEN_KEYS[:34], QWERTY_KEYS[:34])
 _LATIN_KEYS = frozenset(QWERTY_KEYS)
 _RUSSIAN_KEYS = frozenset(JCUKEN_KEYS) - {"."}
 _TRAILING_PUNCTUATION = ",.?!"
+_PUNCTUATION_KEYS = frozenset("[];',./`{}:\"<>~")
 
 # Physical rows of each layout, for "near key" typos (spelling) as well.
 QWERTY_ROWS = ("qwertyuiop[]", "asdfghjkl;'", "zxcvbnm,./")
@@ -93,7 +94,10 @@ def fix_layout(query: str, evidence: Evidence) -> LayoutFix:
             continue
         text, direction = undecided[i]
         certain.append(text if direction in directions else chunk)
-        hopeful.append(text if not directions or direction in directions else chunk)
+        # Hoping for Latin words is pointless: a Latin word that helps is in the
+        # catalog, which makes its switch certain.
+        hoped = direction in directions or (not directions and direction == TO_RUSSIAN)
+        hopeful.append(text if hoped else chunk)
     return LayoutFix(" ".join(certain), " ".join(hopeful))
 
 
@@ -112,15 +116,22 @@ def _best_switch(chunk: str, evidence: Evidence) -> tuple[str, str, int] | None:
         options.append((text + tail, direction))
     if not options:
         return None
-    original = evidence(chunk)
+    # Letters never sit around layout punctuation in a real word: "g.ht", "ce[b[" and
+    # "fk,b" are wrong-layout words however real their fragments ("g", "ht") are.
+    original = 0 if _inner_punctuation(stripped) else evidence(chunk)
     best = None
     for text, direction in options:
-        score = evidence(text)
+        score = None if _inner_punctuation(text.rstrip(_TRAILING_PUNCTUATION)) else evidence(text)
         if score is None:
             continue
         gain = score - (original if original is not None else 0)
-        if original is not None and original > 0 and gain <= 0:
-            gain = -1  # a real word stays as typed
+        if original is not None and original > 0 and gain < 0:
+            gain = -1  # a real word stays as typed, unless its switch is as real
         if best is None or gain > best[2]:
             best = (text, direction, gain)
     return best
+
+
+def _inner_punctuation(text: str) -> bool:
+    """True when a Latin word has layout punctuation keys inside it or before it."""
+    return text.isascii() and any(c in _PUNCTUATION_KEYS for c in text)

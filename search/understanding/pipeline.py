@@ -9,8 +9,10 @@ little: a hopeful layout switch, spelling corrections, then relaxed matching.
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
 from collections.abc import Iterator
+from functools import cache
 
 from ..analysis.analyzer import Analyzer, Token
 from ..analysis.text import normalize
@@ -24,6 +26,11 @@ from .synonyms import Synonyms
 from .translit import Transliterator
 
 _PLAN_CACHE_SIZE = 10_000
+# A Latin catalog word joins a Cyrillic query word's alternatives unless the word
+# itself is this many times more frequent in the catalog ("комфорт" vs "comfort").
+TRANSLIT_MARGIN = 4
+# Which unknown words a reading corrects: none, those no transliteration matched, all.
+NO_SPELLING, SPELL_UNMATCHED, SPELL_ALL = 0, 1, 2
 
 
 def text_match(tokens: list[Token]) -> TextMatch | None:
@@ -76,7 +83,9 @@ class QueryUnderstanding:
         key = (query, locale, id(vocabulary))
         plan = self._plans.get(key)
         if plan is None:
+            started = time.perf_counter()
             plan = self._plan(query.strip(), vocabulary)
+            plan.seconds += time.perf_counter() - started
             self._plans[key] = plan
             if len(self._plans) > _PLAN_CACHE_SIZE:
                 self._plans.popitem(last=False)
@@ -86,29 +95,38 @@ class QueryUnderstanding:
         if not query:
             return QueryPlan()
         layout = fix_layout(query, self.lexicon.text_evidence)
-        primary = self._reading(query, layout.certain, vocabulary, spell=False)
+        primary = self._reading(query, layout.certain, vocabulary, spell=NO_SPELLING)
         if primary is None:
             return QueryPlan()
-        readings = [primary]
-        last = primary
-        did_you_mean = None
-        spelled = self._reading(query, layout.certain, vocabulary, spell=True)
-        if layout.hopeful != layout.certain:
-            hopeful = self._reading(query, layout.hopeful, vocabulary, spell=False)
-            if hopeful is not None:
-                readings.append(hopeful)
-                hopeful_spelled = self._reading(query, layout.hopeful, vocabulary, spell=True)
-                if hopeful_spelled is not None and hopeful_spelled.text != hopeful.text:
-                    readings.append(hopeful_spelled)
-        if spelled is not None and spelled.text != primary.text:
-            readings.insert(1, spelled)
-            did_you_mean = spelled.text
-            last = spelled
-        readings.extend(relaxed_readings(last))
-        return QueryPlan(tuple(readings), did_you_mean)
+
+        @cache
+        def spelled() -> Interpretation | None:
+            reading = self._reading(query, layout.certain, vocabulary, spell=SPELL_ALL)
+            return reading if reading is not None and reading.text != primary.text else None
+
+        def did_you_mean() -> str | None:
+            # Words that matched a catalog transliteration ("самсунг") are not typos.
+            reading = self._reading(query, layout.certain, vocabulary, spell=SPELL_UNMATCHED)
+            return reading.text if reading is not None and reading.text != primary.text else None
+
+        def fallbacks() -> tuple[Interpretation, ...]:
+            readings: list[Interpretation] = []
+            if spelled() is not None:
+                readings.append(spelled())
+            if layout.hopeful != layout.certain:
+                hopeful = self._reading(query, layout.hopeful, vocabulary, spell=NO_SPELLING)
+                if hopeful is not None:
+                    readings.append(hopeful)
+                    fixed = self._reading(query, layout.hopeful, vocabulary, spell=SPELL_ALL)
+                    if fixed is not None and fixed.text != hopeful.text:
+                        readings.append(fixed)
+            readings.extend(relaxed_readings(spelled() or primary))
+            return tuple(readings)
+
+        return QueryPlan(primary, fallbacks, did_you_mean)
 
     def _reading(
-        self, typed: str, text: str, vocabulary: Vocabulary, *, spell: bool
+        self, typed: str, text: str, vocabulary: Vocabulary, *, spell: int
     ) -> Interpretation | None:
         """One reading of `text` (the typed query after layout switching)."""
         tokens = self.analyzer.analyze(text)
@@ -137,23 +155,29 @@ class QueryUnderstanding:
         surface: str,
         terms: list[str],
         vocabulary: Vocabulary,
-        spell: bool,
+        spell: int,
         corrections: list[Correction],
     ) -> tuple[str, list[str]]:
         """One word's surface and terms after transliteration, spelling and synonyms."""
+        token_terms = tuple(terms)
         lemmas = self.analyzer.words.lemmas
-        latin = self.transliterator.latin(surface, vocabulary)
-        if latin is not None:
-            word, frequency = latin
+        own = None
+        transliterated = False
+        for word, frequency in self.transliterator.candidates(surface, vocabulary):
+            if own is None:
+                own = self.lexicon.frequency(surface, vocabulary)
             aliased = surface in self.transliterator.aliases
-            if aliased or frequency > self.lexicon.frequency(surface, vocabulary):
+            if aliased or frequency * TRANSLIT_MARGIN > own:
                 terms.extend(lemmas(word))
                 corrections.append(Correction("translit", surface, word))
-        elif spell and self.lexicon.evidence(surface, vocabulary) == UNKNOWN:
+                transliterated = transliterated or vocabulary.word_df(word) > 0
+        wanted = spell == SPELL_ALL or (spell == SPELL_UNMATCHED and not transliterated)
+        if wanted and self.lexicon.evidence(surface, vocabulary) == UNKNOWN:
             fixed = self.speller.correct(surface, vocabulary)
             if fixed is not None:
                 corrections.append(Correction("spelling", surface, fixed))
-                surface, terms = fixed, list(lemmas(fixed))
+                surface = fixed
+                terms = list(lemmas(fixed)) + [t for t in terms if t not in token_terms]
         for synonym, synonym_terms in self.synonyms.expand(tuple(terms)):
             terms.extend(synonym_terms)
             if any(vocabulary.term_df(t) for t in synonym_terms):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
+from typing import Any
 
 from ..analysis.morphology import morph_analyzer
 from ..analysis.text import is_cyrillic
@@ -22,11 +23,13 @@ from .lexicon import Lexicon
 RUSSIAN_ALPHABET = "абвгдежзийклмнопрстуфхцчшщъыьэюя"
 LATIN_ALPHABET = "abcdefghijklmnopqrstuvwxyz"
 MIN_LENGTH = 4
-NEAR_KEY_COST = 0.5
-DOUBLE_LETTER_COST = 0.4
-TRANSPOSE_COST = 0.6
-OTHER_COST = 1.0
-FREQUENCY_WEIGHT = 0.1
+NEAR_KEY_COST = 0.5  # substituting a neighbouring key
+DOUBLE_LETTER_COST = 0.4  # a doubled letter dropped or added
+TRANSPOSE_COST = 0.6  # two letters swapped
+SLIP_COST = 0.6  # an extra letter beside the key it sits next to
+OMISSION_COST = 0.7  # a letter left out (the commonest typo after near keys)
+OTHER_COST = 1.0  # far substitutions, other extra letters
+FREQUENCY_WEIGHT = 0.15
 SURFACE_BONUS = 0.05  # a form the catalog itself uses beats an equally close dictionary form
 _CACHE_SIZE = 20_000
 
@@ -61,7 +64,12 @@ def edits(word: str) -> dict[str, float]:
     for i in range(len(word)):
         left, right = word[:i], word[i + 1 :]
         doubled = (i > 0 and word[i - 1] == word[i]) or (right[:1] == word[i])
-        add(left + right, DOUBLE_LETTER_COST if doubled else OTHER_COST)
+        # An extra letter next to the key it sits beside is a fat-finger slip.
+        slipped = bool({left[-1:], right[:1]} & NEAR_KEYS.get(word[i], frozenset()))
+        add(
+            left + right,
+            DOUBLE_LETTER_COST if doubled else SLIP_COST if slipped else OTHER_COST,
+        )
         if right:
             add(left + right[0] + word[i] + right[1:], TRANSPOSE_COST)
         near = NEAR_KEYS.get(word[i], frozenset())
@@ -72,7 +80,7 @@ def edits(word: str) -> dict[str, float]:
         left, right = word[:i], word[i:]
         for letter in alphabet:
             doubled = left[-1:] == letter or right[:1] == letter
-            add(left + letter + right, DOUBLE_LETTER_COST if doubled else OTHER_COST)
+            add(left + letter + right, DOUBLE_LETTER_COST if doubled else OMISSION_COST)
     return found
 
 
@@ -99,26 +107,51 @@ class SpellingCorrector:
         return result
 
     def _correct(self, word: str, vocabulary: Vocabulary) -> str | None:
-        words = self.lexicon.analyzer.words
-        # The dictionary's word DAWG answers 9x faster than is_known, but only for
-        # words without "ё" (which normalization folded to "е"): ask is_known for those.
         forms = morph_analyzer().dictionary.words
         cyrillic = is_cyrillic(word)
+        candidates = edits(word)
+        # Likely slips first (near keys, doubled letters, swaps, omissions); far
+        # substitutions only if none of those is a real word.
+        likely = {c: cost for c, cost in candidates.items() if cost < OTHER_COST}
+        best = self._best(likely, vocabulary, forms, cyrillic)
+        if best is None:
+            rest = {c: cost for c, cost in candidates.items() if cost >= OTHER_COST}
+            best = self._best(rest, vocabulary, forms, cyrillic)
+        return best
+
+    def _best(
+        self, candidates: dict[str, float], vocabulary: Vocabulary, forms: Any, cyrillic: bool
+    ) -> str | None:
         best: tuple[float, str] | None = None
-        for candidate, cost in edits(word).items():
-            frequency = vocabulary.word_df(candidate)
-            bonus = SURFACE_BONUS if frequency else 0.0
-            if (
-                not frequency
-                and cyrillic
-                and (candidate in forms or ("е" in candidate and words.is_known(candidate)))
-            ):
+        for candidate, cost in candidates.items():
+            in_catalog = vocabulary.word_df(candidate) > 0
+            if in_catalog or (cyrillic and _in_dictionary(candidate, forms)):
+                # A form counts with its lemma's frequency: "ногтях" is as common as "ноготь".
                 frequency = self.lexicon.frequency(candidate, vocabulary)
                 if not frequency and not vocabulary:
                     frequency = 1  # no catalog vocabulary yet: the dictionary decides
+            else:
+                frequency = 0
+            bonus = SURFACE_BONUS if in_catalog else 0.0
             if not frequency:
                 continue
             score = cost - bonus - FREQUENCY_WEIGHT * math.log10(1 + frequency)
             if best is None or score < best[0]:
                 best = (score, candidate)
         return best[1] if best else None
+
+
+def _in_dictionary(word: str, forms: Any) -> bool:
+    """Whether pymorphy3's word list has `word`, with any one "е" read as "ё".
+
+    A direct DAWG lookup is 9x faster than MorphAnalyzer.word_is_known; the list
+    spells "ё", which normalization folded to "е", so those variants are tried too.
+    """
+    if word in forms:
+        return True
+    start = word.find("е")
+    while start != -1:
+        if word[:start] + "ё" + word[start + 1 :] in forms:
+            return True
+        start = word.find("е", start + 1)
+    return False

@@ -43,8 +43,15 @@ _ROMAN = str.maketrans(
         "ш": "sh", "щ": "sch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya",
     }
 )  # fmt: skip
+_SOFT_DIGRAPHS = (
+    ("sch", "sh"), ("ph", "f"), ("ck", "k"), ("qu", "kv"), ("ee", "i"), ("ea", "i"),
+    ("oo", "u"), ("ou", "u"), ("x", "ks"),
+)  # fmt: skip
+_SOFT_LETTERS = str.maketrans({"q": "k", "w": "v", "c": "k", "y": "i"})
 MIN_WORD = 3
 MIN_SKELETON = 2
+MAX_CANDIDATES = 2
+_ANSWERS_CACHE_SIZE = 50_000
 
 
 def skeleton(word: str) -> str:
@@ -63,6 +70,14 @@ def skeleton(word: str) -> str:
 def romanize(word: str) -> str:
     """A plain letter-by-letter romanization, to rank same-skeleton candidates."""
     return word.replace("дж", "j").replace("кс", "x").translate(_ROMAN)
+
+
+def spelling_key(latin: str) -> str:
+    """Latin spelling with English conventions evened out ("clean" -> "klin"), for ranking."""
+    for digraph, plain in _SOFT_DIGRAPHS:
+        latin = latin.replace(digraph, plain)
+    latin = _SOFT_C.sub("s", latin).translate(_SOFT_LETTERS)
+    return _REPEATS.sub(r"\1", latin)
 
 
 def load_aliases(path: Path = ALIASES_FILE) -> dict[str, str]:
@@ -85,7 +100,8 @@ def load_aliases(path: Path = ALIASES_FILE) -> dict[str, str]:
 @dataclass
 class _SkeletonIndex:
     vocabulary: Vocabulary
-    by_skeleton: dict[str, list[tuple[str, int]]]
+    by_skeleton: dict[str, list[tuple[str, int, str]]]  # (word, df, spelling_key)
+    answers: dict[str, list[tuple[str, int]]]  # per typed word, bounded
 
 
 class Transliterator:
@@ -95,40 +111,51 @@ class Transliterator:
         self.aliases = load_aliases() if aliases is None else aliases
         self._index: _SkeletonIndex | None = None
 
-    def _skeletons(self, vocabulary: Vocabulary) -> dict[str, list[tuple[str, int]]]:
+    def _skeletons(self, vocabulary: Vocabulary) -> _SkeletonIndex:
+        """The vocabulary's Latin words by skeleton, built once per loaded vocabulary."""
         index = self._index
         if index is None or index.vocabulary is not vocabulary:
-            by_skeleton: dict[str, list[tuple[str, int]]] = {}
+            by_skeleton: dict[str, list[tuple[str, int, str]]] = {}
             for word, df in vocabulary.words.items():
                 if len(word) >= MIN_WORD and word.isascii() and word.isalpha():
-                    by_skeleton.setdefault(skeleton(word), []).append((word, df))
-            index = self._index = _SkeletonIndex(vocabulary, by_skeleton)
-        return index.by_skeleton
+                    by_skeleton.setdefault(skeleton(word), []).append((word, df, spelling_key(word)))
+            index = self._index = _SkeletonIndex(vocabulary, by_skeleton, {})
+        return index
 
     def latin(self, word: str, vocabulary: Vocabulary) -> tuple[str, int] | None:
-        """The Latin catalog word `word` most plausibly spells, with its frequency.
+        """The Latin catalog word `word` most plausibly spells, with its frequency."""
+        found = self.candidates(word, vocabulary)
+        return found[0] if found else None
 
-        Aliases win; otherwise a vocabulary word with the same skeleton and a
-        romanization within a small edit distance.
+    def candidates(self, word: str, vocabulary: Vocabulary) -> list[tuple[str, int]]:
+        """Latin catalog spellings of `word`, best first, with their frequencies.
+
+        An alias wins alone; otherwise up to MAX_CANDIDATES vocabulary words with the
+        same skeleton and a romanization within a small edit distance.
         """
         alias = self.aliases.get(word)
         if alias is not None:
-            return alias, vocabulary.word_df(alias)
+            return [(alias, vocabulary.word_df(alias))]
         if len(word) < MIN_WORD or word.isascii() or not word.isalpha():
-            return None
+            return []
+        index = self._skeletons(vocabulary)
+        found = index.answers.get(word)
+        if found is None:
+            found = self._rank(word, index)
+            if len(index.answers) > _ANSWERS_CACHE_SIZE:
+                index.answers.clear()
+            index.answers[word] = found
+        return found
+
+    def _rank(self, word: str, index: _SkeletonIndex) -> list[tuple[str, int]]:
         key = skeleton(word)
-        if len(key) < MIN_SKELETON:
-            return None
-        candidates = self._skeletons(vocabulary).get(key)
-        if not candidates:
-            return None
-        roman = romanize(word)
-        best = None
-        for candidate, df in candidates:
-            distance = levenshtein(roman, candidate)
-            if distance > max(1, int(len(candidate) * 0.4)):
-                continue
-            rank = (distance, -df)
-            if best is None or rank < best[0]:
-                best = (rank, candidate, df)
-        return (best[1], best[2]) if best else None
+        roman = spelling_key(romanize(word))
+        ranked = []
+        for candidate, df, candidate_key in index.by_skeleton.get(key, ()):
+            distance = levenshtein(roman, candidate_key)
+            # A short skeleton ("kk") says little: demand the same sound exactly.
+            limit = max(2 if len(candidate) >= 4 else 1, int(len(candidate) * 0.4))
+            if distance <= (limit if len(key) >= MIN_SKELETON else 0):
+                ranked.append((distance, -df, candidate))
+        ranked.sort()
+        return [(candidate, -df) for _, df, candidate in ranked[:MAX_CANDIDATES]]

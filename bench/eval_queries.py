@@ -1,0 +1,288 @@
+"""Known-item evaluation of query understanding against a Snowball BM25 baseline.
+
+Builds queries from real product titles (2-3 title words in another word form,
+then damaged the way shoppers damage them), runs each through Vitrina's
+SearchService (embedded engine, index built in a temp dir) and through a BM25
+index over PyStemmer russian stems of the same titles, and prints recall@10 and
+MRR per kind, plus the query-understanding overhead.
+
+    python bench/eval_queries.py [--limit 300] [--products 100000] [--catalog PATH]
+
+A query's relevant products are those whose title and brand contain every query
+word (by lemma, before damage); only queries with at most 10 relevant products are
+kept, so a perfect engine can put one on page one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import Stemmer
+import tantivy
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from indexer.indexing import index_feed  # noqa: E402
+from search.analysis.analyzer import default_analyzer  # noqa: E402
+from search.analysis.morphology import morph_analyzer  # noqa: E402
+from search.analysis.stopwords import STOP_WORDS  # noqa: E402
+from search.params import SearchParams  # noqa: E402
+from search.understanding.keyboard import JCUKEN_ROWS, QWERTY_ROWS  # noqa: E402
+from vitrina.config import Settings  # noqa: E402
+from vitrina.services import Services  # noqa: E402
+
+DEFAULT_CATALOG = ROOT.parent / "shared" / "data" / "catalog-ru-100k.jsonl"
+KINDS = ("correct", "forms", "layout", "typo", "brand")
+TOP = 10
+MAX_RELEVANT = 10
+_WORD = re.compile(r"[а-яё]{4,}", re.IGNORECASE)
+_TOKEN = re.compile(r"\w+")
+_RU_TO_QWERTY = str.maketrans("".join(JCUKEN_ROWS) + "ё", "".join(QWERTY_ROWS) + "`")
+
+# How shoppers write Latin brands in Cyrillic (independent of the product's rules).
+_LATIN_TO_CYRILLIC = (
+    ("sch", "ш"), ("sh", "ш"), ("ch", "ч"), ("zh", "ж"), ("kh", "х"), ("ph", "ф"), ("th", "т"),
+    ("ck", "к"), ("qu", "кв"), ("oo", "у"), ("ee", "и"), ("ea", "и"), ("ou", "у"), ("ay", "ей"),
+    ("ey", "ей"), ("x", "кс"), ("j", "дж"), ("w", "в"), ("ce", "се"), ("ci", "си"), ("cy", "си"),
+    ("c", "к"), ("q", "к"), ("h", "х"), ("a", "а"), ("b", "б"), ("d", "д"), ("e", "е"), ("f", "ф"),
+    ("g", "г"), ("i", "и"), ("k", "к"), ("l", "л"), ("m", "м"), ("n", "н"), ("o", "о"), ("p", "п"),
+    ("r", "р"), ("s", "с"), ("t", "т"), ("u", "у"), ("v", "в"), ("y", "и"), ("z", "з"),
+)  # fmt: skip
+
+
+def to_cyrillic(word: str) -> str:
+    out, i = [], 0
+    word = word.lower()
+    while i < len(word):
+        for latin, cyrillic in _LATIN_TO_CYRILLIC:
+            if word.startswith(latin, i):
+                out.append("э" if not out and latin == "e" else cyrillic)
+                i += len(latin)
+                break
+        else:
+            out.append(word[i])
+            i += 1
+    return "".join(out)
+
+
+def neighbours() -> dict[str, str]:
+    near: dict[str, str] = {}
+    for row in JCUKEN_ROWS:
+        for i, key in enumerate(row):
+            near[key] = row[max(0, i - 1) : i] + row[i + 1 : i + 2]
+    return near
+
+
+NEAR = neighbours()
+
+
+def typo(word: str, rng: random.Random) -> str:
+    """One realistic typo, never in the first letter."""
+    i = rng.randrange(1, len(word))
+    op = rng.choice(("near", "delete", "insert", "swap"))
+    if op == "near" and NEAR.get(word[i]):
+        return word[:i] + rng.choice(NEAR[word[i]].replace(".", "") or word[i]) + word[i + 1 :]
+    if op == "delete":
+        return word[:i] + word[i + 1 :]
+    if op == "insert":
+        return word[:i] + rng.choice(NEAR.get(word[i], word[i]).replace(".", "") or word[i]) + word[i:]
+    if i + 1 < len(word):
+        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+    return word[:i] + word[i]
+
+
+def other_form(word: str, rng: random.Random) -> str:
+    """The same word in another grammatical form (pymorphy3), when it has one."""
+    parse = morph_analyzer().parse(word)[0]
+    forms = {f.word.replace("ё", "е") for f in parse.lexeme if f.tag.POS == parse.tag.POS}
+    forms.discard(word)
+    return rng.choice(sorted(forms)) if forms else word
+
+
+class Catalog:
+    def __init__(self, path: Path, limit: int) -> None:
+        analyzer = default_analyzer()
+        self.products: list[dict] = []
+        self.terms: list[set[str]] = []
+        self.postings: dict[str, set[int]] = defaultdict(set)
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                if len(self.products) >= limit:
+                    break
+                product = json.loads(line)
+                text = product["title"].get("ru", "") + " " + (product.get("brand") or "")
+                terms = analyzer.term_set(text)
+                index = len(self.products)
+                self.products.append(product)
+                self.terms.append(terms)
+                for term in terms:
+                    self.postings[term].add(index)
+
+    def relevant(self, words: list[str]) -> set[str]:
+        lemmas = default_analyzer().words.lemmas
+        found: set[int] | None = None
+        for word in words:
+            docs = set().union(*(self.postings.get(t, set()) for t in lemmas(word)))
+            found = docs if found is None else found & docs
+        return {self.products[i]["id"] for i in found or ()}
+
+
+def make_queries(catalog: Catalog, per_kind: int, seed: int) -> dict[str, list[tuple[str, set[str]]]]:
+    rng = random.Random(seed)
+    morph = morph_analyzer()
+    queries: dict[str, list[tuple[str, set[str]]]] = {kind: [] for kind in KINDS}
+    order = list(range(len(catalog.products)))
+    rng.shuffle(order)
+    for index in order:
+        if all(len(q) >= per_kind for q in queries.values()):
+            break
+        product = catalog.products[index]
+        title = product["title"].get("ru", "")
+        words = [w.lower().replace("ё", "е") for w in _WORD.findall(title)]
+        words = [w for w in dict.fromkeys(words) if w not in STOP_WORDS and morph.word_is_known(w)]
+        brand = (product.get("brand") or "").strip()
+        brand_words = [w.lower() for w in _TOKEN.findall(brand)]
+        latin_brand = (
+            brand_words
+            and all(w.isascii() and w.isalpha() and len(w) >= 3 for w in brand_words)
+            and brand.lower() in title.lower()
+        )
+        if latin_brand and words and len(queries["brand"]) < per_kind:
+            chosen = [rng.choice(words)]
+            relevant = catalog.relevant(brand_words + chosen)
+            if 0 < len(relevant) <= MAX_RELEVANT:
+                text = " ".join([to_cyrillic(w) for w in brand_words] + [other_form(chosen[0], rng)])
+                queries["brand"].append((text, relevant))
+        if len(words) < 2:
+            continue
+        count = min(len(words), rng.choice((2, 3)))
+        chosen = [w for w in words if w in set(rng.sample(words, count))]
+        relevant = catalog.relevant(chosen)
+        if not 0 < len(relevant) <= MAX_RELEVANT or product["id"] not in relevant:
+            continue
+        forms = [other_form(w, rng) for w in chosen]
+        damaged = list(forms)
+        target = rng.randrange(len(damaged))
+        damaged[target] = typo(damaged[target], rng)
+        for kind, text in (
+            ("correct", " ".join(chosen)),
+            ("forms", " ".join(forms)),
+            ("layout", " ".join(forms).translate(_RU_TO_QWERTY)),
+            ("typo", " ".join(damaged)),
+        ):
+            if len(queries[kind]) < per_kind:
+                queries[kind].append((text, relevant))
+    return queries
+
+
+class Baseline:
+    """BM25 over Snowball (PyStemmer russian) stems of titles: what ES `russian` does."""
+
+    def __init__(self, catalog: Catalog, directory: Path) -> None:
+        self.stemmer = Stemmer.Stemmer("russian")
+        builder = tantivy.SchemaBuilder()
+        builder.add_text_field("id", stored=True, tokenizer_name="raw")
+        builder.add_text_field("text", tokenizer_name="whitespace")
+        self.schema = builder.build()
+        self.index = tantivy.Index(self.schema, path=str(directory))
+        writer = self.index.writer(128 * 1024 * 1024)
+        for product in catalog.products:
+            text = product["title"].get("ru", "") + " " + (product.get("brand") or "")
+            writer.add_document(tantivy.Document(id=product["id"], text=self.stems(text)))
+        writer.commit()
+        writer.wait_merging_threads()
+        self.index.reload()
+        self.searcher = self.index.searcher()
+
+    def stems(self, text: str) -> str:
+        words = _TOKEN.findall(text.lower().replace("ё", "е"))
+        return " ".join(self.stemmer.stemWords(words))
+
+    def search(self, query: str) -> list[str]:
+        terms = self.stems(query).split()
+        if not terms:
+            return []
+        q = tantivy.Query.boolean_query(
+            [(tantivy.Occur.Should, tantivy.Query.term_query(self.schema, "text", t)) for t in terms]
+        )
+        hits = self.searcher.search(q, TOP).hits
+        return [self.searcher.doc(address)["id"][0] for _, address in hits]
+
+
+def score(ranked: list[str], relevant: set[str]) -> tuple[float, float]:
+    for rank, product_id in enumerate(ranked[:TOP], 1):
+        if product_id in relevant:
+            return 1.0, 1.0 / rank
+    return 0.0, 0.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--catalog", type=Path, default=DEFAULT_CATALOG)
+    parser.add_argument("--products", type=int, default=100_000, help="catalog lines to index")
+    parser.add_argument("--limit", type=int, default=300, help="queries per kind")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--show-misses", type=int, default=0, help="print N missed queries per kind")
+    args = parser.parse_args()
+    if not args.catalog.exists():
+        sys.exit(f"{args.catalog} is absent (internal data, only on the team's machines)")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
+        subset = Path(tmp) / "catalog.jsonl"
+        with open(args.catalog, encoding="utf-8") as src, open(subset, "w", encoding="utf-8") as dst:
+            for number, line in enumerate(src):
+                if number >= args.products:
+                    break
+                dst.write(line)
+        services = Services(Settings(data_dir=Path(tmp) / "var"))
+        index_feed(subset, services.indexing_engine, services.settings.ensure_data_dir())
+        catalog = Catalog(subset, args.products)
+        (Path(tmp) / "baseline").mkdir()
+        baseline = Baseline(catalog, Path(tmp) / "baseline")
+        queries = make_queries(catalog, args.limit, args.seed)
+        print(f"{len(catalog.products)} products indexed twice in {time.perf_counter() - started:.0f}s")
+
+        service, understanding = services.search, services.understanding
+        overhead: list[float] = []
+        print(f"\n{'kind':8} {'n':>5} {'recall@10':>10} {'base':>6} {'MRR':>6} {'base':>6}")
+        for kind in KINDS:
+            ours, base, misses = [], [], []
+            for text, relevant in queries[kind]:
+                params = SearchParams(q=text, locale="ru", country="RU", per_page=TOP)
+                outcome = service.run(params)
+                # Everything the search asked of understanding (readings it tried, hints).
+                overhead.append(understanding.plan(text, "ru").seconds * 1000)
+                ranked = [hit.id for hit in outcome.result.hits]
+                ours.append(score(ranked, relevant))
+                base.append(score(baseline.search(text), relevant))
+                if ours[-1][0] == 0 and len(misses) < args.show_misses:
+                    misses.append((text, outcome.reading.text if outcome.reading else ""))
+            n = len(ours) or 1
+            print(
+                f"{kind:8} {len(ours):5} {sum(r for r, _ in ours) / n:10.3f} "
+                f"{sum(r for r, _ in base) / n:6.3f} {sum(m for _, m in ours) / n:6.3f} "
+                f"{sum(m for _, m in base) / n:6.3f}"
+            )
+            for text, understood in misses:
+                print(f"    missed: {text!r} -> {understood!r}")
+        overhead.sort()
+        p95 = overhead[int(len(overhead) * 0.95)]
+        print(
+            f"\nquery understanding overhead per query (first sight, no cache): "
+            f"p50 {statistics.median(overhead):.2f} ms, p95 {p95:.2f} ms"
+        )
+
+
+if __name__ == "__main__":
+    main()
