@@ -88,3 +88,10 @@ def test_plans_are_cached_per_query(understanding):
 
 def test_nothing_searchable_gives_no_reading(understanding):
     assert understanding.plan("  и  ").readings == ()
+
+
+def test_curated_alias_is_never_spelled_into_another_word(understanding):
+    # "найк" is one edit from "майк" (a form of "майка"), but the alias list knows it.
+    for reading in understanding.plan("кроссовки найк зеленые").readings:
+        assert "spelling" not in kinds(reading)
+        assert "nike" in reading.match.terms

@@ -171,7 +171,10 @@ class QueryUnderstanding:
                 terms.extend(lemmas(word))
                 corrections.append(Correction("translit", surface, word))
                 transliterated = transliterated or vocabulary.word_df(word) > 0
-        wanted = spell == SPELL_ALL or (spell == SPELL_UNMATCHED and not transliterated)
+        # Curated aliases are real words by definition; never "correct" them.
+        wanted = surface not in self.transliterator.aliases and (
+            spell == SPELL_ALL or (spell == SPELL_UNMATCHED and not transliterated)
+        )
         if wanted and self.lexicon.evidence(surface, vocabulary) == UNKNOWN:
             fixed = self.speller.correct(surface, vocabulary)
             if fixed is not None:
