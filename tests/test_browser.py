@@ -60,6 +60,8 @@ def page(server):
             page.console_errors = errors
             yield page
             context.close()
+            blocked = [e for e in errors if "Content Security Policy" in e]
+            assert not blocked, f"the CSP blocked something: {blocked}"
         finally:
             browser.close()
 
@@ -81,7 +83,6 @@ def test_russian_landing_and_search_render(page, server):
     assert page.locator(".card").count() > 0
     assert "Найден" in page.locator(".results__count").inner_text()
     shot(page, "search-ru")
-    assert not [e for e in page.console_errors if "Content Security Policy" in e]
 
 
 def test_arabic_pages_are_right_to_left(page, server):

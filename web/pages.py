@@ -81,6 +81,8 @@ def shopper_country(locale: str) -> str:
 def remember_locale(response):
     """A page in a locale sets the locale cookie, so `/` brings the shopper back to it."""
     locale = g.get("page_locale")
+    if locale:
+        response.vary.add("Cookie")  # the country cookie sets prices and delivery times
     if locale and request.cookies.get(i18n.LOCALE_COOKIE) != locale and response.status_code < 400:
         response.set_cookie(
             i18n.LOCALE_COOKIE, locale, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True
