@@ -55,11 +55,24 @@
       }
     }
 
+    function isLocalPath(url) {
+      return typeof url === "string" && url.charAt(0) === "/" && url.charAt(1) !== "/";
+    }
+
     function choose(index) {
       if (index < 0 || index >= items.length) return;
-      input.value = items[index].text;
+      var item = items[index];
+      input.value = item.text;
       close();
-      if (form.requestSubmit) form.requestSubmit(); else form.submit();
+      if (item.kind === "product" && isLocalPath(item.url)) {
+        window.location.assign(item.url);  // straight to the product page
+      } else if (item.kind === "category" && item.value) {
+        window.location.assign(form.action + "?category=" + encodeURIComponent(item.value));
+      } else if (form.requestSubmit) {
+        form.requestSubmit();
+      } else {
+        form.submit();
+      }
     }
 
     function render(suggestions) {
