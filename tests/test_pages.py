@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from html import unescape
 from urllib.parse import quote, unquote
 
@@ -308,6 +309,27 @@ def test_engine_without_an_index_answers_a_localized_503(services):
     response = client.get("/es/search?q=bolso")
     assert response.status_code == 503
     assert "La búsqueda no está disponible temporalmente" in response.get_data(as_text=True)
+
+
+def test_deals_follow_the_countrys_recent_orders(app, demo_services, tmp_path):
+    from indexer.events import ingest_events
+    from indexer.storage import database_for
+
+    yesterday = datetime.now(UTC) - timedelta(hours=30)  # lists count orders before today
+    lines = [
+        {
+            "product_id": "demo-0173",
+            "country": "RU",
+            "quantity": 40,
+            "ts": yesterday.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+    ]
+    events = write_feed(tmp_path / "events.jsonl", lines)
+    ingest_events(events, database_for(demo_services.settings), demo_services.settings.data_dir)
+    html = page(app.test_client(), "/ru/deals")
+    first = re.search(r'<li class="card">.*?</li>', html, re.S).group(0)
+    assert 'href="/ru/product/demo-0173"' in first
+    assert "В тренде" in first
 
 
 def test_deals_page_lists_the_countrys_products(client):
