@@ -255,24 +255,29 @@ def main() -> None:
 
         service, understanding = services.search, services.understanding
         overhead: list[float] = []
-        print(f"\n{'kind':8} {'n':>5} {'recall@10':>10} {'base':>6} {'MRR':>6} {'base':>6}")
+        print(
+            f"\n{'kind':8} {'n':>5} {'recall@10':>10} {'base':>6} {'MRR':>6} {'base':>6}"
+            f" {'QU p95 ms':>10}"
+        )
         for kind in KINDS:
-            ours, base, misses = [], [], []
+            ours, base, misses, spent = [], [], [], []
             for text, relevant in queries[kind]:
                 params = SearchParams(q=text, locale="ru", country="RU", per_page=TOP)
                 outcome = service.run(params)
                 # Everything the search asked of understanding (readings it tried, hints).
-                overhead.append(understanding.plan(text, "ru").seconds * 1000)
+                spent.append(understanding.plan(text, "ru").seconds * 1000)
                 ranked = [hit.id for hit in outcome.result.hits]
                 ours.append(score(ranked, relevant))
                 base.append(score(baseline.search(text), relevant))
                 if ours[-1][0] == 0 and len(misses) < args.show_misses:
                     misses.append((text, outcome.reading.text if outcome.reading else ""))
             n = len(ours) or 1
+            overhead.extend(spent)
+            spent.sort()
             print(
                 f"{kind:8} {len(ours):5} {sum(r for r, _ in ours) / n:10.3f} "
                 f"{sum(r for r, _ in base) / n:6.3f} {sum(m for _, m in ours) / n:6.3f} "
-                f"{sum(m for _, m in base) / n:6.3f}"
+                f"{sum(m for _, m in base) / n:6.3f} {spent[int(len(spent) * 0.95)] if spent else 0:10.2f}"
             )
             for text, understood in misses:
                 print(f"    missed: {text!r} -> {understood!r}")

@@ -54,3 +54,10 @@ def test_bad_alias_line_is_reported_with_its_number(tmp_path: Path):
     path.write_text("# ok\nнайк = nike\nброken line\n", encoding="utf-8")
     with pytest.raises(ValueError, match=":3:"):
         load_aliases(path)
+
+
+def test_russian_typed_in_latin_letters_finds_the_cyrillic_word(translit):
+    catalog = Vocabulary(words={"кожаная": 12, "сумка": 30, "samsung": 40}, terms={}, products=50)
+    assert translit.latin("kozhanaya", catalog) == ("кожаная", 12)
+    assert translit.latin("sumka", catalog) == ("сумка", 30)
+    assert translit.latin("samsung", catalog) is None  # no Cyrillic spelling in this catalog

@@ -10,7 +10,6 @@ little: a hopeful layout switch, spelling corrections, then relaxed matching.
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from collections.abc import Iterator
 from functools import cache
 
@@ -71,7 +70,8 @@ class QueryUnderstanding:
         self.synonyms = synonyms if synonyms is not None else Synonyms(analyzer)
         self.transliterator = transliterator if transliterator is not None else Transliterator()
         self.speller = SpellingCorrector(self.lexicon)
-        self._plans: OrderedDict[tuple[str, str, int], QueryPlan] = OrderedDict()
+        # Cleared when full rather than LRU: thread-safe without a lock.
+        self._plans: dict[tuple[str, str, int], QueryPlan] = {}
 
     def interpretations(self, query: str, locale: str = "ru") -> Iterator[Interpretation]:
         """Readings of `query`, most plausible first; empty when nothing is searchable."""
@@ -86,9 +86,9 @@ class QueryUnderstanding:
             started = time.perf_counter()
             plan = self._plan(query.strip(), vocabulary)
             plan.seconds += time.perf_counter() - started
+            if len(self._plans) >= _PLAN_CACHE_SIZE:
+                self._plans.clear()
             self._plans[key] = plan
-            if len(self._plans) > _PLAN_CACHE_SIZE:
-                self._plans.popitem(last=False)
         return plan
 
     def _plan(self, query: str, vocabulary: Vocabulary) -> QueryPlan:
@@ -162,18 +162,21 @@ class QueryUnderstanding:
         token_terms = tuple(terms)
         lemmas = self.analyzer.words.lemmas
         own = None
-        transliterated = False
+        transliterated = in_catalog = False
         for word, frequency in self.transliterator.candidates(surface, vocabulary):
             if own is None:
                 own = self.lexicon.frequency(surface, vocabulary)
             aliased = surface in self.transliterator.aliases
-            if aliased or frequency * TRANSLIT_MARGIN > own:
-                terms.extend(lemmas(word))
-                corrections.append(Correction("translit", surface, word))
-                transliterated = transliterated or vocabulary.word_df(word) > 0
+            new_terms = [t for t in lemmas(word) if t not in terms]
+            if new_terms and (aliased or frequency * TRANSLIT_MARGIN > own):
+                terms.extend(new_terms)
+                if not transliterated:  # report the best spelling only
+                    corrections.append(Correction("translit", surface, word))
+                transliterated = True
+                in_catalog = in_catalog or vocabulary.word_df(word) > 0
         # Curated aliases are real words by definition; never "correct" them.
         wanted = surface not in self.transliterator.aliases and (
-            spell == SPELL_ALL or (spell == SPELL_UNMATCHED and not transliterated)
+            spell == SPELL_ALL or (spell == SPELL_UNMATCHED and not in_catalog)
         )
         if wanted and self.lexicon.evidence(surface, vocabulary) == UNKNOWN:
             fixed = self.speller.correct(surface, vocabulary)

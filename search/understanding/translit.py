@@ -80,6 +80,11 @@ def spelling_key(latin: str) -> str:
     return _REPEATS.sub(r"\1", latin)
 
 
+def _script_key(word: str, latin: bool) -> str:
+    """The skeleton index key: skeletons of Latin and Cyrillic words kept apart."""
+    return ("L" if latin else "C") + skeleton(word)
+
+
 def load_aliases(path: Path = ALIASES_FILE) -> dict[str, str]:
     """`cyrillic = latin` lines; '#' starts a comment. Keys are normalized words."""
     aliases: dict[str, str] = {}
@@ -105,20 +110,27 @@ class _SkeletonIndex:
 
 
 class Transliterator:
-    """Finds the catalog's Latin spelling of a Cyrillic-typed word."""
+    """Finds the catalog's spelling of a word typed in the other script.
+
+    Mostly Cyrillic-typed Latin brands ("самсунг" -> samsung); the other way round,
+    Russian typed in Latin letters ("kozhanaya" -> кожаная, "kaija" -> кайя).
+    """
 
     def __init__(self, aliases: dict[str, str] | None = None) -> None:
         self.aliases = load_aliases() if aliases is None else aliases
         self._index: _SkeletonIndex | None = None
 
     def _skeletons(self, vocabulary: Vocabulary) -> _SkeletonIndex:
-        """The vocabulary's Latin words by skeleton, built once per loaded vocabulary."""
+        """The vocabulary's words by skeleton, built once per loaded vocabulary."""
         index = self._index
         if index is None or index.vocabulary is not vocabulary:
             by_skeleton: dict[str, list[tuple[str, int, str]]] = {}
             for word, df in vocabulary.words.items():
-                if len(word) >= MIN_WORD and word.isascii() and word.isalpha():
-                    by_skeleton.setdefault(skeleton(word), []).append((word, df, spelling_key(word)))
+                if len(word) < MIN_WORD or not word.isalpha():
+                    continue
+                latin = word.isascii()
+                sound = spelling_key(word if latin else romanize(word))
+                by_skeleton.setdefault(_script_key(word, latin), []).append((word, df, sound))
             index = self._index = _SkeletonIndex(vocabulary, by_skeleton, {})
         return index
 
@@ -128,7 +140,7 @@ class Transliterator:
         return found[0] if found else None
 
     def candidates(self, word: str, vocabulary: Vocabulary) -> list[tuple[str, int]]:
-        """Latin catalog spellings of `word`, best first, with their frequencies.
+        """Catalog spellings of `word` in the other script, best first, with frequencies.
 
         An alias wins alone; otherwise up to MAX_CANDIDATES vocabulary words with the
         same skeleton and a romanization within a small edit distance.
@@ -136,7 +148,7 @@ class Transliterator:
         alias = self.aliases.get(word)
         if alias is not None:
             return [(alias, vocabulary.word_df(alias))]
-        if len(word) < MIN_WORD or word.isascii() or not word.isalpha():
+        if len(word) < MIN_WORD or not word.isalpha():
             return []
         index = self._skeletons(vocabulary)
         found = index.answers.get(word)
@@ -148,10 +160,12 @@ class Transliterator:
         return found
 
     def _rank(self, word: str, index: _SkeletonIndex) -> list[tuple[str, int]]:
+        latin = word.isascii()
         key = skeleton(word)
-        roman = spelling_key(romanize(word))
+        roman = spelling_key(word if latin else romanize(word))
         ranked = []
-        for candidate, df, candidate_key in index.by_skeleton.get(key, ()):
+        # Candidates are the other script's words with the same skeleton.
+        for candidate, df, candidate_key in index.by_skeleton.get(_script_key(word, not latin), ()):
             distance = levenshtein(roman, candidate_key)
             # A short skeleton ("kk") says little: demand the same sound exactly.
             limit = max(2 if len(candidate) >= 4 else 1, int(len(candidate) * 0.4))
