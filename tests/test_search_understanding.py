@@ -64,3 +64,11 @@ def test_unknown_gibberish_answers_empty_not_an_error(client):
     answer = search(client, "qzxqzxqzx")
     assert answer["total"] == 0
     assert answer["items"] == []
+
+
+def test_russian_words_are_not_turned_into_latin_lookalikes(client):
+    # "кеды" sounds a bit like "code", "ёлка" like "alca": neither is what was meant.
+    for q, word in (("кеды", "кеды"), ("ёлка", "ёлка")):
+        answer = search(client, q)
+        assert not [c for c in answer["query"]["corrections"] if c["kind"] == "translit"]
+        assert all(word in t for t in titles(answer, 3))

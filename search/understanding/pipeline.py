@@ -166,9 +166,12 @@ class QueryUnderstanding:
         for word, frequency in self.transliterator.candidates(surface, vocabulary):
             if own is None:
                 own = self.lexicon.frequency(surface, vocabulary)
+                # A dictionary word the catalog uses ("кеды", "майка") is what it says;
+                # only a more common other-script word ("канон" -> canon) may join it.
+                margin = 1 if own and self.analyzer.words.is_known(surface) else TRANSLIT_MARGIN
             aliased = surface in self.transliterator.aliases
             new_terms = [t for t in lemmas(word) if t not in terms]
-            if new_terms and (aliased or frequency * TRANSLIT_MARGIN > own):
+            if new_terms and (aliased or frequency * margin > own):
                 terms.extend(new_terms)
                 if not transliterated:  # report the best spelling only
                     corrections.append(Correction("translit", surface, word))

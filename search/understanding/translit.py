@@ -168,7 +168,7 @@ class Transliterator:
         for candidate, df, candidate_key in index.by_skeleton.get(_script_key(word, not latin), ()):
             distance = levenshtein(roman, candidate_key)
             # A short skeleton ("kk") says little: demand the same sound exactly.
-            limit = max(2 if len(candidate) >= 4 else 1, int(len(candidate) * 0.4))
+            limit = 1 if len(candidate) <= 5 else max(2, int(len(candidate) * 0.4))
             if distance <= (limit if len(key) >= MIN_SKELETON else 0):
                 ranked.append((distance, -df, candidate))
         ranked.sort()
