@@ -208,6 +208,13 @@ def test_rating_filter(client):
     assert ratings and all(float(r.replace(",", ".")) >= 4.5 for r in ratings)
 
 
+def test_large_prices_stay_plain_numbers_in_links(client):
+    client.set_cookie("country", "KZ")
+    html = page(client, "/ru/search?q=сумка&price_max=2500000")
+    assert 'value="2500000"' in html and "e+06" not in html
+    assert "price_max=2500000" in html
+
+
 def test_bad_filters_are_dropped_with_a_note(client):
     html = page(client, "/ru/search?q=сумка&price_min=abc&category=nonsense")
     assert "не распознаны" in html

@@ -61,7 +61,7 @@ SEARCH_ARGS = (
 
 @blueprint.url_value_preprocessor
 def pick_locale(endpoint: str | None, values: dict[str, Any] | None) -> None:
-    """404 for a locale that is not enabled; remember the page's locale and country."""
+    """404 for a locale that is not enabled; remember the page's locale for the cookie."""
     if not values or "locale" not in values:
         return
     registry = services().registry
@@ -325,7 +325,8 @@ def toggled(params: SearchParams, name: str, value: str) -> str:
 
 
 def _plain(number: float | None) -> str | None:
-    return None if number is None else f"{number:g}"
+    """A number as a URL or <input type=number> wants it: 1500000, 99.5 (never 1.5e+06)."""
+    return None if number is None else f"{number:.2f}".rstrip("0").rstrip(".")
 
 
 def page_numbers(page: int, total: int, per_page: int, around: int = 2) -> list[int | None]:
