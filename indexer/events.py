@@ -68,55 +68,94 @@ class EventsReport:
 
 
 PARSE_CHUNK = 4096
+_INF = math.inf
 
 
-def parse_events(lines: Iterable[bytes]) -> Iterator[EventRow | Rejection]:
-    """One stored row or Rejection per non-blank line (the hot loop of ingestion).
+def parse_chunks(lines: Iterable[bytes]) -> Iterator[tuple[list[EventRow], list[Rejection]]]:
+    """Rows to store and Rejections, a chunk of lines at a time (the hot loop of ingestion).
 
     Lines are decoded a chunk at a time as one JSON array, which is several times faster
     than one `json.loads` per line; a chunk with any line that is not a lone `{...}` object
     falls back to line-by-line decoding so each bad line gets its own reason.
     """
-    loads = json.loads
     numbered: list[tuple[int, bytes]] = []
     for number, raw in enumerate(lines, start=1):
         numbered.append((number, raw))
         if len(numbered) >= PARSE_CHUNK:
-            yield from _parse_chunk(numbered, loads)
+            yield _parse_chunk(numbered)
             numbered = []
     if numbered:
-        yield from _parse_chunk(numbered, loads)
+        yield _parse_chunk(numbered)
 
 
-def _parse_chunk(numbered: list[tuple[int, bytes]], loads) -> Iterator[EventRow | Rejection]:
-    kept = [(n, raw.strip()) for n, raw in numbered]
-    kept = [(n, raw) for n, raw in kept if raw]
-    values: list | None = None
+def parse_events(lines: Iterable[bytes]) -> Iterator[EventRow | Rejection]:
+    """Each chunk's rows, then its Rejections (convenient where volume does not matter)."""
+    for rows, rejections in parse_chunks(lines):
+        yield from rows
+        yield from rejections
+
+
+def _decode(kept: list[tuple[int, bytes]], rejections: list[Rejection]) -> list:
+    loads = json.loads
     if all(raw[:1] == b"{" and raw[-1:] == b"}" for _, raw in kept):
         try:
             values = loads(b"[" + b",".join(raw for _, raw in kept) + b"]")
         except ValueError:
             values = None
-        if values is not None and len(values) != len(kept):
-            values = None
-    if values is None:
-        values = []
-        for number, raw in kept:
-            try:
-                values.append(loads(raw))
-            except ValueError as exc:  # includes bad UTF-8
-                values.append(Rejection(number, f"invalid JSON: {exc}", _text(raw)))
-    for (number, raw), data in zip(kept, values, strict=True):
+        if values is not None and len(values) == len(kept):
+            return values
+    values = []
+    for number, raw in kept:
+        try:
+            values.append(loads(raw))
+        except ValueError as exc:  # includes bad UTF-8
+            values.append(None)
+            rejections.append(Rejection(number, f"invalid JSON: {exc}", _text(raw)))
+    return values
+
+
+def _parse_chunk(numbered: list[tuple[int, bytes]]) -> tuple[list[EventRow], list[Rejection]]:
+    rows: list[EventRow] = []
+    rejections: list[Rejection] = []
+    kept = [(n, raw.strip()) for n, raw in numbered]
+    kept = [(n, raw) for n, raw in kept if raw]
+    append = rows.append
+    fromiso = datetime.fromisoformat
+    countries = _COUNTRIES
+    for (number, raw), data in zip(kept, _decode(kept, rejections), strict=True):
         if type(data) is dict:
-            row = _event_row(data)
-            if type(row) is tuple:
-                yield row
-            else:
-                yield Rejection(number, row, _text(raw))
-        elif type(data) is Rejection:
-            yield data
-        else:
-            yield Rejection(number, f"expected a JSON object, got {type(data).__name__}", _text(raw))
+            # Fast path for a valid event; anything else is explained by _event_row.
+            product_id = data.get("product_id")
+            country = data.get("country")
+            quantity = data.get("quantity")
+            ts = data.get("ts")
+            price = data.get("price_usd")
+            if (
+                type(product_id) is str
+                and 0 < len(product_id) <= MAX_ID_LENGTH
+                and not product_id.isspace()
+                and type(country) is str
+                and country in countries
+                and type(quantity) is int
+                and quantity >= 1
+                and type(ts) is str
+                and (price is None or ((type(price) is float or type(price) is int) and 0 < price < _INF))
+            ):
+                try:
+                    moment = fromiso(ts)
+                except ValueError:
+                    moment = None
+                if moment is not None and moment.tzinfo is not None:
+                    append((product_id, country, quantity, int(moment.timestamp()), price))
+                    continue
+            reason = _event_row(data)
+            rejections.append(Rejection(number, reason if isinstance(reason, str) else "invalid event", _text(raw)))
+        elif data is not None:
+            kind = type(data).__name__
+            rejections.append(Rejection(number, f"expected a JSON object, got {kind}", _text(raw)))
+    if rejections:
+        rejections.sort(key=lambda r: r.line)
+    return rows, rejections
 
 
 def _event_row(data: dict) -> EventRow | str:
@@ -210,20 +249,19 @@ def ingest_events(
         try:
             with db.begin() as conn:
                 batch: list[EventRow] = []
-                for record in parse_events(_counting(stream, bar)):
-                    if type(record) is tuple:
-                        batch.append(record)
-                        if len(batch) >= batch_size:
-                            _store_batch(conn, batch)
-                            report.accepted += len(batch)
-                            batch = []
-                        continue
-                    report.rejected += 1
-                    if rejects is None:
-                        rejects = _open_rejects(report.rejects_path)
-                    rejects.write(record.to_json() + "\n")
-                    if len(report.rejection_samples) < 5:
-                        report.rejection_samples.append(record)
+                for rows, rejected in parse_chunks(_counting(stream, bar)):
+                    batch.extend(rows)
+                    if len(batch) >= batch_size:
+                        _store_batch(conn, batch)
+                        report.accepted += len(batch)
+                        batch = []
+                    for record in rejected:
+                        report.rejected += 1
+                        if rejects is None:
+                            rejects = _open_rejects(report.rejects_path)
+                        rejects.write(record.to_json() + "\n")
+                        if len(report.rejection_samples) < 5:
+                            report.rejection_samples.append(record)
                 if batch:
                     _store_batch(conn, batch)
                     report.accepted += len(batch)
