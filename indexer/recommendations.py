@@ -236,19 +236,26 @@ def parse_day(text: str) -> date:
 
 
 def due_builds(
-    now: float, timezones: dict[str, str], existing: dict[str, set[date]], catch_up_days: int = 3
+    now: float,
+    timezones: dict[str, str],
+    built: dict[str, dict[date, int]],
+    catch_up_days: int = 3,
 ) -> list[tuple[str, date]]:
-    """(country, local date) pairs of the last `catch_up_days` local days that have no list.
+    """(country, local date) pairs of the last `catch_up_days` local days that need a build.
 
-    Called by the beat tick: right after a country's local midnight its new date is due,
-    and a day missed while workers were down is built on the next tick.
+    `built` maps each country's dates to when their list was built (epoch seconds). A date
+    is due when it has no list, or one built before its local midnight (an early preview
+    that could not see the day before's last orders). Called by the beat tick: right after
+    a country's local midnight its new date is due, and a missed day is caught up.
     """
     due = []
     for country in sorted(timezones):
-        today = local_today(timezones[country], now)
+        tz = timezones[country]
+        today = local_today(tz, now)
+        lists = built.get(country, {})
         for back in range(catch_up_days - 1, -1, -1):
             day = today - timedelta(days=back)
-            if day not in existing.get(country, set()):
+            if day not in lists or lists[day] < local_midnight(day, tz):
                 due.append((country, day))
     return due
 

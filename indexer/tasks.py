@@ -26,7 +26,7 @@ from .indexing import index_feed
 from .locking import LockTimeout
 from .recommendations import Recommender, build_all, due_builds, local_today, parse_day
 from .storage import database_for
-from .storage.merchandising import dates_with_lists
+from .storage.merchandising import built_lists
 
 log = logging.getLogger("vitrina.tasks")
 
@@ -167,6 +167,6 @@ def pending_builds(now: float | None = None) -> list[tuple[str, date]]:
     with db.connect() as conn:
         for code in timezones:
             since = local_today(timezones[code], moment) - timedelta(days=CATCH_UP_DAYS)
-            existing[code] = dates_with_lists(conn, code, since)
+            existing[code] = built_lists(conn, code, since)
     return due_builds(moment, timezones, existing, CATCH_UP_DAYS)
 

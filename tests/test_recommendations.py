@@ -168,17 +168,25 @@ def test_rebuilding_gives_the_same_list_and_replaces_the_old_one(catalog, tmp_pa
 
 def test_beat_fans_out_each_country_just_after_its_local_midnight():
     timezones = {"RU": "Europe/Moscow", "BY": "Europe/Minsk", "GB": "Europe/London", "US": "America/New_York"}
-    yesterday = {code: {date(2026, 11, d) for d in (24, 25, 26)} for code in timezones}
+    noon = int(datetime(2026, 11, 26, 12, 0, tzinfo=UTC).timestamp())
+    built = {code: {date(2026, 11, d): noon for d in (24, 25, 26)} for code in timezones}
     # 21:05 UTC: five past midnight in Moscow and Minsk, evening in London and New York.
     now = datetime(2026, 11, 26, 21, 5, tzinfo=UTC).timestamp()
-    assert due_builds(now, timezones, yesterday) == [("BY", DAY), ("RU", DAY)]
+    assert due_builds(now, timezones, built) == [("BY", DAY), ("RU", DAY)]
     # 00:05 UTC: London's midnight; New York is still on the 26th.
     later = datetime(2026, 11, 27, 0, 5, tzinfo=UTC).timestamp()
-    built = {**yesterday, "RU": yesterday["RU"] | {DAY}, "BY": yesterday["BY"] | {DAY}}
+    built["RU"][DAY] = built["BY"][DAY] = int(now)
     assert due_builds(later, timezones, built) == [("GB", DAY)]
 
 
 def test_a_missed_day_is_caught_up():
     now = datetime(2026, 11, 27, 12, 0, tzinfo=UTC).timestamp()
-    existing = {"RU": {date(2026, 11, 25)}}
-    assert due_builds(now, {"RU": "Europe/Moscow"}, existing) == [("RU", date(2026, 11, 26)), ("RU", DAY)]
+    built = {"RU": {date(2026, 11, 25): int(now) - 86400 * 2}}
+    assert due_builds(now, {"RU": "Europe/Moscow"}, built) == [("RU", date(2026, 11, 26)), ("RU", DAY)]
+
+
+def test_a_list_built_before_its_day_began_is_rebuilt_after_midnight():
+    now = datetime(2026, 11, 26, 21, 5, tzinfo=UTC).timestamp()  # 00:05 on the 27th in Moscow
+    early = int(RU_MIDNIGHT.timestamp()) - 3600  # someone previewed the 27th at 23:00 on the 26th
+    built = {"RU": {date(2026, 11, 25): early, date(2026, 11, 26): early, DAY: early}}
+    assert due_builds(now, {"RU": "Europe/Moscow"}, built) == [("RU", DAY)]

@@ -118,13 +118,14 @@ def stored_list(conn: Connection, country: str, day: date) -> StoredList | None:
     return StoredList(country, day, header.built_at, entries)
 
 
-def dates_with_lists(conn: Connection, country: str, since: date) -> set[date]:
+def built_lists(conn: Connection, country: str, since: date) -> dict[date, int]:
+    """When each of the country's lists from `since` on was built (epoch seconds)."""
     rows = conn.execute(
-        select(recommendation_lists.c.date).where(
+        select(recommendation_lists.c.date, recommendation_lists.c.built_at).where(
             recommendation_lists.c.country == country, recommendation_lists.c.date >= since
         )
     )
-    return {row.date for row in rows}
+    return {row.date: row.built_at for row in rows}
 
 
 def replace_list(conn: Connection, country: str, day: date, entries: list[ListEntry], built_at: int) -> None:

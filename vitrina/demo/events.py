@@ -85,7 +85,10 @@ def demo_events(products: list[dict], registry: Registry, today: date | None = N
             yield _event(product, code, rng.uniform(start, end), rng)
         if total < DAYS * 10:
             continue  # too small a market for a spike to mean anything
-        for product in rng.sample(catalog, k=2):  # this country's surprise hits
+        hits: set[int] = set()  # this country's surprise hits, most likely in its favourite categories
+        while len(hits) < 2:
+            hits.add(rng.choices(range(len(catalog)), weights=weights)[0])
+        for product in (catalog[i] for i in sorted(hits)):
             for _ in range(rng.randint(25, 60)):
                 yield _event(product, code, rng.uniform(end - SPIKE_DAYS * 86400, end), rng)
 
