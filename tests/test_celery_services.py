@@ -27,20 +27,29 @@ pytestmark = [
 
 PG_DSN = os.environ.get("VITRINA_TEST_PG", "host=127.0.0.1 port=5432 user=postgres dbname=test")
 PG_URL = os.environ.get("VITRINA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-REDIS_URL = os.environ.get("VITRINA_TEST_REDIS", "redis://127.0.0.1:6379/13")
+REDIS_BASE = os.environ.get("VITRINA_TEST_REDIS", "redis://127.0.0.1:6379")
+CLAIM = "vitrina:test-run"
 DAY = date(2026, 11, 27)
 
 
 @pytest.fixture(scope="module")
 def redis_url():
+    """An empty Redis database number claimed for this run (concurrent runs get others)."""
     redis = pytest.importorskip("redis")
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        pytest.skip(f"Redis does not answer at {REDIS_URL}: {exc}")
-    client.flushdb()
-    yield REDIS_URL
+    run = uuid.uuid4().hex
+    for number in range(15, 0, -1):
+        client = redis.Redis.from_url(f"{REDIS_BASE}/{number}", socket_connect_timeout=1)
+        try:
+            claimed = client.set(CLAIM, run, nx=True, ex=3600)
+        except redis.RedisError as exc:
+            pytest.skip(f"Redis does not answer at {REDIS_BASE}: {exc}")
+        if claimed and client.dbsize() == 1:
+            break
+        if claimed:
+            client.delete(CLAIM)  # someone else's data is there
+    else:
+        pytest.skip(f"no empty Redis database number at {REDIS_BASE}")
+    yield f"{REDIS_BASE}/{number}"
     client.flushdb()
 
 
@@ -216,3 +225,20 @@ def test_reindex_requests_collapse_while_one_is_queued(env, celery_app):
     client = redis.Redis.from_url(env["CELERY_BROKER_URL"])
     client.delete("indexing")  # drop the queued reindex: no worker of this test consumes it
     client.delete(f"vitrina:reindex-pending:full:{feed}")
+
+
+def test_a_build_waiting_for_the_index_is_retried_with_backoff(worker, celery_app, env, tmp_path, monkeypatch):
+    from celery.result import AsyncResult
+
+    from indexer.tasks import build_recommendations, services
+
+    fresh = tmp_path / "var"  # a data dir whose search index does not exist yet
+    monkeypatch.setenv("VITRINA_DATA_DIR", str(fresh))
+    result = build_recommendations.delay("US", "2026-11-25")
+    deadline = time.monotonic() + 30
+    while AsyncResult(result.id, app=celery_app).state != "RETRY":
+        assert time.monotonic() < deadline, AsyncResult(result.id, app=celery_app).state
+        time.sleep(0.05)
+    feed = Path(env["VITRINA_DATA_DIR"]).parent / "feed.jsonl"
+    index_feed(feed, services().indexing_engine, fresh)  # the engine comes back
+    assert result.get(timeout=60) == {"country": "US", "date": "2026-11-25", "items": 20}
