@@ -54,9 +54,15 @@ def main() -> None:
         size_mb = feed.stat().st_size / 1e6
         print(f"generated {args.events:,} events ({size_mb:.0f} MB) in {time.perf_counter() - started:.1f}s")
         db = Database(args.database or f"sqlite:///{work / 'bench.sqlite3'}").ready()
-        report = ingest_events(feed, db, work)
-        rate = report.accepted / report.seconds
-        print(f"ingest ({db.dialect}): {report.accepted:,} events in {report.seconds:.2f}s = {rate:,.0f} events/s")
+        for parallel in (False, True):
+            db.dispose()
+            with db.begin() as conn:
+                conn.exec_driver_sql("DELETE FROM order_events")
+                conn.exec_driver_sql("DELETE FROM event_files")
+            report = ingest_events(feed, db, work, parallel=parallel)
+            rate = report.accepted / report.seconds
+            how = "parse in a helper process" if parallel else "one process"
+            print(f"ingest ({db.dialect}, {how}): {report.accepted:,} events in {report.seconds:.2f}s = {rate:,.0f} events/s")
         db.dispose()
 
 

@@ -8,14 +8,19 @@ repeated ingest never counts the same orders twice.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
+import multiprocessing
 import os
 import time
-from collections.abc import Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 from pathlib import Path
 from typing import IO
 
@@ -28,7 +33,6 @@ from .indexing import default_rejects_path
 from .storage import Database
 from .storage.schema import event_files, order_events
 
-BATCH_SIZE = 20_000
 _COUNTRIES = country_codes()
 EVENT_COLUMNS = ("product_id", "country", "quantity", "ts", "price_usd")
 # A stored event: (product_id, country, quantity, epoch seconds, price_usd or None).
@@ -67,7 +71,9 @@ class EventsReport:
         return text
 
 
-PARSE_CHUNK = 4096
+PARSE_CHUNK = 8192
+PARSE_WINDOW = 4  # chunks parsed ahead of the inserts
+PARALLEL_MIN_BYTES = 4_000_000  # below ~40k events forking costs more than it saves
 _INF = math.inf
 
 
@@ -78,14 +84,59 @@ def parse_chunks(lines: Iterable[bytes]) -> Iterator[tuple[list[EventRow], list[
     than one `json.loads` per line; a chunk with any line that is not a lone `{...}` object
     falls back to line-by-line decoding so each bad line gets its own reason.
     """
-    numbered: list[tuple[int, bytes]] = []
-    for number, raw in enumerate(lines, start=1):
-        numbered.append((number, raw))
-        if len(numbered) >= PARSE_CHUNK:
-            yield _parse_chunk(numbered)
-            numbered = []
-    if numbered:
-        yield _parse_chunk(numbered)
+    for start, chunk in _line_chunks(lines):
+        yield parse_lines(start, chunk)
+
+
+def parse_lines(start: int, lines: list[bytes]) -> tuple[list[EventRow], list[Rejection]]:
+    """Rows and Rejections of consecutive lines, the first of which is line `start`."""
+    return _parse_chunk(list(enumerate(lines, start)))
+
+
+def _line_chunks(lines: Iterable[bytes]) -> Iterator[tuple[int, list[bytes]]]:
+    iterator = iter(lines)
+    start = 1
+    while chunk := list(islice(iterator, PARSE_CHUNK)):
+        yield start, chunk
+        start += len(chunk)
+
+
+@contextlib.contextmanager
+def _parse_pool(size_bytes: int, parallel: bool) -> Iterator[ProcessPoolExecutor | None]:
+    """One forked process that parses while this one inserts, for files worth it.
+
+    Parsing and inserting each take about half the time, so one helper is enough; a
+    daemonic process (a Celery prefork child) may not fork and parses in-process.
+    """
+    if (
+        not parallel
+        or size_bytes < PARALLEL_MIN_BYTES
+        or not hasattr(os, "fork")
+        or multiprocessing.current_process().daemon
+    ):
+        yield None
+        return
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        yield pool
+
+
+def _parsed(
+    lines: Iterable[bytes], pool: ProcessPoolExecutor | None, for_copy: bool
+) -> Iterator[tuple[list[EventRow] | bytes, int, list[Rejection]]]:
+    """(rows or COPY text, row count, rejections) per chunk, in order; parsed on the pool's
+    process when there is one."""
+    parse = parse_for_copy if for_copy else _rows_and_count
+    if pool is None:
+        for start, chunk in _line_chunks(lines):
+            yield parse(start, chunk)
+        return
+    pending: deque[Future] = deque()
+    for start, chunk in _line_chunks(lines):
+        pending.append(pool.submit(parse, start, chunk))
+        if len(pending) > PARSE_WINDOW:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
 
 
 def parse_events(lines: Iterable[bytes]) -> Iterator[EventRow | Rejection]:
@@ -93,6 +144,11 @@ def parse_events(lines: Iterable[bytes]) -> Iterator[EventRow | Rejection]:
     for rows, rejections in parse_chunks(lines):
         yield from rows
         yield from rejections
+
+
+def _rows_and_count(start: int, lines: list[bytes]) -> tuple[list[EventRow], int, list[Rejection]]:
+    rows, rejections = parse_lines(start, lines)
+    return rows, len(rows), rejections
 
 
 def _decode(kept: list[tuple[int, bytes]], rejections: list[Rejection]) -> list:
@@ -207,16 +263,38 @@ def _open(path: Path) -> IO[bytes]:
         raise EventsUnusable(f"{path}: cannot read: {exc.strerror}") from exc
 
 
-def _store_batch(conn: Connection, rows: list[EventRow]) -> None:
+_NULL = "\\N"
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def copy_text(rows: list[EventRow]) -> bytes:
+    """Rows in PostgreSQL COPY text format (the server parses it faster than we can bind)."""
+    out = []
+    for product_id, country, quantity, ts, price in rows:
+        if "\\" in product_id or not product_id.isprintable():
+            product_id = product_id.translate(_COPY_ESCAPES)
+        price_text = _NULL if price is None else repr(price)
+        out.append(f"{product_id}\t{country}\t{quantity}\t{ts}\t{price_text}\n")
+    return "".join(out).encode("utf-8")
+
+
+def parse_for_copy(start: int, lines: list[bytes]) -> tuple[bytes, int, list[Rejection]]:
+    """parse_lines, with the rows already in COPY text format (runs in the helper process)."""
+    rows, rejections = parse_lines(start, lines)
+    return copy_text(rows), len(rows), rejections
+
+
+@contextlib.contextmanager
+def _event_writer(conn: Connection) -> Iterator[Callable[[list[EventRow] | bytes], None]]:
+    """A function storing rows (SQLite: executemany) or COPY text (PostgreSQL: one COPY)."""
+    columns = ", ".join(EVENT_COLUMNS)
     if conn.dialect.name == "postgresql":
         cursor = conn.connection.driver_connection.cursor()
-        with cursor.copy(f"COPY {order_events.name} ({', '.join(EVENT_COLUMNS)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+        with cursor.copy(f"COPY {order_events.name} ({columns}) FROM STDIN") as copy:
+            yield copy.write
         return
-    conn.exec_driver_sql(
-        f"INSERT INTO {order_events.name} ({', '.join(EVENT_COLUMNS)}) VALUES (?, ?, ?, ?, ?)", rows
-    )
+    sql = f"INSERT INTO {order_events.name} ({columns}) VALUES (?, ?, ?, ?, ?)"
+    yield lambda rows: conn.exec_driver_sql(sql, rows)
 
 
 def ingest_events(
@@ -226,9 +304,12 @@ def ingest_events(
     *,
     rejects_path: Path | None = None,
     progress: bool = False,
-    batch_size: int = BATCH_SIZE,
+    parallel: bool = False,
 ) -> EventsReport:
-    """Validate and store an events file; all of it in one transaction, or nothing."""
+    """Validate and store an events file; all of it in one transaction, or nothing.
+
+    `parallel` parses in a forked helper process while this one inserts (for big files).
+    """
     path = Path(path)
     report = EventsReport(path=str(path))
     stream = _open(path)
@@ -247,24 +328,22 @@ def ingest_events(
         size = os.fstat(stream.fileno()).st_size
         bar = tqdm(total=size, unit="B", unit_scale=True, desc="events", disable=not progress, leave=False)
         try:
-            with db.begin() as conn:
-                batch: list[EventRow] = []
-                for rows, rejected in parse_chunks(_counting(stream, bar)):
-                    batch.extend(rows)
-                    if len(batch) >= batch_size:
-                        _store_batch(conn, batch)
-                        report.accepted += len(batch)
-                        batch = []
-                    for record in rejected:
-                        report.rejected += 1
-                        if rejects is None:
-                            rejects = _open_rejects(report.rejects_path)
-                        rejects.write(record.to_json() + "\n")
-                        if len(report.rejection_samples) < 5:
-                            report.rejection_samples.append(record)
-                if batch:
-                    _store_batch(conn, batch)
-                    report.accepted += len(batch)
+            # A local PostgreSQL server needs a core of its own to parse COPY input.
+            helper = parallel and (db.dialect == "sqlite" or (os.cpu_count() or 1) > 2)
+            with _parse_pool(size, helper) as pool, db.begin() as conn:
+                for_copy = conn.dialect.name == "postgresql"
+                with _event_writer(conn) as store:
+                    for payload, count, rejected in _parsed(_counting(stream, bar), pool, for_copy):
+                        if count:
+                            store(payload)
+                            report.accepted += count
+                        for record in rejected:
+                            report.rejected += 1
+                            if rejects is None:
+                                rejects = _open_rejects(report.rejects_path)
+                            rejects.write(record.to_json() + "\n")
+                            if len(report.rejection_samples) < 5:
+                                report.rejection_samples.append(record)
                 report.lines = report.accepted + report.rejected
                 if not report.accepted:
                     raise EventsUnusable(

@@ -242,3 +242,30 @@ def test_a_build_waiting_for_the_index_is_retried_with_backoff(worker, celery_ap
     feed = Path(env["VITRINA_DATA_DIR"]).parent / "feed.jsonl"
     index_feed(feed, services().indexing_engine, fresh)  # the engine comes back
     assert result.get(timeout=60) == {"country": "US", "date": "2026-11-25", "items": 20}
+
+
+def test_postgres_copy_keeps_awkward_product_ids_and_prices(env, pg_schema, tmp_path):
+    from indexer.events import ingest_events
+    from indexer.storage import database_for
+    from indexer.tasks import services
+
+    ids = ["tab\there", "back\\slash", "new\nline", "сумка-кожаная", "semi;colon", "\\N"]
+    events = [
+        {"product_id": pid, "country": "BR", "quantity": i + 1, "ts": "2026-11-26T10:00:00-03:00", "price_usd": 0.1 * (i + 1) if i % 2 else None}
+        for i, pid in enumerate(ids)
+    ]
+    for event in events:
+        if event["price_usd"] is None:
+            del event["price_usd"]
+    feed = write_feed(tmp_path / "awkward.jsonl", events)
+    svc = services()
+    report = ingest_events(feed, database_for(svc.settings), svc.settings.data_dir)
+    assert report.accepted == len(ids)
+    _, conn, schema = pg_schema
+    rows = conn.execute(
+        f'SELECT product_id, quantity, ts, price_usd FROM "{schema}".order_events WHERE country = %s ORDER BY quantity',
+        ("BR",),
+    ).fetchall()
+    assert [r[0] for r in rows] == ids
+    assert {r[2] for r in rows} == {1795698000}
+    assert [r[3] for r in rows] == [e.get("price_usd") for e in events]

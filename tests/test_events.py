@@ -99,3 +99,23 @@ def test_unusable_input_exits_2_and_stores_nothing(runner, settings, tmp_path: P
     assert bad.exit_code == 2 and "no valid event" in bad.output
     with database_for(settings).connect() as conn:
         assert conn.execute(select(func.count()).select_from(order_events)).scalar_one() == 0
+
+
+def test_a_big_file_parsed_in_a_helper_process_keeps_line_numbers(settings, tmp_path: Path):
+    from indexer.events import PARALLEL_MIN_BYTES, ingest_events
+
+    lines: list[dict | str] = []
+    for i in range(60_000):
+        lines.append({**GOOD, "product_id": f"product-{i:08d}", "quantity": 1 + i % 3, "price_usd": 12.5})
+    lines[10_000] = "{broken"
+    lines[45_123] = json.dumps({**GOOD, "country": "XX"})
+    feed = write_feed(tmp_path / "big.jsonl", lines)
+    assert feed.stat().st_size > PARALLEL_MIN_BYTES
+    rejects = tmp_path / "rejects.jsonl"
+    db = database_for(settings)
+    report = ingest_events(feed, db, settings.data_dir, rejects_path=rejects, parallel=True)
+    assert (report.accepted, report.rejected) == (59_998, 2)
+    assert [json.loads(line)["line"] for line in rejects.read_text().splitlines()] == [10_001, 45_124]
+    with db.connect() as conn:
+        total = conn.execute(select(func.sum(order_events.c.quantity))).scalar_one()
+    assert total == sum(1 + i % 3 for i in range(60_000) if i not in (10_000, 45_123))

@@ -42,6 +42,7 @@ def ingest_command(events: Path, rejects: Path | None) -> None:
             svc.settings.ensure_data_dir(),
             rejects_path=rejects,
             progress=sys.stderr.isatty(),
+            parallel=True,
         )
     except EventsUnusable as exc:
         click.echo(f"vitrina events ingest: {exc}", err=True)
