@@ -151,3 +151,13 @@ class TestCommand:
             folder.chmod(0o755)
         assert result.exit_code == 1
         assert list(Path(settings.data_dir, "rejects").glob("*.jsonl"))
+
+
+def test_readers_see_incremental_changes_at_once(tmp_path, settings):
+    writer = EmbeddedEngine(settings.index_dir)
+    index_feed(write_feed(tmp_path / "full.jsonl", [make_product("a", "Сумка")]), writer, settings.data_dir)
+    reader = EmbeddedEngine(settings.index_dir)  # e.g. a web worker
+    assert titles(reader, "сумка") == {"Сумка"}
+    changes = write_feed(tmp_path / "changes.jsonl", [{"id": "a", "deleted": True}, make_product("b", "Сумка новая")])
+    index_feed(changes, writer, settings.data_dir, full=False)
+    assert titles(reader, "сумка") == {"Сумка новая"}

@@ -8,6 +8,7 @@ from search.params import parse_search_params
 from search.suggest import Suggester, suggestions_answer
 
 from .app import services
+from .health import broker_state, database_state
 from .openapi import openapi_document
 
 blueprint = Blueprint("api", __name__)
@@ -29,11 +30,21 @@ def suggest():
 
 @blueprint.get("/healthz")
 def healthz():
+    """Each dependency's state; 503 only when search itself cannot answer."""
     svc = services()
-    engine = svc.engine.health()
-    status = "ok" if engine.get("status") == "ok" else "degraded"
-    body = {"status": status, "search": engine, "backend": svc.settings.search_backend}
-    return jsonify(body), 200 if status == "ok" else 503
+    search_state = svc.engine.health()
+    body = {
+        "status": "ok",
+        "backend": svc.settings.search_backend,
+        "search": search_state,
+        "database": database_state(svc.settings),
+        "broker": broker_state(svc.settings),
+    }
+    if search_state.get("status") != "ok":
+        body["status"] = "down"
+    elif body["database"]["status"] != "ok" or body["broker"]["status"] not in ("ok", "in-process"):
+        body["status"] = "degraded"
+    return jsonify(body), 503 if body["status"] == "down" else 200
 
 
 @blueprint.get("/openapi.json")

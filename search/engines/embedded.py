@@ -91,6 +91,7 @@ class EmbeddedEngine:
         self.schema = build_schema()
         self._lock = threading.Lock()
         self._opened: _Generation | None = None
+        self._seen_stamp: tuple | None = None
         # Facet counts of recent (query, filters): browsing and popular queries repeat.
         self._facet_cache: OrderedDict[tuple, tuple] = OrderedDict()
 
@@ -125,12 +126,18 @@ class EmbeddedEngine:
     def _index(self) -> tantivy.Index:
         return self._generation().index
 
-    def _searcher(self) -> tantivy.Searcher:
-        return self._index().searcher()
+    def _searcher(self, generation: _Generation | None = None) -> tantivy.Searcher:
+        """A searcher that sees the latest commit, also one made by another process."""
+        generation = generation or self._generation()
+        stamp = generation.stamp()
+        if stamp != self._seen_stamp:
+            generation.index.reload()
+            self._seen_stamp = stamp
+        return generation.index.searcher()
 
     def search(self, query: EngineQuery) -> EngineResult:
         generation = self._generation()
-        searcher = generation.index.searcher()
+        searcher = self._searcher(generation)
         main = self._query(query.text, query.filters)
         if query.sort in _SORT_FIELDS:
             field, order = _SORT_FIELDS[query.sort]
