@@ -18,7 +18,7 @@ from itertools import islice
 
 from search.analysis.analyzer import Analyzer
 from search.documents import index_document
-from search.vocabulary import VocabularyBuilder
+from search.vocabulary import VocabularyBatch, VocabularyBuilder
 
 from .feed import Deletion, FeedRecord, Rejection, Upsert, read_feed
 
@@ -31,7 +31,7 @@ Outcome = tuple[str, int, object]
 _fork_analyzer: Analyzer | None = None  # set before forking; the workers inherit it
 
 
-def analyze_record(record: FeedRecord, analyzer: Analyzer, vocabulary: VocabularyBuilder) -> Outcome:
+def analyze_record(record: FeedRecord, analyzer: Analyzer, vocabulary: VocabularyBatch) -> Outcome:
     if isinstance(record, Rejection):
         return ("reject", record.line, record)
     if isinstance(record, Deletion):
@@ -39,18 +39,19 @@ def analyze_record(record: FeedRecord, analyzer: Analyzer, vocabulary: Vocabular
     assert isinstance(record, Upsert)
     if record.product.hidden:
         return ("hidden", record.line, record.product.id)
-    document = index_document(record.product, analyzer)
-    vocabulary.add(document, record.product)
+    title_words: list[str] = []
+    document = index_document(record.product, analyzer, title_words=title_words)
+    vocabulary.add(document, record.product, title_words)
     return ("doc", record.line, document)
 
 
 def analyze_chunk(
     start: int, lines: list[bytes], analyzer: Analyzer | None = None
-) -> tuple[list[Outcome], VocabularyBuilder]:
+) -> tuple[list[Outcome], VocabularyBatch]:
     """Outcomes of a chunk of lines, and the vocabulary of its products."""
     analyzer = analyzer or _fork_analyzer
     assert analyzer is not None
-    vocabulary = VocabularyBuilder()
+    vocabulary = VocabularyBatch()
     outcomes = [
         analyze_record(record, analyzer, vocabulary) for record in read_feed(lines, start=start)
     ]

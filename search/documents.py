@@ -22,12 +22,16 @@ def brand_key(brand: str) -> str:
 
 
 def index_document(
-    product: Product, analyzer: Analyzer, blend: PopularityBlend = DEFAULT_BLEND
+    product: Product,
+    analyzer: Analyzer,
+    blend: PopularityBlend = DEFAULT_BLEND,
+    title_words: list[str] | None = None,
 ) -> dict[str, Any]:
+    """The document for `product`; its titles' normalized words go to `title_words` if given."""
     seller_rating = product.seller.rating if product.seller else None
     return {
         "id": product.id,
-        "title": analyzer.index_terms(" ".join(product.title.values())),
+        "title": analyzer.index_terms(" ".join(product.title.values()), title_words),
         "brand": analyzer.index_terms_repeated(product.brand) if product.brand else "",
         "subcategory": analyzer.index_terms_repeated(product.subcategory)
         if product.subcategory

@@ -106,6 +106,56 @@ def _top(counts: dict[str, int]) -> dict[str, int]:
     return dict(Counter(counts).most_common(MAX_ENTRIES))
 
 
+_BRAND_WORDS: dict[str, tuple[str, ...]] = {}  # brands repeat across products
+
+
+def _brand_words(brand: str) -> tuple[str, ...]:
+    cached = _BRAND_WORDS.get(brand)
+    if cached is None:
+        if len(_BRAND_WORDS) > 100_000:
+            _BRAND_WORDS.clear()
+        words = tuple(raw.text for raw in tokenize(normalize(brand)) if raw.kind == "word")
+        cached = _BRAND_WORDS[brand] = words
+    return cached
+
+
+@dataclass
+class VocabularyBatch:
+    """What a batch of products adds to a vocabulary, as flat lists of occurrences.
+
+    The indexer's worker processes fill one per chunk of the feed; flat lists pickle
+    cheaply and merge with Counter's C fast path.
+    """
+
+    words: list[str] = field(default_factory=list)
+    terms: list[str] = field(default_factory=list)
+    products: int = 0
+
+    def add(
+        self,
+        document: dict[str, Any],
+        product: Product | None = None,
+        title_words: list[str] | None = None,
+    ) -> None:
+        """Add one index document (search.documents.index_document) and its product.
+
+        `title_words` are the titles' normalized words when the caller already has them.
+        """
+        if product is None:
+            product = Product.from_dict(json.loads(document["payload"]))
+        if title_words is None:
+            text = " ".join(product.title.values())
+            title_words = [raw.text for raw in tokenize(normalize(text)) if raw.kind == "word"]
+        words = set(title_words)
+        if product.brand:
+            words.update(_brand_words(product.brand))
+        self.words.extend(words)
+        terms = set(document.get("title", "").split())
+        terms.update(document.get("brand", "").split())
+        self.terms.extend(terms)
+        self.products += 1
+
+
 class VocabularyBuilder:
     """Collects a vocabulary while the indexer analyzes products (one pass, no re-reading)."""
 
@@ -121,24 +171,22 @@ class VocabularyBuilder:
                 self.add(change)
             yield change
 
-    def add(self, document: dict[str, Any], product: Product | None = None) -> None:
+    def add(
+        self,
+        document: dict[str, Any],
+        product: Product | None = None,
+        title_words: list[str] | None = None,
+    ) -> None:
         """Add one index document (search.documents.index_document) and its product."""
-        if product is None:
-            product = Product.from_dict(json.loads(document["payload"]))
-        text = " ".join(product.title.values())
-        if product.brand:
-            text += " " + product.brand
-        self.words.update({raw.text for raw in tokenize(normalize(text)) if raw.kind == "word"})
-        terms = set(document.get("title", "").split())
-        terms.update(document.get("brand", "").split())
-        self.terms.update(terms)
-        self.products += 1
+        batch = VocabularyBatch()
+        batch.add(document, product, title_words)
+        self.merge(batch)
 
-    def merge(self, other: VocabularyBuilder) -> None:
-        """Add the counts another builder collected (the indexer's worker processes)."""
-        self.words.update(other.words)
-        self.terms.update(other.terms)
-        self.products += other.products
+    def merge(self, batch: VocabularyBatch) -> None:
+        """Add the counts of a batch (from the indexer's worker processes)."""
+        self.words.update(batch.words)
+        self.terms.update(batch.terms)
+        self.products += batch.products
 
     def vocabulary(self) -> Vocabulary:
         return Vocabulary(dict(self.words), dict(self.terms), self.products)

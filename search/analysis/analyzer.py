@@ -43,17 +43,22 @@ class Analyzer:
             tokens.append(Token(raw.text, terms, raw.kind, raw.start, raw.end))
         return tokens
 
-    def index_terms(self, text: str) -> str:
+    def index_terms(self, text: str, surface_words: list[str] | None = None) -> str:
         """Space-joined terms of `text`, for a whitespace-tokenized index field.
 
         The hot path of indexing: the same steps as `analyze`, without Token objects.
+        Normalized words (stop words included) are appended to `surface_words` if given,
+        so the indexer's vocabulary needs no second pass over the text.
         """
         lemmas = self.words.lemmas
         terms: list[str] = []
         for raw in tokenize(normalize(text)):
             if raw.kind != "word":
                 terms.append(raw.text)
-            elif raw.text not in STOP_WORDS:
+                continue
+            if surface_words is not None:
+                surface_words.append(raw.text)
+            if raw.text not in STOP_WORDS:
                 terms.extend(lemmas(raw.text))
         return " ".join(terms)
 
