@@ -48,7 +48,7 @@ def main() -> None:
             params = {"q": q, "locale": "ru", "country": "RU", **rnd.choice(FILTER_MIXES)}
             requests.append(parse_search_params(params, services.registry))
         # warm the process (dictionaries, caches) on other queries than the measured ones
-        for q in sample_queries(200, seed=99):
+        for q in sample_queries(1000, seed=99):
             services.search.search(parse_search_params({"q": q}, services.registry))
         timings, found = [], 0
         for params in requests:
