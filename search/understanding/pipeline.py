@@ -187,8 +187,11 @@ class QueryUnderstanding:
                 corrections.append(Correction("spelling", surface, fixed))
                 surface = fixed
                 terms = list(lemmas(fixed)) + [t for t in terms if t not in token_terms]
+        # A synonym is reported only where it is what makes the word match: the word's
+        # own terms are absent from the catalog and the synonym's are there.
+        own_in_catalog = any(vocabulary.term_df(t) for t in terms)
         for synonym, synonym_terms in self.synonyms.expand(tuple(terms)):
             terms.extend(synonym_terms)
-            if any(vocabulary.term_df(t) for t in synonym_terms):
+            if not own_in_catalog and any(vocabulary.term_df(t) for t in synonym_terms):
                 corrections.append(Correction("synonym", surface, synonym))
         return surface, terms
