@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import islice
 from pathlib import Path
 from typing import IO
 
@@ -28,7 +27,7 @@ from sqlalchemy import Connection, insert, select
 from sqlalchemy.exc import IntegrityError
 from tqdm import tqdm
 
-from .feed import MAX_ID_LENGTH, Rejection, country_codes
+from .feed import MAX_ID_LENGTH, Rejection, country_codes, numbered_chunks
 from .indexing import default_rejects_path
 from .storage import Database
 from .storage.schema import event_files, order_events
@@ -84,21 +83,13 @@ def parse_chunks(lines: Iterable[bytes]) -> Iterator[tuple[list[EventRow], list[
     than one `json.loads` per line; a chunk with any line that is not a lone `{...}` object
     falls back to line-by-line decoding so each bad line gets its own reason.
     """
-    for start, chunk in _line_chunks(lines):
+    for start, chunk in numbered_chunks(lines, PARSE_CHUNK):
         yield parse_lines(start, chunk)
 
 
 def parse_lines(start: int, lines: list[bytes]) -> tuple[list[EventRow], list[Rejection]]:
     """Rows and Rejections of consecutive lines, the first of which is line `start`."""
     return _parse_chunk(list(enumerate(lines, start)))
-
-
-def _line_chunks(lines: Iterable[bytes]) -> Iterator[tuple[int, list[bytes]]]:
-    iterator = iter(lines)
-    start = 1
-    while chunk := list(islice(iterator, PARSE_CHUNK)):
-        yield start, chunk
-        start += len(chunk)
 
 
 @contextlib.contextmanager
@@ -127,11 +118,11 @@ def _parsed(
     process when there is one."""
     parse = parse_for_copy if for_copy else _rows_and_count
     if pool is None:
-        for start, chunk in _line_chunks(lines):
+        for start, chunk in numbered_chunks(lines, PARSE_CHUNK):
             yield parse(start, chunk)
         return
     pending: deque[Future] = deque()
-    for start, chunk in _line_chunks(lines):
+    for start, chunk in numbered_chunks(lines, PARSE_CHUNK):
         pending.append(pool.submit(parse, start, chunk))
         if len(pending) > PARSE_WINDOW:
             yield pending.popleft().result()

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
+from itertools import islice
 
 from babel import Locale
 
@@ -66,6 +67,15 @@ def read_feed(lines: Iterable[bytes], start: int = 1) -> Iterator[FeedRecord]:
         record = parse_raw_line(number, raw)
         if record is not None:
             yield record
+
+
+def numbered_chunks(lines: Iterable[bytes], size: int) -> Iterator[tuple[int, list[bytes]]]:
+    """Lines in chunks of `size`, each with the (1-based) number of its first line."""
+    iterator = iter(lines)
+    start = 1
+    while chunk := list(islice(iterator, size)):
+        yield start, chunk
+        start += len(chunk)
 
 
 def parse_raw_line(number: int, raw: bytes) -> FeedRecord | None:

@@ -14,13 +14,12 @@ import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from itertools import islice
 
 from search.analysis.analyzer import Analyzer
 from search.documents import index_document
 from search.vocabulary import VocabularyBatch, VocabularyBuilder
 
-from .feed import Deletion, FeedRecord, Rejection, Upsert, read_feed
+from .feed import Deletion, FeedRecord, Rejection, Upsert, numbered_chunks, read_feed
 
 CHUNK_LINES = 2_000
 PARALLEL_MIN_BYTES = 2_000_000  # below ~5k products, forking costs more than it saves
@@ -58,14 +57,6 @@ def analyze_chunk(
     return outcomes, vocabulary
 
 
-def _chunks(lines: Iterable[bytes]) -> Iterator[tuple[int, list[bytes]]]:
-    iterator = iter(lines)
-    start = 1
-    while chunk := list(islice(iterator, CHUNK_LINES)):
-        yield start, chunk
-        start += len(chunk)
-
-
 @contextlib.contextmanager
 def analysis_pool(analyzer: Analyzer, feed_bytes: int, workers: int | None = None):
     """Worker processes for a feed of `feed_bytes`, or None where running in-process is better.
@@ -98,7 +89,7 @@ def analyzed_lines(
 ) -> Iterator[Outcome]:
     """Outcomes for every non-blank line in feed order (on the pool's workers if given);
     the vocabulary of the indexed products is added to `vocabulary`."""
-    chunks = _chunks(lines)
+    chunks = numbered_chunks(lines, CHUNK_LINES)
     if pool is None:
         for chunk in chunks:
             outcomes, chunk_vocabulary = analyze_chunk(*chunk, analyzer)
