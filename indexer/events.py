@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import math
 import multiprocessing
 import os
@@ -23,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO
 
+import orjson
 from sqlalchemy import Connection, insert, select
 from sqlalchemy.exc import IntegrityError
 from tqdm import tqdm
@@ -80,7 +80,7 @@ def parse_chunks(lines: Iterable[bytes]) -> Iterator[tuple[list[EventRow], list[
     """Rows to store and Rejections, a chunk of lines at a time (the hot loop of ingestion).
 
     Lines are decoded a chunk at a time as one JSON array, which is several times faster
-    than one `json.loads` per line; a chunk with any line that is not a lone `{...}` object
+    than one `loads` per line; a chunk with any line that is not a lone `{...}` object
     falls back to line-by-line decoding so each bad line gets its own reason.
     """
     for start, chunk in numbered_chunks(lines, PARSE_CHUNK):
@@ -143,7 +143,7 @@ def _rows_and_count(start: int, lines: list[bytes]) -> tuple[list[EventRow], int
 
 
 def _decode(kept: list[tuple[int, bytes]], rejections: list[Rejection]) -> list:
-    loads = json.loads
+    loads = orjson.loads
     if all(raw[:1] == b"{" and raw[-1:] == b"}" for _, raw in kept):
         try:
             values = loads(b"[" + b",".join(raw for _, raw in kept) + b"]")

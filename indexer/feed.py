@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from itertools import islice
 
+import orjson
 from babel import Locale
 
 from search.catalog import CATEGORIES, Product, Seller
@@ -90,7 +91,7 @@ def parse_raw_line(number: int, raw: bytes) -> FeedRecord | None:
 
 def parse_line(number: int, text: str) -> FeedRecord:
     try:
-        data = json.loads(text)
+        data = orjson.loads(text)
     except ValueError as exc:
         return Rejection(number, f"invalid JSON: {exc}", text)
     try:

@@ -6,8 +6,9 @@ time); keyword and numeric fields feed filters, facets and sorting.
 
 from __future__ import annotations
 
-import json
 from typing import Any
+
+import orjson
 
 from .analysis.analyzer import Analyzer
 from .catalog import Product
@@ -49,5 +50,5 @@ def index_document(
         "orders": product.orders,
         "seller_rating": seller_rating if seller_rating is not None else 0.0,
         "boost": blend.boost(product.orders, product.rating, seller_rating),
-        "payload": json.dumps(product.to_dict(), ensure_ascii=False, separators=(",", ":")),
+        "payload": orjson.dumps(product.to_dict()).decode(),
     }

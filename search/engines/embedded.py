@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
 import tantivy
 
 from ..ranking import FIELD_BOOSTS
@@ -154,7 +155,7 @@ class EmbeddedEngine:
             )
         hits = []
         for key, address in result.hits:
-            payload = json.loads(searcher.doc(address)["payload"][0])
+            payload = orjson.loads(searcher.doc(address)["payload"][0])
             score = float(key) if query.text is not None and query.sort == "relevance" else 0.0
             hits.append(Hit(payload["id"], score, payload))
         engine_result = EngineResult(total=result.count or 0, hits=hits)
@@ -221,7 +222,7 @@ class EmbeddedEngine:
         result = searcher.search(query, len(ids), count=False)
         products = {}
         for _, address in result.hits:
-            payload = json.loads(searcher.doc(address)["payload"][0])
+            payload = orjson.loads(searcher.doc(address)["payload"][0])
             products[payload["id"]] = payload
         return products
 
