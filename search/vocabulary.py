@@ -24,6 +24,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from .analysis.text import normalize, tokenize
 from .catalog import Product
 from .engines.base import Change
@@ -76,8 +78,7 @@ class Vocabulary:
 
     @classmethod
     def load(cls, path: Path) -> Vocabulary:
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
+        data = orjson.loads(path.read_bytes())
         if data.get("version") != FORMAT_VERSION:
             raise ValueError(f"{path}: unsupported vocabulary version {data.get('version')!r}")
         return cls(words=data["words"], terms=data["terms"], products=data.get("products", 0))
@@ -93,8 +94,7 @@ class Vocabulary:
             "terms": _top(self.terms),
         }
         try:
-            with open(tmp, "w", encoding="utf-8") as f:
-                json.dump(data, f, ensure_ascii=False, separators=(",", ":"))
+            tmp.write_bytes(orjson.dumps(data))
             os.replace(tmp, path)
         finally:
             tmp.unlink(missing_ok=True)
