@@ -29,6 +29,7 @@ from tqdm import tqdm
 
 from .feed import MAX_ID_LENGTH, Rejection, country_codes, numbered_chunks
 from .indexing import default_rejects_path
+from .inputs import counted_lines, open_input
 from .storage import Database
 from .storage.schema import event_files, order_events
 
@@ -243,17 +244,6 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _open(path: Path) -> IO[bytes]:
-    if not path.exists():
-        raise EventsUnusable(f"{path}: no such file")
-    if path.is_dir():
-        raise EventsUnusable(f"{path}: is a directory, not an events file")
-    try:
-        return open(path, "rb")  # noqa: SIM115
-    except OSError as exc:
-        raise EventsUnusable(f"{path}: cannot read: {exc.strerror}") from exc
-
-
 _NULL = "\\N"
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
@@ -303,7 +293,7 @@ def ingest_events(
     """
     path = Path(path)
     report = EventsReport(path=str(path))
-    stream = _open(path)
+    stream = open_input(path, EventsUnusable, "an events file")
     started = time.perf_counter()
     try:
         digest = file_sha256(path)
@@ -324,7 +314,7 @@ def ingest_events(
             with _parse_pool(size, helper) as pool, db.begin() as conn:
                 for_copy = conn.dialect.name == "postgresql"
                 with _event_writer(conn) as store:
-                    for payload, count, rejected in _parsed(_counting(stream, bar), pool, for_copy):
+                    for payload, count, rejected in _parsed(counted_lines(stream, bar), pool, for_copy):
                         if count:
                             store(payload)
                             report.accepted += count
@@ -364,15 +354,3 @@ def _open_rejects(path: Path) -> IO[str]:
     return open(path, "w", encoding="utf-8")  # noqa: SIM115
 
 
-def _counting(stream: IO[bytes], bar: tqdm) -> Iterator[bytes]:
-    if bar.disable:
-        yield from stream
-        return
-    pending = 0
-    for line in stream:
-        pending += len(line)
-        if pending >= 1 << 20:
-            bar.update(pending)
-            pending = 0
-        yield line
-    bar.update(pending)

@@ -20,6 +20,7 @@ from search.engines.base import Change, DocumentsRejected, Removal, SearchEngine
 from search.vocabulary import VocabularyBuilder
 
 from .feed import Rejection
+from .inputs import counted_lines, open_input
 from .locking import indexing_lock
 from .parallel import analysis_pool, analyzed_lines
 
@@ -86,14 +87,7 @@ def default_rejects_path(data_dir: Path, feed: Path) -> Path:
 
 
 def open_feed(path: Path) -> IO[bytes]:
-    if not path.exists():
-        raise FeedUnusable(f"{path}: no such file")
-    if path.is_dir():
-        raise FeedUnusable(f"{path}: is a directory, not a feed file")
-    try:
-        return open(path, "rb")  # noqa: SIM115
-    except OSError as exc:
-        raise FeedUnusable(f"{path}: cannot read: {exc.strerror}") from exc
+    return open_input(path, FeedUnusable, "a feed file")
 
 
 def index_feed(
@@ -124,7 +118,7 @@ def index_feed(
     try:
         vocabulary = VocabularyBuilder()
         with analysis_pool(analyzer, size) as pool, indexing_lock(data_dir):
-            lines = _counting(stream, bar)
+            lines = counted_lines(stream, bar)
             changes = _changes(lines, analyzer, report, rejects, pool, vocabulary)
             if full:
                 first = next(changes, None)
@@ -144,12 +138,6 @@ def index_feed(
         rejects.close()
     report.seconds = time.perf_counter() - started
     return report
-
-
-def _counting(stream: IO[bytes], bar: tqdm) -> Iterator[bytes]:
-    for line in stream:
-        bar.update(len(line))
-        yield line
 
 
 def _prepend(first: Change, rest: Iterator[Change]) -> Iterator[Change]:
