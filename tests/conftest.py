@@ -6,7 +6,6 @@ Fixtures follow the Flask tutorial: `app`, `client`, `runner`.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -80,11 +79,6 @@ def client(app):
 @pytest.fixture
 def runner(settings: Settings) -> CliRunner:
     return CliRunner()
-
-
-@pytest.fixture(scope="session")
-def in_ci() -> bool:
-    return os.environ.get("CI") == "true"
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 BACKENDS = ("embedded", "elasticsearch")
@@ -40,7 +40,6 @@ class Settings:
     web_search_timeout_s: float = 1.0
     indexer_search_timeout_s: float = 120.0
     debug: bool = False
-    extra: dict = field(default_factory=dict)
 
     @property
     def index_dir(self) -> Path:
@@ -54,9 +53,6 @@ class Settings:
     def database(self) -> str:
         """The SQLAlchemy URL: DATABASE_URL, or a SQLite file in the data dir."""
         return self.database_url or f"sqlite:///{self.data_dir / 'vitrina.sqlite3'}"
-
-    def with_overrides(self, **changes) -> Settings:
-        return replace(self, **changes)
 
     def ensure_data_dir(self) -> Path:
         self.data_dir.mkdir(parents=True, exist_ok=True)

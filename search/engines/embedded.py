@@ -56,7 +56,7 @@ def build_schema() -> tantivy.Schema:
     builder.add_text_field("id", stored=False, tokenizer_name="raw", index_option="basic")
     for name in FIELD_BOOSTS:
         builder.add_text_field(name, tokenizer_name="whitespace", index_option="freq")
-    for name in ("category", "brand_key", "brand_label", "ships_from", "ships_to"):
+    for name in ("category", "brand_key", "ships_from", "ships_to"):
         builder.add_text_field(name, fast=True, tokenizer_name="raw", index_option="basic")
     for name in ("price_usd", "rating", "seller_rating", "boost"):
         builder.add_float_field(name, indexed=True, fast=True)
@@ -123,9 +123,6 @@ class EmbeddedEngine:
             self._opened = _Generation(state, path, index, _read_brand_labels(path))
             self._facet_cache.clear()
             return self._opened
-
-    def _index(self) -> tantivy.Index:
-        return self._generation().index
 
     def _searcher(self, generation: _Generation | None = None) -> tantivy.Searcher:
         """A searcher that sees the latest commit, also one made by another process."""
@@ -229,10 +226,6 @@ class EmbeddedEngine:
     def product_count(self) -> int:
         return self._searcher().num_docs
 
-    def terms(self, field: str, prefix: str = "", limit: int | None = None) -> list[tuple[str, int]]:
-        """Indexed terms of a text field starting with `prefix`, most frequent first."""
-        return self._searcher().terms_with_prefix(field, prefix, limit=limit)
-
     def health(self) -> dict[str, Any]:
         try:
             count = self.product_count()
@@ -292,6 +285,7 @@ class EmbeddedEngine:
 
     def _document(self, doc: dict[str, Any]) -> tantivy.Document:
         fields = dict(doc)
+        del fields["brand_label"]  # kept per generation in BRANDS_FILE, not in the index
         fields["payload"] = doc["payload"].encode("utf-8")
         return tantivy.Document.from_dict(fields, self.schema)
 
