@@ -21,7 +21,23 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from indexer.events import ingest_events  # noqa: E402
 from indexer.storage import Database  # noqa: E402
 
-COUNTRIES = ["RU", "UA", "BY", "KZ", "US", "GB", "BR", "PT", "ES", "MX", "DE", "AT", "SA", "AE", "EG"]
+COUNTRIES = [
+    "RU",
+    "UA",
+    "BY",
+    "KZ",
+    "US",
+    "GB",
+    "BR",
+    "PT",
+    "ES",
+    "MX",
+    "DE",
+    "AT",
+    "SA",
+    "AE",
+    "EG",
+]
 
 
 def write_events(path: Path, count: int, products: int = 100_000, seed: int = 7) -> None:
@@ -29,7 +45,11 @@ def write_events(path: Path, count: int, products: int = 100_000, seed: int = 7)
     end = int(datetime(2026, 11, 27, tzinfo=UTC).timestamp())
     with open(path, "w", encoding="utf-8") as f:
         for _ in range(count):
-            ts = datetime.fromtimestamp(end - rng.randrange(30 * 86400), UTC).isoformat().replace("+00:00", "Z")
+            ts = (
+                datetime.fromtimestamp(end - rng.randrange(30 * 86400), UTC)
+                .isoformat()
+                .replace("+00:00", "Z")
+            )
             event = {
                 "product_id": f"p{int(products * rng.random() ** 3):06d}",
                 "country": rng.choice(COUNTRIES),
@@ -52,7 +72,9 @@ def main() -> None:
         started = time.perf_counter()
         write_events(feed, args.events)
         size_mb = feed.stat().st_size / 1e6
-        print(f"generated {args.events:,} events ({size_mb:.0f} MB) in {time.perf_counter() - started:.1f}s")
+        print(
+            f"generated {args.events:,} events ({size_mb:.0f} MB) in {time.perf_counter() - started:.1f}s"
+        )
         db = Database(args.database or f"sqlite:///{work / 'bench.sqlite3'}").ready()
         for parallel in (False, True):
             db.dispose()
@@ -62,7 +84,9 @@ def main() -> None:
             report = ingest_events(feed, db, work, parallel=parallel)
             rate = report.accepted / report.seconds
             how = "parse in a helper process" if parallel else "one process"
-            print(f"ingest ({db.dialect}, {how}): {report.accepted:,} events in {report.seconds:.2f}s = {rate:,.0f} events/s")
+            print(
+                f"ingest ({db.dialect}, {how}): {report.accepted:,} events in {report.seconds:.2f}s = {rate:,.0f} events/s"
+            )
         db.dispose()
 
 

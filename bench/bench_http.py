@@ -42,9 +42,16 @@ def free_port() -> int:
 
 def paths(count: int) -> list[str]:
     rnd = random.Random(5)
-    mixes = [{}, {"category": "food"}, {"price_max": "1500"}, {"sort": "price_asc"}, {"ships_from": "CN"}]
+    mixes = [
+        {},
+        {"category": "food"},
+        {"price_max": "1500"},
+        {"sort": "price_asc"},
+        {"ships_from": "CN"},
+    ]
     return [
-        "/api/v1/search?" + urllib.parse.urlencode({"q": q, "locale": "ru", "country": "RU", **rnd.choice(mixes)})
+        "/api/v1/search?"
+        + urllib.parse.urlencode({"q": q, "locale": "ru", "country": "RU", **rnd.choice(mixes)})
         for q in sample_queries(count, seed=11)
     ]
 
@@ -76,7 +83,9 @@ def run_wrk(base: str, urls: list[str], seconds: int, connections: int) -> str:
     )
     result = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), base],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return result.stdout
 
@@ -98,13 +107,16 @@ def run_python(base: str, urls: list[str], seconds: int, connections: int) -> st
                 errors += 1
             timings.append(time.perf_counter() - started)
             i += connections
+
     threads = [threading.Thread(target=worker, args=(n,)) for n in range(connections)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    return (f"{len(timings) / seconds:.0f} requests/s, {errors} errors, "
-            f"p50 {percentile(timings, 0.5) * 1000:.1f} ms, p99 {percentile(timings, 0.99) * 1000:.1f} ms")
+    return (
+        f"{len(timings) / seconds:.0f} requests/s, {errors} errors, "
+        f"p50 {percentile(timings, 0.5) * 1000:.1f} ms, p99 {percentile(timings, 0.99) * 1000:.1f} ms"
+    )
 
 
 def main() -> None:
@@ -123,8 +135,19 @@ def main() -> None:
     for name in ("ELASTICSEARCH_URL", "CELERY_BROKER_URL", "DATABASE_URL"):
         env.pop(name, None)
     server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("vitrina")), "serve", "--port", str(port), "--workers", "2"],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        [
+            str(Path(sys.executable).with_name("vitrina")),
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:

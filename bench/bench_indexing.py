@@ -27,9 +27,11 @@ def main() -> None:
         feed = scaled_feed(args.copies, Path(scratch))
         report = index_feed(feed, EmbeddedEngine(data_dir / "index"), data_dir)
         size = sum(p.stat().st_size for p in (data_dir / "index").rglob("*") if p.is_file())
-        print(f"indexed {report.upserts:,} products in {report.seconds:.1f} s: "
-              f"{report.upserts / report.seconds:,.0f} products/s (target >= 20,000); "
-              f"index {size / 1e6:.0f} MB")
+        print(
+            f"indexed {report.upserts:,} products in {report.seconds:.1f} s: "
+            f"{report.upserts / report.seconds:,.0f} products/s (target >= 20,000); "
+            f"index {size / 1e6:.0f} MB"
+        )
 
 
 if __name__ == "__main__":

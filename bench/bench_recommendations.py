@@ -28,7 +28,18 @@ from vitrina.config import Settings  # noqa: E402
 from vitrina.services import Services  # noqa: E402
 
 DAY = date(2026, 11, 27)
-WORDS = ["сумка", "кожаная", "чехол", "смартфон", "кроссовки", "платье", "лампа", "набор", "часы", "игрушка"]
+WORDS = [
+    "сумка",
+    "кожаная",
+    "чехол",
+    "смартфон",
+    "кроссовки",
+    "платье",
+    "лампа",
+    "набор",
+    "часы",
+    "игрушка",
+]
 
 
 def products(count: int, rng: random.Random) -> list[dict]:
@@ -49,7 +60,9 @@ def products(count: int, rng: random.Random) -> list[dict]:
     return feed
 
 
-def store_events(db: Database, countries: list[str], products: int, count: int, rng: random.Random) -> None:
+def store_events(
+    db: Database, countries: list[str], products: int, count: int, rng: random.Random
+) -> None:
     end = int(datetime(2026, 11, 27, tzinfo=UTC).timestamp())
     batch_size = 50_000
     with db.begin() as conn:
@@ -67,12 +80,15 @@ def store_events(db: Database, countries: list[str], products: int, count: int, 
                 for _ in range(min(batch_size, count - start))
             ]
             if db.dialect == "postgresql":
-                with cursor.copy("COPY order_events (product_id, country, quantity, ts, price_usd) FROM STDIN") as copy:
+                with cursor.copy(
+                    "COPY order_events (product_id, country, quantity, ts, price_usd) FROM STDIN"
+                ) as copy:
                     for row in rows:
                         copy.write_row(row)
             else:
                 cursor.executemany(
-                    "INSERT INTO order_events (product_id, country, quantity, ts, price_usd) VALUES (?, ?, ?, ?, ?)", rows
+                    "INSERT INTO order_events (product_id, country, quantity, ts, price_usd) VALUES (?, ?, ?, ?, ?)",
+                    rows,
                 )
 
 
@@ -88,12 +104,18 @@ def main() -> None:
         svc = Services(settings)
         started = time.perf_counter()
         feed = write_feed(Path(tmp) / "feed.jsonl", products(args.products, rng))
-        report = index_feed(feed, svc.indexing_engine, settings.ensure_data_dir(), analyzer=svc.analyzer)
-        print(f"catalog: {report.products:,} products indexed in {time.perf_counter() - started:.1f}s")
+        report = index_feed(
+            feed, svc.indexing_engine, settings.ensure_data_dir(), analyzer=svc.analyzer
+        )
+        print(
+            f"catalog: {report.products:,} products indexed in {time.perf_counter() - started:.1f}s"
+        )
         db = Database(settings.database).ready()
         started = time.perf_counter()
         store_events(db, sorted(svc.registry.countries), args.products, args.events, rng)
-        print(f"events: {args.events:,} stored in {time.perf_counter() - started:.1f}s ({db.dialect})")
+        print(
+            f"events: {args.events:,} stored in {time.perf_counter() - started:.1f}s ({db.dialect})"
+        )
         if db.dialect == "postgresql":
             # What autovacuum does after a bulk insert (PostgreSQL >= 13): statistics, and the
             # visibility map that lets the covering index answer without visiting the table.
@@ -106,8 +128,10 @@ def main() -> None:
         built = build_all(recommender, DAY)
         seconds = time.perf_counter() - started
         items = sum(len(b.entries) for b in built)
-        print(f"recommendations: {len(built)} countries, {items} products for {DAY} in {seconds:.2f}s "
-              f"({seconds / len(built):.2f}s per country; target <= 30 s)")
+        print(
+            f"recommendations: {len(built)} countries, {items} products for {DAY} in {seconds:.2f}s "
+            f"({seconds / len(built):.2f}s per country; target <= 30 s)"
+        )
         reasons = {}
         for b in built:
             for e in b.entries:

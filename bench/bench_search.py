@@ -40,7 +40,9 @@ def main() -> None:
         data_dir = args.data_dir or Path(scratch) / "var"
         services = Services(Settings(data_dir=data_dir))
         if not (data_dir / "index" / "CURRENT").exists():
-            report = index_feed(scaled_feed(args.copies, Path(scratch)), services.indexing_engine, data_dir)
+            report = index_feed(
+                scaled_feed(args.copies, Path(scratch)), services.indexing_engine, data_dir
+            )
             print(f"built index of {report.products:,} products in {report.seconds:.0f} s")
         rnd = random.Random(3)
         requests = []
@@ -57,9 +59,11 @@ def main() -> None:
             timings.append((time.perf_counter() - started) * 1000)
             found += answer["total"] > 0
         products = services.engine.product_count()
-        print(f"{products:,} products, {len(requests)} queries (1-3 words, filters, facets): "
-              f"p50 {percentile(timings, 0.5):.2f} ms, p95 {percentile(timings, 0.95):.2f} ms, "
-              f"p99 {percentile(timings, 0.99):.2f} ms; {found / len(requests):.0%} found something")
+        print(
+            f"{products:,} products, {len(requests)} queries (1-3 words, filters, facets): "
+            f"p50 {percentile(timings, 0.5):.2f} ms, p95 {percentile(timings, 0.95):.2f} ms, "
+            f"p99 {percentile(timings, 0.99):.2f} ms; {found / len(requests):.0%} found something"
+        )
 
 
 if __name__ == "__main__":

@@ -95,7 +95,9 @@ def typo(word: str, rng: random.Random) -> str:
     if op == "delete":
         return word[:i] + word[i + 1 :]
     if op == "insert":
-        return word[:i] + rng.choice(NEAR.get(word[i], word[i]).replace(".", "") or word[i]) + word[i:]
+        return (
+            word[:i] + rng.choice(NEAR.get(word[i], word[i]).replace(".", "") or word[i]) + word[i:]
+        )
     if i + 1 < len(word):
         return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
     return word[:i] + word[i]
@@ -137,7 +139,9 @@ class Catalog:
         return {self.products[i]["id"] for i in found or ()}
 
 
-def make_queries(catalog: Catalog, per_kind: int, seed: int) -> dict[str, list[tuple[str, set[str]]]]:
+def make_queries(
+    catalog: Catalog, per_kind: int, seed: int
+) -> dict[str, list[tuple[str, set[str]]]]:
     rng = random.Random(seed)
     morph = morph_analyzer()
     queries: dict[str, list[tuple[str, set[str]]]] = {kind: [] for kind in KINDS}
@@ -161,7 +165,9 @@ def make_queries(catalog: Catalog, per_kind: int, seed: int) -> dict[str, list[t
             chosen = [rng.choice(words)]
             relevant = catalog.relevant(brand_words + chosen)
             if 0 < len(relevant) <= MAX_RELEVANT:
-                text = " ".join([to_cyrillic(w) for w in brand_words] + [other_form(chosen[0], rng)])
+                text = " ".join(
+                    [to_cyrillic(w) for w in brand_words] + [other_form(chosen[0], rng)]
+                )
                 queries["brand"].append((text, relevant))
         if len(words) < 2:
             continue
@@ -213,7 +219,10 @@ class Baseline:
         if not terms:
             return []
         q = tantivy.Query.boolean_query(
-            [(tantivy.Occur.Should, tantivy.Query.term_query(self.schema, "text", t)) for t in terms]
+            [
+                (tantivy.Occur.Should, tantivy.Query.term_query(self.schema, "text", t))
+                for t in terms
+            ]
         )
         hits = self.searcher.search(q, TOP).hits
         return [self.searcher.doc(address)["id"][0] for _, address in hits]
@@ -232,7 +241,9 @@ def main() -> None:
     parser.add_argument("--products", type=int, default=100_000, help="catalog lines to index")
     parser.add_argument("--limit", type=int, default=300, help="queries per kind")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--show-misses", type=int, default=0, help="print N missed queries per kind")
+    parser.add_argument(
+        "--show-misses", type=int, default=0, help="print N missed queries per kind"
+    )
     args = parser.parse_args()
     if not args.catalog.exists():
         sys.exit(f"{args.catalog} is absent (internal data, only on the team's machines)")
@@ -240,7 +251,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
         subset = Path(tmp) / "catalog.jsonl"
-        with open(args.catalog, encoding="utf-8") as src, open(subset, "w", encoding="utf-8") as dst:
+        with (
+            open(args.catalog, encoding="utf-8") as src,
+            open(subset, "w", encoding="utf-8") as dst,
+        ):
             for number, line in enumerate(src):
                 if number >= args.products:
                     break
@@ -251,7 +265,9 @@ def main() -> None:
         (Path(tmp) / "baseline").mkdir()
         baseline = Baseline(catalog, Path(tmp) / "baseline")
         queries = make_queries(catalog, args.limit, args.seed)
-        print(f"{len(catalog.products)} products indexed twice in {time.perf_counter() - started:.0f}s")
+        print(
+            f"{len(catalog.products)} products indexed twice in {time.perf_counter() - started:.0f}s"
+        )
 
         service, understanding = services.search, services.understanding
         overhead: list[float] = []

@@ -187,7 +187,10 @@ def _parse_chunk(numbered: list[tuple[int, bytes]]) -> tuple[list[EventRow], lis
                 and type(quantity) is int
                 and quantity >= 1
                 and type(ts) is str
-                and (price is None or ((type(price) is float or type(price) is int) and 0 < price < _INF))
+                and (
+                    price is None
+                    or ((type(price) is float or type(price) is int) and 0 < price < _INF)
+                )
             ):
                 try:
                     moment = fromiso(ts)
@@ -197,7 +200,11 @@ def _parse_chunk(numbered: list[tuple[int, bytes]]) -> tuple[list[EventRow], lis
                     append((product_id, country, quantity, int(moment.timestamp()), price))
                     continue
             reason = _event_row(data)
-            rejections.append(Rejection(number, reason if isinstance(reason, str) else "invalid event", _text(raw)))
+            rejections.append(
+                Rejection(
+                    number, reason if isinstance(reason, str) else "invalid event", _text(raw)
+                )
+            )
         elif data is not None:
             kind = type(data).__name__
             rejections.append(Rejection(number, f"expected a JSON object, got {kind}", _text(raw)))
@@ -221,7 +228,9 @@ def _event_row(data: dict) -> EventRow | str:
         return f"quantity: must be an integer >= 1, got {quantity!r}"
     if type(ts) is not str:
         return "ts: required, an ISO 8601 time with a time zone"
-    if price is not None and (type(price) not in (int, float) or not math.isfinite(price) or price <= 0):
+    if price is not None and (
+        type(price) not in (int, float) or not math.isfinite(price) or price <= 0
+    ):
         return f"price_usd: must be a number > 0, got {price!r}"
     try:
         moment = datetime.fromisoformat(ts)
@@ -303,18 +312,20 @@ def ingest_events(
                 report.already_ingested = True
                 return report
         report.rejects_path = rejects_path or default_rejects_path(data_dir, path)
-        rejects: IO[str] | None = (
-            _open_rejects(report.rejects_path) if rejects_path else None
-        )
+        rejects: IO[str] | None = _open_rejects(report.rejects_path) if rejects_path else None
         size = os.fstat(stream.fileno()).st_size
-        bar = tqdm(total=size, unit="B", unit_scale=True, desc="events", disable=not progress, leave=False)
+        bar = tqdm(
+            total=size, unit="B", unit_scale=True, desc="events", disable=not progress, leave=False
+        )
         try:
             # A local PostgreSQL server needs a core of its own to parse COPY input.
             helper = parallel and (db.dialect == "sqlite" or (os.cpu_count() or 1) > 2)
             with _parse_pool(size, helper) as pool, db.begin() as conn:
                 for_copy = conn.dialect.name == "postgresql"
                 with _event_writer(conn) as store:
-                    for payload, count, rejected in _parsed(counted_lines(stream, bar), pool, for_copy):
+                    for payload, count, rejected in _parsed(
+                        counted_lines(stream, bar), pool, for_copy
+                    ):
                         if count:
                             store(payload)
                             report.accepted += count
@@ -332,7 +343,9 @@ def ingest_events(
                     )
                 conn.execute(
                     insert(event_files).values(
-                        sha256=digest, name=path.name[-512:], events=report.accepted,
+                        sha256=digest,
+                        name=path.name[-512:],
+                        events=report.accepted,
                         ingested_at=int(time.time()),
                     )
                 )
@@ -352,5 +365,3 @@ def ingest_events(
 def _open_rejects(path: Path) -> IO[str]:
     path.parent.mkdir(parents=True, exist_ok=True)
     return open(path, "w", encoding="utf-8")  # noqa: SIM115
-
-

@@ -175,7 +175,9 @@ def _optional_str(data: dict, name: str) -> str | None:
     return value.strip() or None
 
 
-def _number(data: dict, name: str, *, low: float, high: float | None = None, low_open: bool = False) -> float:
+def _number(
+    data: dict, name: str, *, low: float, high: float | None = None, low_open: bool = False
+) -> float:
     value = data.get(name)
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise FeedError(f"{name}: must be a number")

@@ -114,7 +114,9 @@ def index_feed(
     )
     report.rejects_path = rejects.path
     size = os.fstat(stream.fileno()).st_size
-    bar = tqdm(total=size, unit="B", unit_scale=True, desc="indexing", disable=not progress, leave=False)
+    bar = tqdm(
+        total=size, unit="B", unit_scale=True, desc="indexing", disable=not progress, leave=False
+    )
     try:
         vocabulary = VocabularyBuilder()
         with analysis_pool(analyzer, size) as pool, indexing_lock(data_dir):
@@ -186,7 +188,9 @@ def _write_engine_rejects(
     except DocumentsRejected as exc:
         for refused in exc.rejected:
             rejection = Rejection(
-                0, f"product {refused.id}: refused by the search engine: {refused.reason}", refused.id
+                0,
+                f"product {refused.id}: refused by the search engine: {refused.reason}",
+                refused.id,
             )
             report.rejected += 1
             report.upserts -= 1

@@ -62,12 +62,16 @@ def local_today(timezone: str, now: float | None = None) -> date:
     return moment.date()
 
 
-def country_scores(db: Database, country: str, day: date, timezone: str, rules: Rules) -> dict[str, float]:
+def country_scores(
+    db: Database, country: str, day: date, timezone: str, rules: Rules
+) -> dict[str, float]:
     """Decayed order weight per product for (country, day), aggregated in SQL."""
     reference = local_midnight(day, timezone)
     start = local_midnight(day - timedelta(days=rules.window_days), timezone)
     half_life_s = rules.half_life_hours * 3600.0
-    weight = order_events.c.quantity * func.power(0.5, cast(reference - order_events.c.ts, Float) / half_life_s)
+    weight = order_events.c.quantity * func.power(
+        0.5, cast(reference - order_events.c.ts, Float) / half_life_s
+    )
     query = (
         select(order_events.c.product_id, func.sum(weight))
         .where(
@@ -151,7 +155,9 @@ def _chunks(items: Iterable[tuple[str, float]], size: int) -> Iterator[list[tupl
 class Recommender:
     """Builds and stores lists for one date; shares per-country scores between countries."""
 
-    def __init__(self, db: Database, engine: SearchEngine, registry: Registry, rules: Rules | None = None) -> None:
+    def __init__(
+        self, db: Database, engine: SearchEngine, registry: Registry, rules: Rules | None = None
+    ) -> None:
         self.db = db
         self.engine = engine
         self.registry = registry
@@ -260,7 +266,9 @@ def due_builds(
     return due
 
 
-def build_all(recommender: Recommender, day: date | None = None, countries: Iterable[str] | None = None) -> list[StoredList]:
+def build_all(
+    recommender: Recommender, day: date | None = None, countries: Iterable[str] | None = None
+) -> list[StoredList]:
     """Build every country's list for `day` (default: each country's local today)."""
     registry = recommender.registry
     built = []

@@ -92,7 +92,9 @@ def request_reindex(feed_path: str, full: bool = True) -> dict[str, Any]:
         return _index(svc, feed_path, full)
     task = reindex if full else index_changes
     if broker.startswith(("redis://", "rediss://")):
-        fresh = _redis(broker).set(_pending_key(feed_path, full), "1", nx=True, ex=REINDEX_PENDING_TTL_S)
+        fresh = _redis(broker).set(
+            _pending_key(feed_path, full), "1", nx=True, ex=REINDEX_PENDING_TTL_S
+        )
         if not fresh:
             return {"queued": False, "reason": "a reindex of this feed is already queued"}
     result = task.delay(feed_path)
@@ -105,7 +107,11 @@ def _index(svc: Services, feed_path: str, full: bool) -> dict[str, Any]:
         # Requests made from now on need a run after this one: let them queue.
         _redis(broker).delete(_pending_key(feed_path, full))
     report = index_feed(
-        Path(feed_path), svc.indexing_engine, svc.settings.ensure_data_dir(), full=full, analyzer=svc.analyzer
+        Path(feed_path),
+        svc.indexing_engine,
+        svc.settings.ensure_data_dir(),
+        full=full,
+        analyzer=svc.analyzer,
     )
     return {"summary": report.summary(), "products": report.products, "rejected": report.rejected}
 
@@ -144,7 +150,9 @@ def build_recommendations(self, country: str, date: str) -> dict[str, Any]:
 def build_all_recommendations(self, date: str | None = None) -> list[dict[str, Any]]:
     """Build every country's list for `date` (default: each country's local today)."""
     built = build_all(recommender(), parse_day(date) if date else None)
-    return [{"country": b.country, "date": b.date.isoformat(), "items": len(b.entries)} for b in built]
+    return [
+        {"country": b.country, "date": b.date.isoformat(), "items": len(b.entries)} for b in built
+    ]
 
 
 @app.task(name="vitrina.recommendations_tick", **TASK_OPTIONS)
@@ -169,4 +177,3 @@ def pending_builds(now: float | None = None) -> list[tuple[str, date]]:
             since = local_today(timezones[code], moment) - timedelta(days=CATCH_UP_DAYS)
             existing[code] = built_lists(conn, code, since)
     return due_builds(moment, timezones, existing, CATCH_UP_DAYS)
-

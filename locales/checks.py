@@ -87,7 +87,9 @@ def placeholder_errors(catalog: Catalog, message: Message) -> list[str]:
                 expected |= _named_placeholders(ids[-1], brace)
             wrap = "{%s}" if brace else "%%(%s)s"
             if brace:  # Babel's python_format checker already reports unknown %(name)s
-                errors.extend(f"unknown placeholder {wrap % name}" for name in sorted(have - expected))
+                errors.extend(
+                    f"unknown placeholder {wrap % name}" for name in sorted(have - expected)
+                )
             if form not in single:
                 for name in sorted(expected - have):
                     errors.append(f"placeholder {wrap % name} is missing")
@@ -116,7 +118,9 @@ class LocaleStatus:
         """What stops this locale from being live: errors, plus gaps when it is enabled."""
         gaps = []
         if self.enabled and self.untranslated:
-            gaps.append(f"{len(self.untranslated)} untranslated: " + ", ".join(self.untranslated[:5]))
+            gaps.append(
+                f"{len(self.untranslated)} untranslated: " + ", ".join(self.untranslated[:5])
+            )
         if self.enabled and self.fuzzy_ids:
             gaps.append(f"{len(self.fuzzy_ids)} fuzzy: " + ", ".join(self.fuzzy_ids[:5]))
         return self.errors + gaps
@@ -174,7 +178,11 @@ def locale_statuses(locales_dir: Path = LOCALES_DIR) -> list[LocaleStatus]:
 
 
 def _check_catalog(
-    status: LocaleStatus, catalog: Catalog, parser: RecordingParser, template: Catalog | None, mo_file: Path
+    status: LocaleStatus,
+    catalog: Catalog,
+    parser: RecordingParser,
+    template: Catalog | None,
+    mo_file: Path,
 ) -> None:
     """Fill `status` with everything wrong in one catalog (see `check`)."""
     code = status.code
@@ -186,14 +194,18 @@ def _check_catalog(
         )
     for key, count in parser.plural_counts.items():
         if count != catalog.num_plurals:
-            status.errors.append(f"{describe(key)}: {count} plural forms, needs {catalog.num_plurals}")
+            status.errors.append(
+                f"{describe(key)}: {count} plural forms, needs {catalog.num_plurals}"
+            )
     if template is not None:
         missing = message_keys(template) - message_keys(catalog)
         extra = message_keys(catalog) - message_keys(template)
         for label, keys in (("missing", missing), ("no longer in the template", extra)):
             if keys:
                 sample = ", ".join(describe(k) for k in sorted(keys, key=str)[:5])
-                status.errors.append(f"out of date, {len(keys)} {label}: {sample} (run `vitrina locales update`)")
+                status.errors.append(
+                    f"out of date, {len(keys)} {label}: {sample} (run `vitrina locales update`)"
+                )
     for message in catalog:
         if not message.id:
             continue
@@ -206,7 +218,9 @@ def _check_catalog(
     if not mo_file.is_file():
         status.errors.append("not compiled (run `vitrina locales compile`)")
     elif mo_content(mo_file.read_bytes()) != mo_content(compile_bytes(catalog)):
-        status.errors.append(f"{mo_file.name} differs from {DOMAIN}.po (run `vitrina locales compile`)")
+        status.errors.append(
+            f"{mo_file.name} differs from {DOMAIN}.po (run `vitrina locales compile`)"
+        )
 
 
 @dataclass

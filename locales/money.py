@@ -37,4 +37,8 @@ def format_price(amount: float, currency: str, locale: str, country: str) -> str
 
 def price(price_usd: float, currency: str, locale: str, country: str, registry: Registry) -> dict:
     amount = convert(price_usd, currency, registry)
-    return {"amount": amount, "currency": currency, "formatted": format_price(amount, currency, locale, country)}
+    return {
+        "amount": amount,
+        "currency": currency,
+        "formatted": format_price(amount, currency, locale, country),
+    }

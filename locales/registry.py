@@ -129,10 +129,14 @@ def registry_problems(
         if "name" not in entry:
             problems.append(f"locale {code}: no name")
         if entry.get("direction", "ltr") not in ("ltr", "rtl"):
-            problems.append(f"locale {code}: direction must be 'ltr' or 'rtl', got {entry['direction']!r}")
+            problems.append(
+                f"locale {code}: direction must be 'ltr' or 'rtl', got {entry['direction']!r}"
+            )
         for fallback in entry.get("fallback", ()):
             if fallback not in locale_entries:
-                problems.append(f"locale {code}: fallback {fallback!r} is not a locale in locales.toml")
+                problems.append(
+                    f"locale {code}: fallback {fallback!r} is not a locale in locales.toml"
+                )
     if "en" not in locale_entries:
         problems.append("locale en: missing (every fallback chain ends in English)")
     for code, country in countries.items():

@@ -127,7 +127,9 @@ def add_locale(
     if fallback is None:
         base = locale.language
         fallback = [base] if base != code and base in entries else []
-        fallback += [] if base == SOURCE_LANGUAGE or SOURCE_LANGUAGE in fallback else [SOURCE_LANGUAGE]
+        fallback += (
+            [] if base == SOURCE_LANGUAGE or SOURCE_LANGUAGE in fallback else [SOURCE_LANGUAGE]
+        )
     fallback = list(fallback)
     unknown = [f for f in fallback if f not in entries]
     if unknown:
@@ -158,7 +160,9 @@ def _set_enabled_text(text: str, code: str, enabled: bool) -> str:
     header = re.compile(rf'^\[\s*locales\.(?:"{re.escape(code)}"|{re.escape(code)})\s*\]\s*$', re.M)
     match = header.search(text)
     if match is None:
-        raise LocaleToolError(f"locale {code} is not in locales.toml: add it with `vitrina locales add {code}`")
+        raise LocaleToolError(
+            f"locale {code} is not in locales.toml: add it with `vitrina locales add {code}`"
+        )
     nxt = re.compile(r"^\s*\[", re.M).search(text, match.end())
     end = nxt.start() if nxt else len(text)
     section = text[match.end() : end]
@@ -183,7 +187,9 @@ def set_enabled(locales_dir: Path, code: str, enabled: bool) -> None:
     except tomllib.TOMLDecodeError:
         written = None
     if written != expected:  # the edit must change that one value and nothing else
-        raise LocaleToolError(f"could not set enabled = {enabled} for {code} in {registry_file}: edit it by hand")
+        raise LocaleToolError(
+            f"could not set enabled = {enabled} for {code} in {registry_file}: edit it by hand"
+        )
     registry_file.write_text(text, encoding="utf-8")
 
 
@@ -201,7 +207,9 @@ def _status(locales_dir: Path, code: str) -> LocaleStatus:
             if not status.registered:
                 break
             return status
-    raise LocaleToolError(f"locale {code} is not in locales.toml: add it with `vitrina locales add {code}`")
+    raise LocaleToolError(
+        f"locale {code} is not in locales.toml: add it with `vitrina locales add {code}`"
+    )
 
 
 def enable_locale(locales_dir: Path, code: str) -> None:
@@ -209,7 +217,9 @@ def enable_locale(locales_dir: Path, code: str) -> None:
     status = _status(locales_dir, code)
     reasons = list(status.errors)
     reasons += [f"untranslated: {msgid}" for msgid in status.untranslated]
-    reasons += [f"fuzzy (review it, then remove the fuzzy flag): {msgid}" for msgid in status.fuzzy_ids]
+    reasons += [
+        f"fuzzy (review it, then remove the fuzzy flag): {msgid}" for msgid in status.fuzzy_ids
+    ]
     if reasons:
         raise LocaleNotReady(code, reasons)
     set_enabled(locales_dir, code, True)
@@ -219,7 +229,9 @@ def disable_locale(locales_dir: Path, code: str) -> None:
     """Take a locale off the storefront, unless English or a country's default needs it."""
     _status(locales_dir, code)
     if code == SOURCE_LANGUAGE:
-        raise LocaleToolError(f"{code} is the source language every chain ends in; it stays enabled")
+        raise LocaleToolError(
+            f"{code} is the source language every chain ends in; it stays enabled"
+        )
     with open(Path(locales_dir) / "countries.toml", "rb") as f:
         countries = tomllib.load(f).get("countries", {})
     users = sorted(cc for cc, entry in countries.items() if entry.get("locale") == code)

@@ -104,7 +104,9 @@ def parse_search_params(args: Mapping, registry: Registry) -> SearchParams:
     ships_from = tuple(dict.fromkeys(v.upper() for v in _values(args, "ships_from")))
     bad = [c for c in ships_from if len(c) != 2 or not c.isalpha()]
     if bad:
-        raise BadParameter("ships_from", f"ships_from takes ISO country codes, got {', '.join(bad)}")
+        raise BadParameter(
+            "ships_from", f"ships_from takes ISO country codes, got {', '.join(bad)}"
+        )
     sort = _single(args, "sort") or "relevance"
     if sort not in SORTS:
         raise BadParameter("sort", f"sort must be one of {', '.join(SORTS)}, got {sort!r}")

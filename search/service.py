@@ -124,7 +124,9 @@ class SearchService:
             "total": result.total,
             "page": params.page,
             "per_page": params.per_page,
-            "items": [self.item(hit.product, params.locale, params.country, terms) for hit in result.hits],
+            "items": [
+                self.item(hit.product, params.locale, params.country, terms) for hit in result.hits
+            ],
             "facets": self.facets(result, params),
         }
 

@@ -73,7 +73,9 @@ class Suggester:
         """Completions of the last, unfinished word, on whichever layout has more."""
         vocabulary = self.lexicon.vocabulary
         normalized = normalize(prefix).strip()
-        completions = vocabulary.words_with_prefix(normalized, QUERY_SUGGESTIONS) if normalized else []
+        completions = (
+            vocabulary.words_with_prefix(normalized, QUERY_SUGGESTIONS) if normalized else []
+        )
         switched = switch_word(prefix)
         if switched is not None:
             other = normalize(switched[0]).strip()
@@ -88,7 +90,10 @@ class Suggester:
             return []
         match: TextMatch = plan.readings[0].match
         query = EngineQuery(
-            text=match, filters=Filters(ships_to=country), limit=PRODUCT_SUGGESTIONS, with_facets=False
+            text=match,
+            filters=Filters(ships_to=country),
+            limit=PRODUCT_SUGGESTIONS,
+            with_facets=False,
         )
         chain = self.service.registry.locale_info(locale).chain
         return [

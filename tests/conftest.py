@@ -32,20 +32,35 @@ def write_feed(path: Path, products: list[dict | str]) -> Path:
     """Write products (dicts, or raw lines as str) as a JSON Lines feed."""
     with open(path, "w", encoding="utf-8") as f:
         for product in products:
-            f.write(product if isinstance(product, str) else json.dumps(product, ensure_ascii=False))
+            f.write(
+                product if isinstance(product, str) else json.dumps(product, ensure_ascii=False)
+            )
             f.write("\n")
     return path
 
 
-def make_product(id: str, title: str, category: str = "luggage_bags", price_usd: float = 10.0, **fields) -> dict:
-    return {"id": id, "title": {"ru": title}, "category": category, "price_usd": price_usd, **fields}
+def make_product(
+    id: str, title: str, category: str = "luggage_bags", price_usd: float = 10.0, **fields
+) -> dict:
+    return {
+        "id": id,
+        "title": {"ru": title},
+        "category": category,
+        "price_usd": price_usd,
+        **fields,
+    }
 
 
 @pytest.fixture
 def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     """Embedded settings on a fresh data dir; also exported for code that reads the env."""
     data_dir = tmp_path / "var"
-    for name in ("ELASTICSEARCH_URL", "CELERY_BROKER_URL", "DATABASE_URL", "VITRINA_SEARCH_BACKEND"):
+    for name in (
+        "ELASTICSEARCH_URL",
+        "CELERY_BROKER_URL",
+        "DATABASE_URL",
+        "VITRINA_SEARCH_BACKEND",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("VITRINA_DATA_DIR", str(data_dir))
     return Settings(data_dir=data_dir)

@@ -27,7 +27,9 @@ def merchandiser(app):
 @pytest.fixture
 def logged_in(client, merchandiser):
     token = csrf(client.get("/admin/login").get_data(as_text=True))
-    answer = client.post("/admin/login", data={"csrf": token, "name": merchandiser, "password": PASSWORD})
+    answer = client.post(
+        "/admin/login", data={"csrf": token, "name": merchandiser, "password": PASSWORD}
+    )
     assert answer.status_code == 302
     return client
 
@@ -39,7 +41,9 @@ def test_tools_need_a_login(client):
 
 def test_wrong_password_and_missing_csrf_are_refused(client, merchandiser):
     token = csrf(client.get("/admin/login").get_data(as_text=True))
-    wrong = client.post("/admin/login", data={"csrf": token, "name": merchandiser, "password": "nope nope"})
+    wrong = client.post(
+        "/admin/login", data={"csrf": token, "name": merchandiser, "password": "nope nope"}
+    )
     assert wrong.status_code == 401 and "Wrong name or password" in wrong.get_data(as_text=True)
     forged = client.post("/admin/login", data={"name": merchandiser, "password": PASSWORD})
     assert forged.status_code == 400
@@ -90,7 +94,11 @@ def test_bad_country_or_date_is_a_400(logged_in):
 
 
 def test_users_add_reads_the_password_from_stdin(runner, settings):
-    result = runner.invoke(main, ["users", "add", "petya", "--role", "merchandiser", "--password-stdin"], input=PASSWORD + "\n")
+    result = runner.invoke(
+        main,
+        ["users", "add", "petya", "--role", "merchandiser", "--password-stdin"],
+        input=PASSWORD + "\n",
+    )
     assert result.exit_code == 0, result.output
     user = authenticate(database_for(settings), "petya", PASSWORD)
     assert user is not None and user.role == "merchandiser"

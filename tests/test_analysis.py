@@ -68,7 +68,11 @@ def test_stop_words_are_dropped_but_bez_is_kept(analyzer):
 
 
 def test_punctuation_and_case_fold():
-    assert [t.text for t in tokenize(normalize("Сумка-ШОППЕР, (кожа)"))] == ["сумка", "шоппер", "кожа"]
+    assert [t.text for t in tokenize(normalize("Сумка-ШОППЕР, (кожа)"))] == [
+        "сумка",
+        "шоппер",
+        "кожа",
+    ]
 
 
 def test_index_terms_match_analyze(analyzer):

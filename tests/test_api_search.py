@@ -31,11 +31,19 @@ def test_price_in_rubles_formatted_for_russia(client):
 
 @pytest.mark.parametrize(
     ("country", "locale", "currency", "sign"),
-    [("US", "en", "USD", "$"), ("BR", "pt", "BRL", "R$"), ("SA", "ar", "SAR", "ر.س"), ("DE", "de", "EUR", "€")],
+    [
+        ("US", "en", "USD", "$"),
+        ("BR", "pt", "BRL", "R$"),
+        ("SA", "ar", "SAR", "ر.س"),
+        ("DE", "de", "EUR", "€"),
+    ],
 )
 def test_currency_follows_the_country(client, country, locale, currency, sign):
     _, body = search(client, q="", locale=locale, country=country, per_page=3)
-    assert all(i["price"]["currency"] == currency and sign in i["price"]["formatted"] for i in body["items"])
+    assert all(
+        i["price"]["currency"] == currency and sign in i["price"]["formatted"]
+        for i in body["items"]
+    )
 
 
 def test_titles_in_the_page_locale_with_fallback(client):
@@ -71,14 +79,20 @@ def test_price_range_in_the_shoppers_currency(client):
 
 def test_brand_and_rating_filters(client):
     _, body = search(client, q="", brand="samsung", rating_min=4, per_page=100)
-    assert body["items"] and all(i["brand"] == "Samsung" and i["rating"] >= 4 for i in body["items"])
+    assert body["items"] and all(
+        i["brand"] == "Samsung" and i["rating"] >= 4 for i in body["items"]
+    )
 
 
 @pytest.mark.parametrize("sort", [s for s in SORTS if s != "relevance"])
 def test_sorting(client, sort):
     _, body = search(client, q="", country="US", sort=sort, per_page=50)
-    key = {"price_asc": lambda i: i["price"]["amount"], "price_desc": lambda i: -i["price"]["amount"],
-           "orders": lambda i: -i["orders"], "rating": lambda i: -(i["rating"] or 0)}[sort]
+    key = {
+        "price_asc": lambda i: i["price"]["amount"],
+        "price_desc": lambda i: -i["price"]["amount"],
+        "orders": lambda i: -i["orders"],
+        "rating": lambda i: -(i["rating"] or 0),
+    }[sort]
     assert [key(i) for i in body["items"]] == sorted(key(i) for i in body["items"])
 
 
@@ -104,10 +118,22 @@ def test_counterfeit_products_are_hidden(client):
 @pytest.mark.parametrize(
     "params",
     [
-        {"per_page": 0}, {"per_page": 1000}, {"per_page": "x"}, {"page": "abc"}, {"page": 0},
-        {"sort": "nope"}, {"price_min": "x"}, {"price_min": -1}, {"price_min": 10, "price_max": 5},
-        {"rating_min": 6}, {"category": "nope"}, {"locale": "xx"}, {"country": "ZZ"},
-        {"ships_from": "RUS"}, {"q": "x" * 500}, {"price_max": "nan"},
+        {"per_page": 0},
+        {"per_page": 1000},
+        {"per_page": "x"},
+        {"page": "abc"},
+        {"page": 0},
+        {"sort": "nope"},
+        {"price_min": "x"},
+        {"price_min": -1},
+        {"price_min": 10, "price_max": 5},
+        {"rating_min": 6},
+        {"category": "nope"},
+        {"locale": "xx"},
+        {"country": "ZZ"},
+        {"ships_from": "RUS"},
+        {"q": "x" * 500},
+        {"price_max": "nan"},
     ],
 )
 def test_bad_parameters_answer_400(client, params):

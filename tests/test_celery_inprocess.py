@@ -10,7 +10,9 @@ from vitrina.services import Services
 
 
 def test_reindex_request_runs_here_without_a_broker(settings, tmp_path: Path):
-    feed = write_feed(tmp_path / "feed.jsonl", [make_product("a", "сумка"), make_product("b", "чехол"), "{bad"])
+    feed = write_feed(
+        tmp_path / "feed.jsonl", [make_product("a", "сумка"), make_product("b", "чехол"), "{bad"]
+    )
     result = request_reindex(str(feed))
     assert result["products"] == 2 and result["rejected"] == 1
     assert set(Services(settings).engine.get_products(["a", "b"])) == {"a", "b"}

@@ -86,9 +86,18 @@ def env(redis_url, pg_schema, tmp_path_factory):
         make_product(f"p{i}", f"товар {i}", category=cat, orders=100 - i)
         for i, cat in enumerate(["shoes", "toys", "food", "sports", "hair", "apparel"] * 4)
     ]
-    index_feed(write_feed(data_dir.parent / "feed.jsonl", products), svc.indexing_engine, svc.settings.ensure_data_dir())
+    index_feed(
+        write_feed(data_dir.parent / "feed.jsonl", products),
+        svc.indexing_engine,
+        svc.settings.ensure_data_dir(),
+    )
     events = [
-        {"product_id": f"p{i}", "country": c, "quantity": 1 + i % 3, "ts": f"2026-11-2{i % 6}T1{i % 10}:00:00Z"}
+        {
+            "product_id": f"p{i}",
+            "country": c,
+            "quantity": 1 + i % 3,
+            "ts": f"2026-11-2{i % 6}T1{i % 10}:00:00Z",
+        }
         for i in range(24)
         for c in ("RU", "US", "DE")
     ]
@@ -172,21 +181,41 @@ def test_beat_tick_builds_every_countrys_local_today(worker, pg_schema):
         assert lists_for(conn, schema, code, local_today(country.timezone))
 
 
-def test_a_build_killed_mid_way_is_redelivered_and_leaves_one_list(env, celery_app, pg_schema, tmp_path):
+def test_a_build_killed_mid_way_is_redelivered_and_leaves_one_list(
+    env, celery_app, pg_schema, tmp_path
+):
     from celery.result import AsyncResult
 
     _, conn, schema = pg_schema
     day = date(2026, 11, 20)
     log = open(tmp_path / "worker.log", "w")  # noqa: SIM115
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "indexer.celery_app", "worker", "-P", "prefork", "-c", "1", "--loglevel", "INFO"],
-        cwd=ROOT, env={**os.environ}, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "indexer.celery_app",
+            "worker",
+            "-P",
+            "prefork",
+            "-c",
+            "1",
+            "--loglevel",
+            "INFO",
+        ],
+        cwd=ROOT,
+        env={**os.environ},
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         with conn.transaction():
             # Hold the list table so the task blocks inside its write transaction.
             conn.execute(f'LOCK TABLE "{schema}".recommendation_lists IN ACCESS EXCLUSIVE MODE')
-            result = celery_app.send_task("vitrina.build_recommendations", args=["DE", day.isoformat()])
+            result = celery_app.send_task(
+                "vitrina.build_recommendations", args=["DE", day.isoformat()]
+            )
             deadline = time.monotonic() + 60
             while AsyncResult(result.id, app=celery_app).state != "STARTED":
                 assert time.monotonic() < deadline, (tmp_path / "worker.log").read_text()
@@ -207,7 +236,8 @@ def test_a_build_killed_mid_way_is_redelivered_and_leaves_one_list(env, celery_a
     rows = lists_for(conn, schema, "DE", day)
     assert len({row[0] for row in rows}) == 1 and len(rows) == 20
     count = conn.execute(
-        f'SELECT count(*) FROM "{schema}".recommendation_lists WHERE country = %s AND date = %s', ("DE", day)
+        f'SELECT count(*) FROM "{schema}".recommendation_lists WHERE country = %s AND date = %s',
+        ("DE", day),
     ).fetchone()[0]
     assert count == 1
 
@@ -227,7 +257,9 @@ def test_reindex_requests_collapse_while_one_is_queued(env, celery_app):
     client.delete(f"vitrina:reindex-pending:full:{feed}")
 
 
-def test_a_build_waiting_for_the_index_is_retried_with_backoff(worker, celery_app, env, tmp_path, monkeypatch):
+def test_a_build_waiting_for_the_index_is_retried_with_backoff(
+    worker, celery_app, env, tmp_path, monkeypatch
+):
     from celery.result import AsyncResult
 
     from indexer.tasks import build_recommendations, services
@@ -251,7 +283,13 @@ def test_postgres_copy_keeps_awkward_product_ids_and_prices(env, pg_schema, tmp_
 
     ids = ["tab\there", "back\\slash", "new\nline", "сумка-кожаная", "semi;colon", "\\N"]
     events = [
-        {"product_id": pid, "country": "BR", "quantity": i + 1, "ts": "2026-11-26T10:00:00-03:00", "price_usd": 0.1 * (i + 1) if i % 2 else None}
+        {
+            "product_id": pid,
+            "country": "BR",
+            "quantity": i + 1,
+            "ts": "2026-11-26T10:00:00-03:00",
+            "price_usd": 0.1 * (i + 1) if i % 2 else None,
+        }
         for i, pid in enumerate(ids)
     ]
     for event in events:

@@ -77,7 +77,11 @@ def test_commands_are_the_documented_ones(services):
     assert command(services["beat"])[:4] == ["celery", "-A", "indexer.celery_app", "beat"]
     assert services["beat"].get("deploy", {}).get("replicas", 1) == 1  # one scheduler only
     serve_help = CliRunner().invoke(main, ["serve", "--help"])
-    assert serve_help.exit_code == 0 and "--host" in serve_help.output and "--port" in serve_help.output
+    assert (
+        serve_help.exit_code == 0
+        and "--host" in serve_help.output
+        and "--port" in serve_help.output
+    )
 
 
 def test_ports_published(services):

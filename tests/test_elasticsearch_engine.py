@@ -87,7 +87,9 @@ class ScriptedCluster:
         items = []
         for line in lines:
             if "delete" in line:
-                items.append({"delete": {"_id": line["delete"]["_id"], "status": 404, "result": "not_found"}})
+                items.append(
+                    {"delete": {"_id": line["delete"]["_id"], "status": 404, "result": "not_found"}}
+                )
             elif "index" in line:
                 doc_id = line["index"]["_id"]
                 if doc_id in self.refuse_ids:
@@ -143,7 +145,9 @@ def test_rebuild_loads_then_swaps_the_alias_in_one_call(cluster, engine):
     assert [next(iter(line)) for line in bulk if "index" in line or "delete" in line] == [
         "index", "index", "delete",
     ]  # fmt: skip
-    assert cluster.requests[2][2] == {"index": {"refresh_interval": "1s", "auto_expand_replicas": "0-1"}}
+    assert cluster.requests[2][2] == {
+        "index": {"refresh_interval": "1s", "auto_expand_replicas": "0-1"}
+    }
     assert cluster.requests[6][2] == {
         "actions": [
             {"remove": {"index": "shop-old", "alias": ALIAS}},
@@ -184,7 +188,11 @@ def test_when_every_document_is_refused_the_old_index_keeps_serving(cluster, eng
 
 def test_changes_go_to_the_alias_and_are_visible_on_return(cluster, engine):
     assert engine.apply_changes(documents()) == 3
-    assert cluster.calls() == [("GET", f"/_alias/{ALIAS}"), ("PUT", "/_bulk"), ("POST", f"/{ALIAS}/_refresh")]
+    assert cluster.calls() == [
+        ("GET", f"/_alias/{ALIAS}"),
+        ("PUT", "/_bulk"),
+        ("POST", f"/{ALIAS}/_refresh"),
+    ]
     assert all(line.get("index", line.get("delete", {})).get("_index") == ALIAS
                for line in cluster.requests[1][2] if "index" in line or "delete" in line)  # fmt: skip
 

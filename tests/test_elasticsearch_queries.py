@@ -77,7 +77,9 @@ def test_a_word_is_any_of_its_terms_in_any_field_with_the_ranking_boosts():
     group = group_query(("кожаный", "кожа"))["dis_max"]
     assert group["tie_breaker"] == 0.1
     expected = {
-        (field, term, boost) for field, boost in FIELD_BOOSTS.items() for term in ("кожаный", "кожа")
+        (field, term, boost)
+        for field, boost in FIELD_BOOSTS.items()
+        for term in ("кожаный", "кожа")
     }
     found = {
         (field, spec["value"], spec["boost"])
@@ -104,7 +106,9 @@ def test_relevance_multiplies_text_score_by_the_popularity_blend():
 
 def test_optional_words_only_add_to_the_score():
     text = TextMatch(required=(("сумка",),), optional=(("кожа",),))
-    query = search_body(EngineQuery(text=text, with_facets=False))["query"]["function_score"]["query"]
+    query = search_body(EngineQuery(text=text, with_facets=False))["query"]["function_score"][
+        "query"
+    ]
     assert query["bool"]["must"] == [bag_group()]
     assert query["bool"]["should"] == [group_query(("кожа",))]
 
@@ -154,7 +158,9 @@ def test_each_filter_restricts_results_without_scoring(filters, clause):
 
 
 def test_with_facets_the_faceted_filters_move_to_the_post_filter():
-    filters = Filters(categories=("luggage_bags",), ships_to="RU", rating_min=4.0, price_usd_max=9.0)
+    filters = Filters(
+        categories=("luggage_bags",), ships_to="RU", rating_min=4.0, price_usd_max=9.0
+    )
     body = well_formed(search_body(EngineQuery(text=BAG, filters=filters)))
     main = body["query"]["function_score"]["query"]["bool"]
     assert main["filter"] == [RU, {"range": {"rating": {"gte": 4.0}}}]
@@ -304,7 +310,10 @@ def test_bulk_outcome_counts_applied_and_reports_refused_documents():
                 "error": {
                     "type": "document_parsing_exception",
                     "reason": "[1:20] failed to parse field [price_usd] of type [double]",
-                    "caused_by": {"type": "number_format_exception", "reason": 'For input string: "x"'},
+                    "caused_by": {
+                        "type": "number_format_exception",
+                        "reason": 'For input string: "x"',
+                    },
                 },
             }
         },
@@ -327,7 +336,9 @@ def test_loading_turns_replicas_and_refresh_off_and_serving_restores_them():
     assert (loading["number_of_replicas"], loading["refresh_interval"]) == (0, "-1")
     assert loading["auto_expand_replicas"] is False
     assert loading["max_result_window"] == MAX_RESULT_WINDOW
-    assert serving_settings() == {"index": {"refresh_interval": "1s", "auto_expand_replicas": "0-1"}}
+    assert serving_settings() == {
+        "index": {"refresh_interval": "1s", "auto_expand_replicas": "0-1"}
+    }
 
 
 def test_new_indices_are_unique_and_named_after_the_alias():
@@ -356,8 +367,13 @@ SEARCH_RESPONSE = {
         "total": {"value": 41, "relation": "eq"},
         "max_score": None,
         "hits": [
-            {"_index": "vitrina-products-20261127", "_id": "p1", "_score": 7.25,
-             "_source": {"payload": PAYLOAD}, "sort": [7.25, 1.2, "p1"]},
+            {
+                "_index": "vitrina-products-20261127",
+                "_id": "p1",
+                "_score": 7.25,
+                "_source": {"payload": PAYLOAD},
+                "sort": [7.25, 1.2, "p1"],
+            },
         ],  # fmt: skip
     },
     "aggregations": {
@@ -366,7 +382,10 @@ SEARCH_RESPONSE = {
             "values": {
                 "doc_count_error_upper_bound": 0,
                 "sum_other_doc_count": 0,
-                "buckets": [{"key": "luggage_bags", "doc_count": 41}, {"key": "shoes", "doc_count": 9}],
+                "buckets": [
+                    {"key": "luggage_bags", "doc_count": 41},
+                    {"key": "shoes", "doc_count": 9},
+                ],
             },
         },
         "brand": {
@@ -375,8 +394,11 @@ SEARCH_RESPONSE = {
                 "doc_count_error_upper_bound": 0,
                 "sum_other_doc_count": 0,
                 "buckets": [
-                    {"key": "xiaomi", "doc_count": 5,
-                     "label": {"buckets": [{"key": "Xiaomi", "doc_count": 5}]}},
+                    {
+                        "key": "xiaomi",
+                        "doc_count": 5,
+                        "label": {"buckets": [{"key": "Xiaomi", "doc_count": 5}]},
+                    },
                 ],  # fmt: skip
             },
         },
@@ -393,8 +415,13 @@ def test_a_search_response_becomes_hits_totals_and_facets():
     result = parse_search(SEARCH_RESPONSE, EngineQuery(text=BAG))
     assert result.total == 41
     assert [(h.id, h.score, h.product) for h in result.hits] == [("p1", 7.25, PAYLOAD)]
-    assert [(b.value, b.count) for b in result.facets["category"]] == [("luggage_bags", 41), ("shoes", 9)]
-    assert [(b.value, b.count, b.label) for b in result.facets["brand"]] == [("xiaomi", 5, "Xiaomi")]
+    assert [(b.value, b.count) for b in result.facets["category"]] == [
+        ("luggage_bags", 41),
+        ("shoes", 9),
+    ]
+    assert [(b.value, b.count, b.label) for b in result.facets["brand"]] == [
+        ("xiaomi", 5, "Xiaomi")
+    ]
     assert [(b.value, b.count) for b in result.facets["ships_from"]] == [("CN", 41)]
     assert result.price_usd_range == (2.5, 300.0)
 

@@ -131,7 +131,9 @@ def test_every_word_must_match(catalog, analyzer):
 
 def test_the_more_popular_of_equal_matches_ranks_first(engine, analyzer):
     quiet = Product("quiet", {"ru": "Термос стальной"}, "home_garden", 10.0, orders=2, rating=3.0)
-    loved = Product("loved", {"ru": "Термос стальной"}, "home_garden", 10.0, orders=40000, rating=4.9)
+    loved = Product(
+        "loved", {"ru": "Термос стальной"}, "home_garden", 10.0, orders=40000, rating=4.9
+    )
     engine.rebuild(docs(analyzer, quiet, loved))
     hits = engine.search(EngineQuery(text=text(analyzer, "термосы"))).hits
     assert [h.id for h in hits] == ["loved", "quiet"]
@@ -183,7 +185,9 @@ def test_a_rebuild_replaces_the_whole_index(catalog, analyzer):
 
 
 def test_changes_apply_to_the_live_index(catalog, analyzer):
-    cheaper = Product("phone", {"ru": "Смартфон Xiaomi Redmi 64 ГБ"}, "phones", 99.0, brand="Xiaomi")
+    cheaper = Product(
+        "phone", {"ru": "Смартфон Xiaomi Redmi 64 ГБ"}, "phones", 99.0, brand="Xiaomi"
+    )
     kettle = Product("kettle", {"ru": "Электрический чайник"}, "home_appliances", 20.0)
     applied = catalog.apply_changes([*docs(analyzer, cheaper, kettle), Removal("case")])
     assert applied == 3
@@ -327,7 +331,9 @@ def test_refused_documents_land_in_the_rejects_file(tmp_path, analyzer):
             raise DocumentsRejected([RejectedDocument("bad", "mapper_parsing_exception")], applied)
 
     engine = RefusingEngine(tmp_path / "index")
-    feed = write_feed(tmp_path / "feed.jsonl", [make_product("good", "Сумка"), make_product("bad", "Сумка")])
+    feed = write_feed(
+        tmp_path / "feed.jsonl", [make_product("good", "Сумка"), make_product("bad", "Сумка")]
+    )
     rejects = tmp_path / "rejects.jsonl"
     report = index_feed(feed, engine, tmp_path / "var", rejects_path=rejects, analyzer=analyzer)
     assert (report.upserts, report.rejected, report.products, report.exit_code) == (1, 1, 1, 1)

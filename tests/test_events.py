@@ -25,7 +25,12 @@ def reasons(lines: list[str]) -> list[str | tuple]:
 
 
 def test_valid_events_become_compact_rows():
-    rows = reasons([json.dumps(GOOD), json.dumps({**GOOD, "ts": "2026-11-26T13:00:00+03:00", "price_usd": 9.5})])
+    rows = reasons(
+        [
+            json.dumps(GOOD),
+            json.dumps({**GOOD, "ts": "2026-11-26T13:00:00+03:00", "price_usd": 9.5}),
+        ]
+    )
     assert rows == [("p1", "RU", 2, 1795687200, None), ("p1", "RU", 2, 1795687200, 9.5)]
 
 
@@ -106,7 +111,9 @@ def test_a_big_file_parsed_in_a_helper_process_keeps_line_numbers(settings, tmp_
 
     lines: list[dict | str] = []
     for i in range(60_000):
-        lines.append({**GOOD, "product_id": f"product-{i:08d}", "quantity": 1 + i % 3, "price_usd": 12.5})
+        lines.append(
+            {**GOOD, "product_id": f"product-{i:08d}", "quantity": 1 + i % 3, "price_usd": 12.5}
+        )
     lines[10_000] = "{broken"
     lines[45_123] = json.dumps({**GOOD, "country": "XX"})
     feed = write_feed(tmp_path / "big.jsonl", lines)
@@ -115,7 +122,10 @@ def test_a_big_file_parsed_in_a_helper_process_keeps_line_numbers(settings, tmp_
     db = database_for(settings)
     report = ingest_events(feed, db, settings.data_dir, rejects_path=rejects, parallel=True)
     assert (report.accepted, report.rejected) == (59_998, 2)
-    assert [json.loads(line)["line"] for line in rejects.read_text().splitlines()] == [10_001, 45_124]
+    assert [json.loads(line)["line"] for line in rejects.read_text().splitlines()] == [
+        10_001,
+        45_124,
+    ]
     with db.connect() as conn:
         total = conn.execute(select(func.sum(order_events.c.quantity))).scalar_one()
     assert total == sum(1 + i % 3 for i in range(60_000) if i not in (10_000, 45_123))

@@ -12,7 +12,10 @@ GOOD = {"id": "p1", "title": {"ru": "Сумка"}, "category": "luggage_bags", "
 
 
 def records(*lines: str | dict) -> list:
-    raw = [(line if isinstance(line, str) else json.dumps(line, ensure_ascii=False)).encode() + b"\n" for line in lines]
+    raw = [
+        (line if isinstance(line, str) else json.dumps(line, ensure_ascii=False)).encode() + b"\n"
+        for line in lines
+    ]
     return list(read_feed(raw))
 
 

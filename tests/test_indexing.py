@@ -66,8 +66,17 @@ def test_later_lines_replace_earlier_and_deleted_removes(tmp_path, settings):
 
 def test_incremental_changes_keep_the_rest(tmp_path, settings):
     engine = EmbeddedEngine(settings.index_dir)
-    index_feed(write_feed(tmp_path / "full.jsonl", [make_product("a", "Сумка"), make_product("b", "Рюкзак")]), engine, settings.data_dir)
-    changes = write_feed(tmp_path / "changes.jsonl", [{"id": "a", "deleted": True}, make_product("c", "Сумка дорожная")])
+    index_feed(
+        write_feed(
+            tmp_path / "full.jsonl", [make_product("a", "Сумка"), make_product("b", "Рюкзак")]
+        ),
+        engine,
+        settings.data_dir,
+    )
+    changes = write_feed(
+        tmp_path / "changes.jsonl",
+        [{"id": "a", "deleted": True}, make_product("c", "Сумка дорожная")],
+    )
     index_feed(changes, engine, settings.data_dir, full=False)
     assert engine.product_count() == 2
     assert titles(engine, "сумка") == {"Сумка дорожная"}
@@ -76,7 +85,9 @@ def test_incremental_changes_keep_the_rest(tmp_path, settings):
 
 def test_a_rebuild_swaps_only_when_complete(tmp_path, settings):
     engine = EmbeddedEngine(settings.index_dir)
-    index_feed(write_feed(tmp_path / "v1.jsonl", [make_product("a", "Сумка")]), engine, settings.data_dir)
+    index_feed(
+        write_feed(tmp_path / "v1.jsonl", [make_product("a", "Сумка")]), engine, settings.data_dir
+    )
     reader = EmbeddedEngine(settings.index_dir)  # another process's view
     assert titles(reader, "сумка") == {"Сумка"}
 
@@ -91,14 +102,18 @@ def test_a_rebuild_swaps_only_when_complete(tmp_path, settings):
     assert titles(reader, "сумка") == {"Сумка"}
     assert len(list(settings.index_dir.glob("gen-*"))) == 1
 
-    index_feed(write_feed(tmp_path / "v2.jsonl", [make_product("b", "Рюкзак")]), engine, settings.data_dir)
+    index_feed(
+        write_feed(tmp_path / "v2.jsonl", [make_product("b", "Рюкзак")]), engine, settings.data_dir
+    )
     assert titles(reader, "рюкзак") == {"Рюкзак"}
     assert titles(reader, "сумка") == set()
 
 
 def test_a_feed_with_nothing_valid_leaves_the_index_alone(tmp_path, settings):
     engine = EmbeddedEngine(settings.index_dir)
-    index_feed(write_feed(tmp_path / "v1.jsonl", [make_product("a", "Сумка")]), engine, settings.data_dir)
+    index_feed(
+        write_feed(tmp_path / "v1.jsonl", [make_product("a", "Сумка")]), engine, settings.data_dir
+    )
     with pytest.raises(FeedUnusable):
         index_feed(write_feed(tmp_path / "bad.jsonl", ["{", "[]"]), engine, settings.data_dir)
     assert engine.product_count() == 1
@@ -111,7 +126,10 @@ def test_no_index_yet_is_unavailable(settings):
 
 def test_large_feed_indexes_in_parallel_in_order(tmp_path, settings):
     """Above the parallel threshold, worker processes analyze and order is kept."""
-    products = [make_product(f"p{i}", f"Сумка модель {i} " + "кожаная " * 40, price_usd=1 + i % 50) for i in range(6000)]
+    products = [
+        make_product(f"p{i}", f"Сумка модель {i} " + "кожаная " * 40, price_usd=1 + i % 50)
+        for i in range(6000)
+    ]
     products.append(make_product("p5", "Рюкзак заменивший сумку"))
     feed = write_feed(tmp_path / "big.jsonl", products)
     assert feed.stat().st_size > 2_000_000
@@ -134,7 +152,17 @@ class TestCommand:
         assert runner.invoke(main, ["index", str(tmp_path)]).exit_code == 2
 
     def test_search_json(self, runner, tmp_path, settings):
-        runner.invoke(main, ["index", str(write_feed(tmp_path / "f.jsonl", [make_product("a", "Сумка кожаная", price_usd=14.04)]))])
+        runner.invoke(
+            main,
+            [
+                "index",
+                str(
+                    write_feed(
+                        tmp_path / "f.jsonl", [make_product("a", "Сумка кожаная", price_usd=14.04)]
+                    )
+                ),
+            ],
+        )
         result = runner.invoke(main, ["search", "кожаные", "сумки", "--json"])
         answer = json.loads(result.output)
         assert answer["items"][0]["id"] == "a"
@@ -155,9 +183,13 @@ class TestCommand:
 
 def test_readers_see_incremental_changes_at_once(tmp_path, settings):
     writer = EmbeddedEngine(settings.index_dir)
-    index_feed(write_feed(tmp_path / "full.jsonl", [make_product("a", "Сумка")]), writer, settings.data_dir)
+    index_feed(
+        write_feed(tmp_path / "full.jsonl", [make_product("a", "Сумка")]), writer, settings.data_dir
+    )
     reader = EmbeddedEngine(settings.index_dir)  # e.g. a web worker
     assert titles(reader, "сумка") == {"Сумка"}
-    changes = write_feed(tmp_path / "changes.jsonl", [{"id": "a", "deleted": True}, make_product("b", "Сумка новая")])
+    changes = write_feed(
+        tmp_path / "changes.jsonl", [{"id": "a", "deleted": True}, make_product("b", "Сумка новая")]
+    )
     index_feed(changes, writer, settings.data_dir, full=False)
     assert titles(reader, "сумка") == {"Сумка новая"}

@@ -19,7 +19,9 @@ def project(tmp_path: Path) -> tuple[Path, Path]:
 
 def run(project: tuple[Path, Path], *args: str):
     locales_dir, root = project
-    return CliRunner().invoke(main, ["locales", "--locales-dir", str(locales_dir), "--root", str(root), *args])
+    return CliRunner().invoke(
+        main, ["locales", "--locales-dir", str(locales_dir), "--root", str(root), *args]
+    )
 
 
 def failing_lines(output: str, code: str) -> list[str]:
@@ -39,7 +41,10 @@ def test_check_passes_with_a_summary_line(project):
     assert result.exit_code == 0, result.output
     registered = tooling.registry_entries(project[0])
     enabled = sum(entry["enabled"] for entry in registered.values())
-    assert f"locales check passed: {len(registered)} locales ({enabled} enabled), 7 strings" in result.output
+    assert (
+        f"locales check passed: {len(registered)} locales ({enabled} enabled), 7 strings"
+        in result.output
+    )
     assert result.output.splitlines()[1].split()[:2] == ["en", "English"]
 
 
@@ -73,19 +78,31 @@ def test_add_writes_plural_forms_and_refuses_twice(tmp_path):
 
 def test_broken_placeholder_fails_check_even_in_a_disabled_locale(project):
     locales_dir, _root = project
-    edit_catalog(locales_dir, "es", 'msgstr "es: Hello, %(name)s!"', 'msgstr "es: Hola, %(nombre)s!"')
+    edit_catalog(
+        locales_dir, "es", 'msgstr "es: Hello, %(name)s!"', 'msgstr "es: Hola, %(nombre)s!"'
+    )
     tooling.compile_catalogs(locales_dir)
     assert run(project, "disable", "es").exit_code == 2  # ES and MX need it
     result = run(project, "check")
     assert result.exit_code == 1
-    assert any("unknown named placeholder 'nombre'" in line for line in failing_lines(result.output, "es"))
+    assert any(
+        "unknown named placeholder 'nombre'" in line for line in failing_lines(result.output, "es")
+    )
 
     run(project, "add", "fr")  # disabled, untranslated: reported, not failing
-    edit_catalog(locales_dir, "fr", 'msgid "Ships from {origin}"\nmsgstr ""', 'msgid "Ships from {origin}"\nmsgstr "Expédié depuis {pays}"')
+    edit_catalog(
+        locales_dir,
+        "fr",
+        'msgid "Ships from {origin}"\nmsgstr ""',
+        'msgid "Ships from {origin}"\nmsgstr "Expédié depuis {pays}"',
+    )
     tooling.compile_catalogs(locales_dir)
     result = run(project, "check")
     fr = failing_lines(result.output, "fr")
-    assert fr == ['fr: "Ships from {origin}": unknown placeholder {pays}', 'fr: "Ships from {origin}": placeholder {origin} is missing']
+    assert fr == [
+        'fr: "Ships from {origin}": unknown placeholder {pays}',
+        'fr: "Ships from {origin}": placeholder {origin} is missing',
+    ]
 
 
 def test_missing_plural_form_fails_check(project):
@@ -120,7 +137,10 @@ def test_stale_template_fails_check(project):
     (root / "app" / "strings.py").write_text(APP_SOURCE + '\nNEW = N_("Free delivery")\n')
     result = run(project, "check")
     assert result.exit_code == 1
-    assert 'error: template is stale: 1 new and 0 removed strings in the code ("Free delivery")' in result.output
+    assert (
+        'error: template is stale: 1 new and 0 removed strings in the code ("Free delivery")'
+        in result.output
+    )
 
 
 def test_out_of_date_catalog_fails_check_until_update(project):
@@ -130,7 +150,9 @@ def test_out_of_date_catalog_fails_check_until_update(project):
     result = run(project, "check")
     assert result.exit_code == 1
     for code in ("ru", "es", "pt", "de", "ar", "en"):
-        assert any("out of date, 1 missing" in line for line in failing_lines(result.output, code)), code
+        assert any(
+            "out of date, 1 missing" in line for line in failing_lines(result.output, code)
+        ), code
 
     assert "ru: 1 new, 0 obsolete" in run(project, "update").output
     result = run(project, "check")
@@ -148,7 +170,9 @@ def test_uncompiled_change_fails_check(project):
     edit_catalog(locales_dir, "pt", 'msgstr "pt: Search"', 'msgstr "Buscar"')
     result = run(project, "check")
     assert result.exit_code == 1
-    assert "pt: messages.mo differs from messages.po (run `vitrina locales compile`)" in result.output
+    assert (
+        "pt: messages.mo differs from messages.po (run `vitrina locales compile`)" in result.output
+    )
     assert "pt: compiled" in run(project, "compile").output
     assert run(project, "check").exit_code == 0
 
@@ -161,7 +185,7 @@ def test_enable_refuses_with_the_missing_strings_then_succeeds(project):
     refused = run(project, "enable", "fr")
     assert refused.exit_code == 1
     assert '  untranslated: "Search"' in refused.output
-    assert "  untranslated: \"Today's deals\"" in refused.output
+    assert '  untranslated: "Today\'s deals"' in refused.output
     assert tooling.registry_entries(locales_dir)["fr"]["enabled"] is False
 
     translate(locales_dir, "fr")
@@ -171,10 +195,14 @@ def test_enable_refuses_with_the_missing_strings_then_succeeds(project):
     assert tooling.registry_entries(locales_dir)["fr"]["enabled"] is True
     result = run(project, "check")
     assert result.exit_code == 0 and "locales check passed:" in result.output
-    assert next(line for line in result.output.splitlines() if line.startswith("fr ")).endswith("ok")
+    assert next(line for line in result.output.splitlines() if line.startswith("fr ")).endswith(
+        "ok"
+    )
 
 
-def test_a_new_locale_is_served_at_its_url_with_no_code_change(tmp_path, demo_services, monkeypatch):
+def test_a_new_locale_is_served_at_its_url_with_no_code_change(
+    tmp_path, demo_services, monkeypatch
+):
     """The whole translator's path on a copy of the real catalogs: add fr, translate,
     compile, check, enable, then the storefront answers /fr/ in French."""
     import shutil
@@ -185,15 +213,23 @@ def test_a_new_locale_is_served_at_its_url_with_no_code_change(tmp_path, demo_se
     from web.app import create_app
 
     locales_dir = tmp_path / "locales"
-    shutil.copytree(tooling.LOCALES_DIR, locales_dir, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    shutil.copytree(
+        tooling.LOCALES_DIR, locales_dir, ignore=shutil.ignore_patterns("*.py", "__pycache__")
+    )
     project = (locales_dir, tooling.PROJECT_ROOT)
     assert run(project, "add", "fr").exit_code == 0
     translate(locales_dir, "fr")
     assert run(project, "compile").exit_code == 0
     assert run(project, "enable", "fr").exit_code == 0
     # Point the app at the copy (it normally reads the bundled locales/ directory).
-    monkeypatch.setattr("vitrina.services.load_registry", lambda data_dir=None: load_registry(locales_dir, data_dir))
-    monkeypatch.setattr(web.i18n, "translations", lambda code: chained_translations(code, locales_dir, load_registry(locales_dir)))
+    monkeypatch.setattr(
+        "vitrina.services.load_registry", lambda data_dir=None: load_registry(locales_dir, data_dir)
+    )
+    monkeypatch.setattr(
+        web.i18n,
+        "translations",
+        lambda code: chained_translations(code, locales_dir, load_registry(locales_dir)),
+    )
 
     client = create_app({"TESTING": True}, settings=demo_services.settings).test_client()
     page = client.get("/fr/")

@@ -18,7 +18,7 @@ from locales.i18n import chained_translations
 from locales.registry import LOCALES_DIR, RegistryError, load_registry
 
 BABEL_CFG = "[python: app/**.py]\n[jinja2: templates/**.html]\n"
-APP_SOURCE = '''\
+APP_SOURCE = """\
 from locales.i18n import N_
 
 CATEGORY = N_("Clothing")
@@ -32,14 +32,18 @@ def labels(gettext, ngettext, pgettext):
         ngettext("%(count)s product", "%(count)s products", 3) % {"count": 3},
         pgettext("menu", "Deals"),
     ]
-'''
-PAGE = "<h1>{{ _(\"Today's deals\") }}</h1>\n"
+"""
+PAGE = '<h1>{{ _("Today\'s deals") }}</h1>\n'
 
 
 def make_project(tmp_path: Path) -> tuple[Path, Path]:
     """A copy of locales/ plus a tiny code base; every registered locale fully translated."""
     locales_dir = tmp_path / "locales"
-    shutil.copytree(LOCALES_DIR, locales_dir, ignore=shutil.ignore_patterns("*.py", "__pycache__", "LC_MESSAGES"))
+    shutil.copytree(
+        LOCALES_DIR,
+        locales_dir,
+        ignore=shutil.ignore_patterns("*.py", "__pycache__", "LC_MESSAGES"),
+    )
     root = tmp_path / "project"
     (root / "app").mkdir(parents=True)
     (root / "templates").mkdir()
@@ -73,7 +77,9 @@ def translate(locales_dir: Path, code: str, skip: tuple[str, ...] = ()) -> None:
         if msgid in skip:
             message.string = ("",) * catalog.num_plurals if message.pluralizable else ""
         elif message.pluralizable:
-            message.string = tuple(translated_text(code, message.id[1]) for _ in range(catalog.num_plurals))
+            message.string = tuple(
+                translated_text(code, message.id[1]) for _ in range(catalog.num_plurals)
+            )
         else:
             message.string = translated_text(code, message.id)
         message.flags.discard("fuzzy")
@@ -124,7 +130,12 @@ def test_add_writes_cldr_plural_forms_and_registers_the_locale_disabled(tmp_path
         assert f"Plural-Forms: nplurals={nplurals};" in text
         assert tooling.read_catalog(path, code).num_plurals == nplurals
     entries = tooling.registry_entries(locales_dir)
-    assert entries["ar"] == {"name": "العربية", "direction": "rtl", "fallback": ["en"], "enabled": False}
+    assert entries["ar"] == {
+        "name": "العربية",
+        "direction": "rtl",
+        "fallback": ["en"],
+        "enabled": False,
+    }
     assert entries["fr"]["name"] == "Français"
     assert (locales_dir / "locales.toml").read_text().startswith("# keep me\n")
 
@@ -161,7 +172,9 @@ def test_new_locale_goes_live_only_when_fully_translated(project):
     assert tooling.check(locales_dir, root).ok
     fr = chained_translations("fr", locales_dir, registry)
     assert fr.gettext("Search") == "fr: Search"
-    assert fr.ngettext("%(count)s product", "%(count)s products", 5) % {"count": 5} == "fr: 5 products"
+    assert (
+        fr.ngettext("%(count)s product", "%(count)s products", 5) % {"count": 5} == "fr: 5 products"
+    )
     assert fr.pgettext("menu", "Deals") == "fr: Deals"
     # The registry file keeps its comments.
     assert (locales_dir / "locales.toml").read_text().startswith("# The storefront's locales.")
@@ -192,7 +205,11 @@ def test_half_translated_plural_falls_back_instead_of_showing_english(project):
     locales_dir, _root = project
     path = tooling.catalog_path(locales_dir, "ru")
     catalog = tooling.read_catalog(path, "ru")
-    catalog.get(("%(count)s product", "%(count)s products")).string = ("ru: %(count)s товар", "", "")
+    catalog.get(("%(count)s product", "%(count)s products")).string = (
+        "ru: %(count)s товар",
+        "",
+        "",
+    )
     tooling.write_catalog(path, catalog)
     tooling.compile_catalogs(locales_dir)
     t = chained_translations("ru", locales_dir, load_registry(locales_dir))
@@ -214,7 +231,11 @@ def test_update_adds_new_strings_untranslated_and_obsoletes_removed_ones(project
 
 def test_registry_validation_names_every_contradiction(tmp_path):
     locales_dir = tmp_path / "locales"
-    shutil.copytree(LOCALES_DIR, locales_dir, ignore=shutil.ignore_patterns("*.py", "__pycache__", "LC_MESSAGES"))
+    shutil.copytree(
+        LOCALES_DIR,
+        locales_dir,
+        ignore=shutil.ignore_patterns("*.py", "__pycache__", "LC_MESSAGES"),
+    )
     with open(locales_dir / "locales.toml", "a") as f:
         f.write('\n[locales.it]\nname = "Italiano"\nfallback = ["xx"]\nenabled = false\n')
     tooling.set_enabled(locales_dir, "de", False)
@@ -274,7 +295,7 @@ def test_enabling_edits_one_value_and_keeps_the_rest_of_the_file(tmp_path):
     tooling.set_enabled(tmp_path, "pt", True)
     text = registry_file.read_text()
     assert text.startswith("# Locales. Keep this comment.\n")
-    assert 'enabled = true  # until reviewed' in text
+    assert "enabled = true  # until reviewed" in text
     entries = tooling.registry_entries(tmp_path)
     assert entries["pt_BR"] == {"name": "Português (Brasil)", "fallback": ["pt"], "enabled": True}
     assert entries["en"]["enabled"] is True

@@ -24,7 +24,12 @@ def at(hours_before: float, midnight: datetime = RU_MIDNIGHT) -> str:
 
 
 def order(product: str, hours_before: float, country: str = "RU", quantity: int = 1, **kw) -> dict:
-    return {"product_id": product, "country": country, "quantity": quantity, "ts": at(hours_before, **kw)}
+    return {
+        "product_id": product,
+        "country": country,
+        "quantity": quantity,
+        "ts": at(hours_before, **kw),
+    }
 
 
 @pytest.fixture
@@ -32,7 +37,11 @@ def catalog(services, tmp_path: Path):
     """Index a small catalog; returns a function that ingests events and a Recommender."""
 
     def load(products: list[dict], events: list[dict], rules: Rules | None = None) -> Recommender:
-        index_feed(write_feed(tmp_path / "feed.jsonl", products), services.indexing_engine, services.settings.ensure_data_dir())
+        index_feed(
+            write_feed(tmp_path / "feed.jsonl", products),
+            services.indexing_engine,
+            services.settings.ensure_data_dir(),
+        )
         db = database_for(services.settings)
         if events:
             path = tmp_path / f"events-{len(events)}-{hash(json.dumps(events))}.jsonl"
@@ -77,7 +86,13 @@ def test_the_date_is_local_to_each_country(catalog):
     # 22:30 UTC on Nov 26 is already Nov 27 in Moscow but still Nov 26 in New York.
     late = {"ts": "2026-11-26T22:30:00Z", "quantity": 1}
     products = [make_product("p", "p")]
-    rec = catalog(products, [{"product_id": "p", "country": "RU", **late}, {"product_id": "p", "country": "US", **late}])
+    rec = catalog(
+        products,
+        [
+            {"product_id": "p", "country": "RU", **late},
+            {"product_id": "p", "country": "US", **late},
+        ],
+    )
     assert [e.reason for e in rec.compute("RU", DAY)] == ["popular"]  # from the US's orders
     assert [e.reason for e in rec.compute("US", DAY)] == ["trending"]
 
@@ -92,7 +107,10 @@ def test_at_most_five_products_per_category(catalog):
 
 
 def test_list_size_is_configurable_and_ties_break_by_id(catalog):
-    products = [make_product(f"p{i}", f"p{i}", category=c) for i, c in enumerate(["shoes", "toys", "food", "sports"])]
+    products = [
+        make_product(f"p{i}", f"p{i}", category=c)
+        for i, c in enumerate(["shoes", "toys", "food", "sports"])
+    ]
     rec = catalog(products, [order(p["id"], 5) for p in products], Rules(size=3))
     assert ids(rec.compute("RU", DAY)) == ["p0", "p1", "p2"]
 
@@ -110,14 +128,21 @@ def test_hidden_deleted_and_not_shipping_products_are_left_out(catalog):
 
 
 def test_pins_come_first_in_order_and_exclusions_never_appear(catalog, services):
-    products = [make_product(p, p, category=c) for p, c in [("a", "shoes"), ("b", "toys"), ("c", "food"), ("d", "sports")]]
+    products = [
+        make_product(p, p, category=c)
+        for p, c in [("a", "shoes"), ("b", "toys"), ("c", "food"), ("d", "sports")]
+    ]
     rec = catalog(products, [order("a", 5, quantity=5), order("b", 5, quantity=4)])
     db = rec.db
     pin(db, "RU", DAY, "d")
     pin(db, "RU", DAY, "c", position=1)
     exclude(db, "RU", DAY, "a")
     entries = rec.compute("RU", DAY)
-    assert [(e.product_id, e.reason) for e in entries][:3] == [("c", "pinned"), ("d", "pinned"), ("b", "trending")]
+    assert [(e.product_id, e.reason) for e in entries][:3] == [
+        ("c", "pinned"),
+        ("d", "pinned"),
+        ("b", "trending"),
+    ]
     assert "a" not in ids(entries)
     exclude(db, "RU", DAY, "c")  # an excluded pin does not appear either
     assert ids(rec.compute("RU", DAY))[:2] == ["d", "b"]
@@ -153,7 +178,9 @@ def test_few_orders_are_filled_from_region_then_global_then_catalog(catalog):
 
 
 def test_rebuilding_gives_the_same_list_and_replaces_the_old_one(catalog, tmp_path):
-    products = [make_product(p, p, category=c) for p, c in [("a", "shoes"), ("b", "toys"), ("c", "food")]]
+    products = [
+        make_product(p, p, category=c) for p, c in [("a", "shoes"), ("b", "toys"), ("c", "food")]
+    ]
     rec = catalog(products, [order("a", 5, quantity=2), order("b", 5)])
     first = rec.build("RU", DAY)
     again = rec.build("RU", DAY)
@@ -167,7 +194,12 @@ def test_rebuilding_gives_the_same_list_and_replaces_the_old_one(catalog, tmp_pa
 
 
 def test_beat_fans_out_each_country_just_after_its_local_midnight():
-    timezones = {"RU": "Europe/Moscow", "BY": "Europe/Minsk", "GB": "Europe/London", "US": "America/New_York"}
+    timezones = {
+        "RU": "Europe/Moscow",
+        "BY": "Europe/Minsk",
+        "GB": "Europe/London",
+        "US": "America/New_York",
+    }
     noon = int(datetime(2026, 11, 26, 12, 0, tzinfo=UTC).timestamp())
     built = {code: {date(2026, 11, d): noon for d in (24, 25, 26)} for code in timezones}
     # 21:05 UTC: five past midnight in Moscow and Minsk, evening in London and New York.
@@ -182,7 +214,10 @@ def test_beat_fans_out_each_country_just_after_its_local_midnight():
 def test_a_missed_day_is_caught_up():
     now = datetime(2026, 11, 27, 12, 0, tzinfo=UTC).timestamp()
     built = {"RU": {date(2026, 11, 25): int(now) - 86400 * 2}}
-    assert due_builds(now, {"RU": "Europe/Moscow"}, built) == [("RU", date(2026, 11, 26)), ("RU", DAY)]
+    assert due_builds(now, {"RU": "Europe/Moscow"}, built) == [
+        ("RU", date(2026, 11, 26)),
+        ("RU", DAY),
+    ]
 
 
 def test_a_list_built_before_its_day_began_is_rebuilt_after_midnight():

@@ -20,8 +20,14 @@ from vitrina.cli import main
 def demo_ids() -> list[str]:
     from vitrina.commands.demo import demo_catalog_path
 
-    products = [json.loads(line) for line in demo_catalog_path().read_text(encoding="utf-8").splitlines()]
-    return [p["id"] for p in products if not p.get("flags") and not p.get("deleted") and p.get("ships_to") is None]
+    products = [
+        json.loads(line) for line in demo_catalog_path().read_text(encoding="utf-8").splitlines()
+    ]
+    return [
+        p["id"]
+        for p in products
+        if not p.get("flags") and not p.get("deleted") and p.get("ships_to") is None
+    ]
 
 
 @pytest.fixture
@@ -29,9 +35,19 @@ def ordered(app, demo_ids, tmp_path: Path) -> str:
     """RU shoppers ordered one demo product a lot in the last hours; returns its id."""
     hot = demo_ids[3]
     now = datetime.now(UTC)
-    events = [{"product_id": hot, "country": "RU", "quantity": 5, "ts": (now - timedelta(hours=30 + i)).isoformat()} for i in range(5)]
+    events = [
+        {
+            "product_id": hot,
+            "country": "RU",
+            "quantity": 5,
+            "ts": (now - timedelta(hours=30 + i)).isoformat(),
+        }
+        for i in range(5)
+    ]
     settings = app.extensions["vitrina"].settings
-    ingest_events(write_feed(tmp_path / "ev.jsonl", events), database_for(settings), settings.data_dir)
+    ingest_events(
+        write_feed(tmp_path / "ev.jsonl", events), database_for(settings), settings.data_dir
+    )
     return hot
 
 
@@ -54,12 +70,20 @@ def test_pins_show_first_with_reason_pinned(app, client, demo_ids, ordered):
     client.get("/api/v1/recommendations/RU")  # the list is stored now
     pin(database_for(app.extensions["vitrina"].settings), "RU", day, demo_ids[10])
     # A stored list stays as built until it is rebuilt.
-    assert client.get(f"/api/v1/recommendations/RU?date={day.isoformat()}").get_json()["items"][0]["reason"] == "trending"
+    assert (
+        client.get(f"/api/v1/recommendations/RU?date={day.isoformat()}").get_json()["items"][0][
+            "reason"
+        ]
+        == "trending"
+    )
     from indexer.tasks import recommender  # the rebuild merchandisers trigger
 
     recommender().build("RU", day)
     items = client.get("/api/v1/recommendations/RU").get_json()["items"]
-    assert [(i["id"], i["reason"]) for i in items[:2]] == [(demo_ids[10], "pinned"), (ordered, "trending")]
+    assert [(i["id"], i["reason"]) for i in items[:2]] == [
+        (demo_ids[10], "pinned"),
+        (ordered, "trending"),
+    ]
 
 
 def test_other_locales_and_countries(client, ordered):

@@ -14,7 +14,9 @@ def titles(answer: dict, n: int = 5) -> list[str]:
 def test_wrong_layout_finds_leather_bags_and_says_so(client):
     answer = search(client, "cevrf rj;fyfz")
     assert answer["query"]["understood"] == "сумка кожаная"
-    assert {"kind": "layout", "from": "cevrf rj;fyfz", "to": "сумка кожаная"} in answer["query"]["corrections"]
+    assert {"kind": "layout", "from": "cevrf rj;fyfz", "to": "сумка кожаная"} in answer["query"][
+        "corrections"
+    ]
     assert answer["total"] > 0
     assert all("сумк" in t and "кожан" in t for t in titles(answer, 3))
 
@@ -64,7 +66,9 @@ def test_synonym_finds_other_words_for_the_same_thing(client):
 def test_synonym_is_reported_where_it_makes_the_match(client):
     answer = search(client, "зарядник")  # the catalog never says "зарядник"
     assert answer["total"] > 0
-    assert {"kind": "synonym", "from": "зарядник", "to": "зарядка"} in answer["query"]["corrections"]
+    assert {"kind": "synonym", "from": "зарядник", "to": "зарядка"} in answer["query"][
+        "corrections"
+    ]
 
 
 def test_unknown_gibberish_answers_empty_not_an_error(client):

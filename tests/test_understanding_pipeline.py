@@ -39,7 +39,11 @@ def test_certain_layout_fix_comes_first(understanding):
     first = understanding.plan("cevrf rj;fyfz").readings[0]
     assert first.text == "сумка кожаная"
     assert kinds(first)[0] == "layout"
-    assert first.corrections[0].to_dict() == {"kind": "layout", "from": "cevrf rj;fyfz", "to": "сумка кожаная"}
+    assert first.corrections[0].to_dict() == {
+        "kind": "layout",
+        "from": "cevrf rj;fyfz",
+        "to": "сумка кожаная",
+    }
 
 
 def test_correct_latin_query_is_left_as_typed(understanding):

@@ -8,7 +8,15 @@ from search.understanding.translit import Transliterator, load_aliases, romanize
 from search.vocabulary import Vocabulary
 
 CATALOG = Vocabulary(
-    words={"samsung": 40, "galaxy": 30, "gloria": 5, "jeans": 9, "philips": 7, "nestle": 3, "smoke": 2},
+    words={
+        "samsung": 40,
+        "galaxy": 30,
+        "gloria": 5,
+        "jeans": 9,
+        "philips": 7,
+        "nestle": 3,
+        "smoke": 2,
+    },
     terms={"samsung": 40, "galaxi": 30, "сумка": 50},
     products=100,
 )

@@ -132,7 +132,10 @@ def index():
         pins = pinned(conn, country, day)
         exclusions = sorted(excluded(conn, country, day))
     locale = svc.registry.country(country).locale
-    ids = list(dict.fromkeys([e.product_id for e in current.entries] if current else []) | dict.fromkeys(pins + exclusions))
+    ids = list(
+        dict.fromkeys([e.product_id for e in current.entries] if current else [])
+        | dict.fromkeys(pins + exclusions)
+    )
     products = {item["id"]: item for item in svc.search.products(ids, locale, country)}
     return render_template(
         "admin/list.html",

@@ -25,7 +25,9 @@ def search():
 def suggest():
     svc = services()
     params = parse_search_params(request.args, svc.registry)
-    return jsonify(suggestions_answer(Suggester(svc.search), params.q, params.locale, params.country))
+    return jsonify(
+        suggestions_answer(Suggester(svc.search), params.q, params.locale, params.country)
+    )
 
 
 @blueprint.get("/healthz")

@@ -34,11 +34,15 @@ def recommendations(country: str):
         market = registry.country(country)
     except UnknownCountry:
         return error_response(
-            404, "unknown_country", f"no storefront for country {country!r}; one of {', '.join(registry.countries)}"
+            404,
+            "unknown_country",
+            f"no storefront for country {country!r}; one of {', '.join(registry.countries)}",
         )
     locale = (request.args.get("locale") or market.locale).strip()
     if locale not in registry.enabled_locales:
-        raise BadParameter("locale", f"locale must be one of {', '.join(registry.enabled_locales)}, got {locale!r}")
+        raise BadParameter(
+            "locale", f"locale must be one of {', '.join(registry.enabled_locales)}, got {locale!r}"
+        )
     today = local_today(market.timezone)
     raw_date = (request.args.get("date") or "").strip()
     try:
@@ -46,9 +50,13 @@ def recommendations(country: str):
     except ValueError as exc:
         raise BadParameter("date", str(exc)) from None
     if day > today + timedelta(days=1):
-        raise BadParameter("date", f"date is in the future for {market.code} (today there is {today.isoformat()})")
+        raise BadParameter(
+            "date", f"date is in the future for {market.code} (today there is {today.isoformat()})"
+        )
     # A missing list (today's before the nightly task ran, or a past day) is built on demand.
-    stored = Recommender(database_for(svc.settings), svc.engine, registry).get_or_build(market.code, day)
+    stored = Recommender(database_for(svc.settings), svc.engine, registry).get_or_build(
+        market.code, day
+    )
     reasons = {entry.product_id: entry.reason for entry in stored.entries}
     items = svc.search.products(list(reasons), locale, market.code)
     return jsonify(

@@ -9,8 +9,16 @@ from search.engines.base import SORTS
 from search.params import MAX_PAGE, MAX_PER_PAGE
 
 
-def _param(name: str, schema: dict, description: str, required: bool = False, where: str = "query") -> dict:
-    return {"name": name, "in": where, "required": required, "description": description, "schema": schema}
+def _param(
+    name: str, schema: dict, description: str, required: bool = False, where: str = "query"
+) -> dict:
+    return {
+        "name": name,
+        "in": where,
+        "required": required,
+        "description": description,
+        "schema": schema,
+    }
 
 
 _ERROR = {
@@ -18,7 +26,9 @@ _ERROR = {
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
 }
 _LOCALE = _param("locale", {"type": "string", "default": "ru"}, "Page locale (en ru es pt de ar)")
-_COUNTRY = _param("country", {"type": "string"}, "Shopper country, ISO 3166 alpha-2; sets the currency")
+_COUNTRY = _param(
+    "country", {"type": "string"}, "Shopper country, ISO 3166 alpha-2; sets the currency"
+)
 
 
 @cache
@@ -44,12 +54,19 @@ def openapi_document() -> dict:
             "ships_from": {"type": "array", "items": {"type": "string"}},
             "delivery_days": {"type": "array", "items": {"type": "integer"}},
             "url": {"type": "string"},
-            "highlight": {"type": "string", "description": "HTML-escaped title with <mark> around matches"},
+            "highlight": {
+                "type": "string",
+                "description": "HTML-escaped title with <mark> around matches",
+            },
         },
     }
     bucket = {
         "type": "object",
-        "properties": {"value": {"type": "string"}, "label": {"type": "string"}, "count": {"type": "integer"}},
+        "properties": {
+            "value": {"type": "string"},
+            "label": {"type": "string"},
+            "count": {"type": "integer"},
+        },
     }
     return {
         "openapi": "3.1.0",
@@ -59,18 +76,53 @@ def openapi_document() -> dict:
                 "get": {
                     "summary": "Search or browse the catalog",
                     "parameters": [
-                        _param("q", {"type": "string", "maxLength": 200}, "Query text; empty browses"),
+                        _param(
+                            "q", {"type": "string", "maxLength": 200}, "Query text; empty browses"
+                        ),
                         _LOCALE,
                         _COUNTRY,
-                        _param("category", {"type": "string", "enum": list(CATEGORIES)}, "Category key (repeat or comma-separate)"),
+                        _param(
+                            "category",
+                            {"type": "string", "enum": list(CATEGORIES)},
+                            "Category key (repeat or comma-separate)",
+                        ),
                         _param("brand", {"type": "string"}, "Brand (repeat or comma-separate)"),
-                        _param("price_min", {"type": "number", "minimum": 0}, "Lowest price in the shopper's currency"),
-                        _param("price_max", {"type": "number", "minimum": 0}, "Highest price in the shopper's currency"),
+                        _param(
+                            "price_min",
+                            {"type": "number", "minimum": 0},
+                            "Lowest price in the shopper's currency",
+                        ),
+                        _param(
+                            "price_max",
+                            {"type": "number", "minimum": 0},
+                            "Highest price in the shopper's currency",
+                        ),
                         _param("ships_from", {"type": "string"}, "Origin country codes"),
-                        _param("rating_min", {"type": "number", "minimum": 0, "maximum": 5}, "Lowest rating"),
-                        _param("sort", {"type": "string", "enum": list(SORTS), "default": "relevance"}, "Order of results"),
-                        _param("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}, "Page, from 1"),
-                        _param("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20}, "Results per page"),
+                        _param(
+                            "rating_min",
+                            {"type": "number", "minimum": 0, "maximum": 5},
+                            "Lowest rating",
+                        ),
+                        _param(
+                            "sort",
+                            {"type": "string", "enum": list(SORTS), "default": "relevance"},
+                            "Order of results",
+                        ),
+                        _param(
+                            "page",
+                            {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+                            "Page, from 1",
+                        ),
+                        _param(
+                            "per_page",
+                            {
+                                "type": "integer",
+                                "minimum": 1,
+                                "maximum": MAX_PER_PAGE,
+                                "default": 20,
+                            },
+                            "Results per page",
+                        ),
                     ],
                     "responses": {
                         "200": {
@@ -90,14 +142,28 @@ def openapi_document() -> dict:
                                                         "items": {
                                                             "type": "object",
                                                             "properties": {
-                                                                "kind": {"type": "string", "enum": ["layout", "translit", "spelling", "synonym"]},
+                                                                "kind": {
+                                                                    "type": "string",
+                                                                    "enum": [
+                                                                        "layout",
+                                                                        "translit",
+                                                                        "spelling",
+                                                                        "synonym",
+                                                                    ],
+                                                                },
                                                                 "from": {"type": "string"},
                                                                 "to": {"type": "string"},
                                                             },
                                                         },
                                                     },
-                                                    "relaxed": {"type": "boolean", "description": "Some words were made optional to find anything"},
-                                                    "did_you_mean": {"type": ["string", "null"], "description": "A spelling-corrected query, offered (not applied) when the query as typed found products"},
+                                                    "relaxed": {
+                                                        "type": "boolean",
+                                                        "description": "Some words were made optional to find anything",
+                                                    },
+                                                    "did_you_mean": {
+                                                        "type": ["string", "null"],
+                                                        "description": "A spelling-corrected query, offered (not applied) when the query as typed found products",
+                                                    },
                                                 },
                                             },
                                             "total": {"type": "integer"},
@@ -109,8 +175,17 @@ def openapi_document() -> dict:
                                                 "properties": {
                                                     "category": {"type": "array", "items": bucket},
                                                     "brand": {"type": "array", "items": bucket},
-                                                    "ships_from": {"type": "array", "items": bucket},
-                                                    "price": {"type": "object", "properties": {"min": {"type": "number"}, "max": {"type": "number"}}},
+                                                    "ships_from": {
+                                                        "type": "array",
+                                                        "items": bucket,
+                                                    },
+                                                    "price": {
+                                                        "type": "object",
+                                                        "properties": {
+                                                            "min": {"type": "number"},
+                                                            "max": {"type": "number"},
+                                                        },
+                                                    },
                                                 },
                                             },
                                         },
@@ -140,20 +215,36 @@ def openapi_document() -> dict:
                     "responses": {
                         "200": {
                             "description": "Suggestions, queries first",
-                            "content": {"application/json": {"schema": {
-                                "type": "object",
-                                "properties": {"suggestions": {"type": "array", "items": {
-                                    "type": "object",
-                                    "required": ["text", "kind"],
-                                    "properties": {
-                                        "text": {"type": "string"},
-                                        "kind": {"type": "string", "enum": ["query", "product", "category"]},
-                                        "id": {"type": "string"},
-                                        "url": {"type": "string"},
-                                        "value": {"type": "string"},
-                                    },
-                                }}},
-                            }}},
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "properties": {
+                                            "suggestions": {
+                                                "type": "array",
+                                                "items": {
+                                                    "type": "object",
+                                                    "required": ["text", "kind"],
+                                                    "properties": {
+                                                        "text": {"type": "string"},
+                                                        "kind": {
+                                                            "type": "string",
+                                                            "enum": [
+                                                                "query",
+                                                                "product",
+                                                                "category",
+                                                            ],
+                                                        },
+                                                        "id": {"type": "string"},
+                                                        "url": {"type": "string"},
+                                                        "value": {"type": "string"},
+                                                    },
+                                                },
+                                            }
+                                        },
+                                    }
+                                }
+                            },
                         },
                         "400": _ERROR,
                     },
@@ -163,14 +254,36 @@ def openapi_document() -> dict:
                 "get": {
                     "summary": "A country's daily recommendations",
                     "parameters": [
-                        _param("country", {"type": "string"}, "ISO 3166 alpha-2", required=True, where="path"),
-                        _param("date", {"type": "string", "format": "date"}, "Local date, default today"),
+                        _param(
+                            "country",
+                            {"type": "string"},
+                            "ISO 3166 alpha-2",
+                            required=True,
+                            where="path",
+                        ),
+                        _param(
+                            "date",
+                            {"type": "string", "format": "date"},
+                            "Local date, default today",
+                        ),
                         _LOCALE,
                     ],
-                    "responses": {"200": {"description": "Recommendations"}, "400": _ERROR, "404": _ERROR},
+                    "responses": {
+                        "200": {"description": "Recommendations"},
+                        "400": _ERROR,
+                        "404": _ERROR,
+                    },
                 }
             },
-            "/healthz": {"get": {"summary": "Health of the service and its dependencies", "responses": {"200": {"description": "Healthy"}, "503": {"description": "A dependency is down"}}}},
+            "/healthz": {
+                "get": {
+                    "summary": "Health of the service and its dependencies",
+                    "responses": {
+                        "200": {"description": "Healthy"},
+                        "503": {"description": "A dependency is down"},
+                    },
+                }
+            },
         },
         "components": {
             "schemas": {
@@ -179,7 +292,10 @@ def openapi_document() -> dict:
                     "properties": {
                         "error": {
                             "type": "object",
-                            "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+                            "properties": {
+                                "code": {"type": "string"},
+                                "message": {"type": "string"},
+                            },
                         }
                     },
                 }

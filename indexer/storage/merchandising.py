@@ -38,12 +38,16 @@ def pinned(conn: Connection, country: str, day: date) -> list[str]:
 
 def excluded(conn: Connection, country: str, day: date) -> set[str]:
     rows = conn.execute(
-        select(exclusions.c.product_id).where(exclusions.c.country == country, exclusions.c.date == day)
+        select(exclusions.c.product_id).where(
+            exclusions.c.country == country, exclusions.c.date == day
+        )
     )
     return {row.product_id for row in rows}
 
 
-def pin(db: Database, country: str, day: date, product_id: str, position: int | None = None) -> None:
+def pin(
+    db: Database, country: str, day: date, product_id: str, position: int | None = None
+) -> None:
     """Pin a product at `position` (1-based; default: after the other pins); renumbers the rest."""
     with db.begin() as conn:
         order = [p for p in pinned(conn, country, day) if p != product_id]
@@ -78,14 +82,18 @@ def unpin(db: Database, country: str, day: date, product_id: str) -> bool:
 def exclude(db: Database, country: str, day: date, product_id: str) -> None:
     with db.begin() as conn:
         exists = conn.execute(
-            select(func.count()).select_from(exclusions).where(
+            select(func.count())
+            .select_from(exclusions)
+            .where(
                 exclusions.c.country == country,
                 exclusions.c.date == day,
                 exclusions.c.product_id == product_id,
             )
         ).scalar_one()
         if not exists:
-            conn.execute(insert(exclusions).values(country=country, date=day, product_id=product_id))
+            conn.execute(
+                insert(exclusions).values(country=country, date=day, product_id=product_id)
+            )
 
 
 def unexclude(db: Database, country: str, day: date, product_id: str) -> bool:
@@ -128,7 +136,9 @@ def built_lists(conn: Connection, country: str, since: date) -> dict[date, int]:
     return {row.date: row.built_at for row in rows}
 
 
-def replace_list(conn: Connection, country: str, day: date, entries: list[ListEntry], built_at: int) -> None:
+def replace_list(
+    conn: Connection, country: str, day: date, entries: list[ListEntry], built_at: int
+) -> None:
     """Store the list for (country, day), replacing any old one, in the caller's transaction.
 
     The upsert of the header row locks it, so concurrent builds of the same list

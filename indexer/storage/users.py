@@ -47,7 +47,9 @@ def add_user(db: Database, name: str, password: str, role: str = "merchandiser")
             ).scalar_one()
         else:
             user_id = row.id
-            conn.execute(update(users).where(users.c.id == user_id).values(password_hash=hashed, role=role))
+            conn.execute(
+                update(users).where(users.c.id == user_id).values(password_hash=hashed, role=role)
+            )
     return User(user_id, name, role)
 
 

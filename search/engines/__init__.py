@@ -17,7 +17,9 @@ def create_engine(settings: Settings, *, for_indexing: bool = False) -> SearchEn
     if settings.search_backend == "elasticsearch":
         from .elasticsearch import ElasticsearchEngine
 
-        timeout = settings.indexer_search_timeout_s if for_indexing else settings.web_search_timeout_s
+        timeout = (
+            settings.indexer_search_timeout_s if for_indexing else settings.web_search_timeout_s
+        )
         return ElasticsearchEngine.from_settings(settings, timeout=timeout)
     from .embedded import EmbeddedEngine
 

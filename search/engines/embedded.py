@@ -140,7 +140,12 @@ class EmbeddedEngine:
         if query.sort in _SORT_FIELDS:
             field, order = _SORT_FIELDS[query.sort]
             result = searcher.search(
-                main, query.limit, count=True, offset=query.offset, order_by_field=field, order=order
+                main,
+                query.limit,
+                count=True,
+                offset=query.offset,
+                order_by_field=field,
+                order=order,
             )
         elif query.text is None:
             result = searcher.search(
@@ -277,7 +282,9 @@ class EmbeddedEngine:
             )  # fmt: skip
         if filters.rating_min is not None:
             result.append(
-                query.range_query(schema, "rating", tantivy.FieldType.Float, filters.rating_min, None)
+                query.range_query(
+                    schema, "rating", tantivy.FieldType.Float, filters.rating_min, None
+                )
             )
         return result
 

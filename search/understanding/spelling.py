@@ -72,7 +72,11 @@ def edits(word: str) -> dict[str, float]:
         # An extra letter next to the key it sits beside is a fat-finger slip.
         slipped = left[-1:] in near or right[:1] in near
         found[left + right] = (
-            DOUBLE_LETTER_COST if doubled else SLIP_COST if slipped and (left or right) else OTHER_COST
+            DOUBLE_LETTER_COST
+            if doubled
+            else SLIP_COST
+            if slipped and (left or right)
+            else OTHER_COST
         )
     for i in range(len(word) + 1):
         left, right = word[:i], word[i:]

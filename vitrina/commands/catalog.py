@@ -18,8 +18,14 @@ from ..services import services_from_env
 
 @click.command("index")
 @click.argument("feed", type=click.Path(path_type=Path, dir_okay=True))
-@click.option("--rejects", type=click.Path(path_type=Path, dir_okay=False), help="Where rejected lines go (default: the data dir's rejects/).")
-@click.option("--changes", is_flag=True, help="Apply the feed to the live index instead of rebuilding it.")
+@click.option(
+    "--rejects",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Where rejected lines go (default: the data dir's rejects/).",
+)
+@click.option(
+    "--changes", is_flag=True, help="Apply the feed to the live index instead of rebuilding it."
+)
 def index_command(feed: Path, rejects: Path | None, changes: bool) -> None:
     """Validate and index a catalog feed (JSON Lines).
 
@@ -61,7 +67,13 @@ def index_command(feed: Path, rejects: Path | None, changes: bool) -> None:
 def search_command(query, locale, country, category, sort, page, per_page, as_json) -> None:
     """Run one search from the terminal."""
     svc = services_from_env()
-    args = {"q": " ".join(query), "locale": locale, "sort": sort, "page": page, "per_page": per_page}
+    args = {
+        "q": " ".join(query),
+        "locale": locale,
+        "sort": sort,
+        "page": page,
+        "per_page": per_page,
+    }
     if country:
         args["country"] = country
     if category:

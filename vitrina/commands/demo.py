@@ -45,7 +45,9 @@ def load_demo_events(svc, progress: bool = False) -> None:
     db = database_for(svc.settings)
     click.echo("demo events: " + ingest_events(events, db, data_dir, progress=progress).summary())
     built = build_all(Recommender(db, svc.indexing_engine, svc.registry))
-    click.echo(f"recommendations: {len(built)} countries, {sum(len(b.entries) for b in built)} products")
+    click.echo(
+        f"recommendations: {len(built)} countries, {sum(len(b.entries) for b in built)} products"
+    )
 
 
 @click.command("demo")

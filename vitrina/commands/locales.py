@@ -71,11 +71,17 @@ def list_command(ctx: click.Context) -> None:
 
 @locales_command.command("add")
 @click.argument("code")
-@click.option("--name", help="Name shown in the locale switcher (default: CLDR's, in the language).")
+@click.option(
+    "--name", help="Name shown in the locale switcher (default: CLDR's, in the language)."
+)
 @click.option("--direction", type=click.Choice(["ltr", "rtl"]), help="Default: CLDR's.")
-@click.option("--fallback", help="Comma-separated fallback locales (default: the base language, then en).")
+@click.option(
+    "--fallback", help="Comma-separated fallback locales (default: the base language, then en)."
+)
 @click.pass_context
-def add_command(ctx: click.Context, code: str, name: str | None, direction: str | None, fallback: str | None) -> None:
+def add_command(
+    ctx: click.Context, code: str, name: str | None, direction: str | None, fallback: str | None
+) -> None:
     """Start a catalog for CODE (fr, pt_BR, ...) and register it, disabled."""
     locales_dir, _root = _paths(ctx)
     chain = [c.strip() for c in fallback.split(",") if c.strip()] if fallback is not None else None
@@ -148,7 +154,9 @@ def check_command(ctx: click.Context) -> None:
         sys.exit(1)
     enabled = sum(s.enabled for s in report.locales)
     total = max((s.total for s in report.locales), default=0)
-    click.echo(f"locales check passed: {len(report.locales)} locales ({enabled} enabled), {total} strings")
+    click.echo(
+        f"locales check passed: {len(report.locales)} locales ({enabled} enabled), {total} strings"
+    )
 
 
 @locales_command.command("enable")

@@ -26,7 +26,11 @@ def events_group() -> None:
 
 @events_group.command("ingest")
 @click.argument("events", type=click.Path(path_type=Path, dir_okay=True))
-@click.option("--rejects", type=click.Path(path_type=Path, dir_okay=False), help="Where rejected lines go (default: the data dir's rejects/).")
+@click.option(
+    "--rejects",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Where rejected lines go (default: the data dir's rejects/).",
+)
 def ingest_command(events: Path, rejects: Path | None) -> None:
     """Validate and store order events (JSON Lines).
 
@@ -57,7 +61,9 @@ def ingest_command(events: Path, rejects: Path | None) -> None:
 
 
 @click.command("recommend")
-@click.option("--date", "day", default=None, help="Local date YYYY-MM-DD (default: today in each country).")
+@click.option(
+    "--date", "day", default=None, help="Local date YYYY-MM-DD (default: today in each country)."
+)
 @click.option("--country", default=None, help="One country (default: every country).")
 def recommend_command(day: str | None, country: str | None) -> None:
     """Build daily recommendations (the same code the Celery task runs) and print them."""
@@ -70,13 +76,18 @@ def recommend_command(day: str | None, country: str | None) -> None:
         raise click.BadParameter(str(exc), param_hint="--date") from None
     except UnknownCountry:
         raise click.BadParameter(
-            f"unknown country {country!r}; one of {', '.join(registry.countries)}", param_hint="--country"
+            f"unknown country {country!r}; one of {', '.join(registry.countries)}",
+            param_hint="--country",
         ) from None
     recommender = Recommender(database_for(svc.settings), svc.indexing_engine, registry)
     built = []
     try:
-        for code in tqdm(codes, desc="countries", disable=not sys.stderr.isatty() or len(codes) < 2, leave=False):
-            built.append(recommender.build(code, wanted or local_today(registry.country(code).timezone)))
+        for code in tqdm(
+            codes, desc="countries", disable=not sys.stderr.isatty() or len(codes) < 2, leave=False
+        ):
+            built.append(
+                recommender.build(code, wanted or local_today(registry.country(code).timezone))
+            )
     except EngineUnavailable as exc:
         click.echo(f"vitrina recommend: {exc}", err=True)
         sys.exit(3)
@@ -85,12 +96,19 @@ def recommend_command(day: str | None, country: str | None) -> None:
         sys.exit(3)
     for stored in built:
         locale = registry.country(stored.country).locale
-        items = {i["id"]: i for i in svc.search.products([e.product_id for e in stored.entries], locale, stored.country)}
+        items = {
+            i["id"]: i
+            for i in svc.search.products(
+                [e.product_id for e in stored.entries], locale, stored.country
+            )
+        }
         click.echo(f"{stored.country} {stored.date.isoformat()}: {len(stored.entries)} products")
         for position, entry in enumerate(stored.entries, start=1):
             item = items.get(entry.product_id)
             title = item["title"] if item else "(no longer in the catalog)"
-            click.echo(f"  {position:>2}. {entry.reason:<8} {entry.score:>10.3f}  {entry.product_id:<16} {title[:60]}")
+            click.echo(
+                f"  {position:>2}. {entry.reason:<8} {entry.score:>10.3f}  {entry.product_id:<16} {title[:60]}"
+            )
 
 
 @click.group("users")
@@ -101,7 +119,9 @@ def users_group() -> None:
 @users_group.command("add")
 @click.argument("name")
 @click.option("--role", type=click.Choice(ROLES), default="merchandiser", show_default=True)
-@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the password from the first line of stdin."
+)
 def users_add_command(name: str, role: str, password_stdin: bool) -> None:
     """Create an account (or reset its password and role)."""
     if password_stdin:

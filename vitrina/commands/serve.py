@@ -48,7 +48,9 @@ def serve(host: str, port: int, workers: int) -> None:
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=None, type=int, help="gunicorn workers (default: one per core, 2-4).")
+@click.option(
+    "--workers", default=None, type=int, help="gunicorn workers (default: one per core, 2-4)."
+)
 def serve_command(host: str, port: int, workers: int | None) -> None:
     """Serve the storefront and the API under gunicorn."""
     serve(host, port, workers or default_workers())

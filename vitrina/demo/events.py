@@ -61,7 +61,9 @@ def _sellable(product: dict, country: str) -> bool:
     )
 
 
-def demo_events(products: list[dict], registry: Registry, today: date | None = None) -> Iterator[dict]:
+def demo_events(
+    products: list[dict], registry: Registry, today: date | None = None
+) -> Iterator[dict]:
     """Order events of the DAYS days before `today` (default: today in UTC), ending at
     `today`'s local midnight in each country; the same day always gives the same events."""
     from indexer.recommendations import local_midnight
@@ -77,7 +79,9 @@ def demo_events(products: list[dict], registry: Registry, today: date | None = N
         if not catalog:
             continue
         weights = [
-            math.log10((p.get("orders") or 0) + 10) * taste.get(p["category"], 1.0) * rng.uniform(0.3, 1.7)
+            math.log10((p.get("orders") or 0) + 10)
+            * taste.get(p["category"], 1.0)
+            * rng.uniform(0.3, 1.7)
             for p in catalog
         ]
         total = DAILY_ORDERS.get(code, DEFAULT_DAILY_ORDERS) * DAYS
@@ -85,7 +89,9 @@ def demo_events(products: list[dict], registry: Registry, today: date | None = N
             yield _event(product, code, rng.uniform(start, end), rng)
         if total < DAYS * 10:
             continue  # too small a market for a spike to mean anything
-        hits: set[int] = set()  # this country's surprise hits, most likely in its favourite categories
+        hits: set[int] = (
+            set()
+        )  # this country's surprise hits, most likely in its favourite categories
         while len(hits) < 2:
             hits.add(rng.choices(range(len(catalog)), weights=weights)[0])
         for product in (catalog[i] for i in sorted(hits)):
@@ -104,7 +110,9 @@ def _event(product: dict, country: str, ts: float, rng: random.Random) -> dict:
     }
 
 
-def write_demo_events(catalog: Path, registry: Registry, out_dir: Path, today: date | None = None) -> Path:
+def write_demo_events(
+    catalog: Path, registry: Registry, out_dir: Path, today: date | None = None
+) -> Path:
     """Write the demo events as JSON Lines into `out_dir`; returns the file."""
     out_dir.mkdir(parents=True, exist_ok=True)
     stamp = (today or datetime.now(UTC).date()).isoformat()

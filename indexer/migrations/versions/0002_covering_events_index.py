@@ -29,7 +29,9 @@ def upgrade() -> None:
         )
     else:
         op.create_index(
-            "ix_order_events_country_ts", "order_events", ["country", "ts", "product_id", "quantity"]
+            "ix_order_events_country_ts",
+            "order_events",
+            ["country", "ts", "product_id", "quantity"],
         )
 
 

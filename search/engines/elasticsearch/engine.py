@@ -41,7 +41,9 @@ class ElasticsearchEngine:
 
     name = "elasticsearch"
 
-    def __init__(self, client: Elasticsearch, alias: str, *, russian_fallback: bool = False) -> None:
+    def __init__(
+        self, client: Elasticsearch, alias: str, *, russian_fallback: bool = False
+    ) -> None:
         self.client = client
         self.alias = alias
         self.russian_fallback = russian_fallback

@@ -28,7 +28,9 @@ def facet_buckets(aggregation: Mapping[str, Any]) -> list[FacetBucket]:
     """Buckets of one facet's filter aggregation (empty keys are not a value)."""
     buckets = aggregation.get("values", {}).get("buckets", [])
     return [
-        FacetBucket(str(b["key"]), int(b["doc_count"]), _label(b)) for b in buckets if b["key"] != ""
+        FacetBucket(str(b["key"]), int(b["doc_count"]), _label(b))
+        for b in buckets
+        if b["key"] != ""
     ]
 
 
