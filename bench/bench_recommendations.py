@@ -19,9 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from indexer.indexing import index_feed  # noqa: E402
 from indexer.recommendations import Recommender, build_all  # noqa: E402
 from indexer.storage import Database  # noqa: E402
+
+from indexer.indexing import index_feed  # noqa: E402
 from search.catalog import CATEGORIES  # noqa: E402
 from tests.conftest import write_feed  # noqa: E402
 from vitrina.config import Settings  # noqa: E402

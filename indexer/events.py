@@ -1,9 +1,11 @@
-"""Streaming order-events reader and bulk loader (SPEC.md, "Order events feed").
+"""Order events (SPEC.md, "Order events feed"), validated and stored through the indexer's pipeline.
 
-Same reject rules as the catalog: every bad line goes to a rejects file with its line
-number and reason, every valid line is stored, and the exit status says which happened.
-A file is stored in one transaction and remembered by its SHA-256, so a retried or
-repeated ingest never counts the same orders twice.
+Same reject rules, rejects file and report as the catalog (indexer/reports.py) and the
+same worker pool (indexer/pipeline.py): a big file is parsed on a forked helper while
+this process inserts. Every bad line goes to the rejects file with its number and
+reason, every valid line is stored, and the exit status says which happened. A file
+is stored in one transaction and remembered by its SHA-256, so a retried or repeated
+ingest never counts the same orders twice.
 """
 
 from __future__ import annotations
@@ -11,32 +13,33 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import math
-import multiprocessing
 import os
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import IO
+from typing import Any
 
 import orjson
 from sqlalchemy import Connection, insert, select
 from sqlalchemy.exc import IntegrityError
 from tqdm import tqdm
 
-from .feed import MAX_ID_LENGTH, Rejection, country_codes, numbered_chunks
-from .indexing import default_rejects_path
-from .inputs import counted_lines, open_input
-from .storage import Database
-from .storage.schema import event_files, order_events
+from storage import Database
+from storage.schema import event_files, order_events
+
+from .feed import MAX_ID_LENGTH, Rejection, country_codes
+from .inputs import counted_lines, numbered_chunks, open_input
+from .pipeline import in_order, worker_pool
+from .reports import InputReport, RejectsWriter, default_rejects_path
 
 _COUNTRIES = country_codes()
 EVENT_COLUMNS = ("product_id", "country", "quantity", "ts", "price_usd")
 # A stored event: (product_id, country, quantity, epoch seconds, price_usd or None).
 EventRow = tuple[str, str, int, int, float | None]
+# (first line number, lines) -> (rows or COPY text, row count, rejections)
+ParseChunk = Callable[[int, list[bytes]], tuple[list[EventRow] | bytes, int, list[Rejection]]]
 
 
 class EventsUnusable(Exception):
@@ -44,37 +47,22 @@ class EventsUnusable(Exception):
 
 
 @dataclass
-class EventsReport:
-    path: str
-    lines: int = 0
+class EventsReport(InputReport):
     accepted: int = 0
-    rejected: int = 0
-    seconds: float = 0.0
     already_ingested: bool = False
-    rejects_path: Path | None = None
-    rejection_samples: list[Rejection] = field(default_factory=list)
-
-    @property
-    def exit_code(self) -> int:
-        return 1 if self.rejected else 0
 
     def summary(self) -> str:
         if self.already_ingested:
             return f"{self.path}: already ingested (same content); nothing stored"
-        rate = self.lines / self.seconds if self.seconds else 0.0
-        text = (
-            f"{self.lines} lines in {self.seconds:.1f}s ({rate:,.0f}/s): "
+        return (
+            f"{self.lines} lines in {self.seconds:.1f}s ({self.rate:,.0f}/s): "
             f"{self.accepted} events stored, {self.rejected} rejected"
-        )
-        if self.rejected and self.rejects_path:
-            text += f"\nrejected lines written to {self.rejects_path}"
-        return text
+        ) + self.rejects_note()
 
 
 PARSE_CHUNK = 8192
 PARSE_WINDOW = 4  # chunks parsed ahead of the inserts
 PARALLEL_MIN_BYTES = 4_000_000  # below ~40k events forking costs more than it saves
-_INF = math.inf
 
 
 def parse_chunks(lines: Iterable[bytes]) -> Iterator[tuple[list[EventRow], list[Rejection]]]:
@@ -91,44 +79,6 @@ def parse_chunks(lines: Iterable[bytes]) -> Iterator[tuple[list[EventRow], list[
 def parse_lines(start: int, lines: list[bytes]) -> tuple[list[EventRow], list[Rejection]]:
     """Rows and Rejections of consecutive lines, the first of which is line `start`."""
     return _parse_chunk(list(enumerate(lines, start)))
-
-
-@contextlib.contextmanager
-def _parse_pool(size_bytes: int, parallel: bool) -> Iterator[ProcessPoolExecutor | None]:
-    """One forked process that parses while this one inserts, for files worth it.
-
-    Parsing and inserting each take about half the time, so one helper is enough; a
-    daemonic process (a Celery prefork child) may not fork and parses in-process.
-    """
-    if (
-        not parallel
-        or size_bytes < PARALLEL_MIN_BYTES
-        or not hasattr(os, "fork")
-        or multiprocessing.current_process().daemon
-    ):
-        yield None
-        return
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
-        yield pool
-
-
-def _parsed(
-    lines: Iterable[bytes], pool: ProcessPoolExecutor | None, for_copy: bool
-) -> Iterator[tuple[list[EventRow] | bytes, int, list[Rejection]]]:
-    """(rows or COPY text, row count, rejections) per chunk, in order; parsed on the pool's
-    process when there is one."""
-    parse = parse_for_copy if for_copy else _rows_and_count
-    if pool is None:
-        for start, chunk in numbered_chunks(lines, PARSE_CHUNK):
-            yield parse(start, chunk)
-        return
-    pending: deque[Future] = deque()
-    for start, chunk in numbered_chunks(lines, PARSE_CHUNK):
-        pending.append(pool.submit(parse, start, chunk))
-        if len(pending) > PARSE_WINDOW:
-            yield pending.popleft().result()
-    while pending:
-        yield pending.popleft().result()
 
 
 def parse_events(lines: Iterable[bytes]) -> Iterator[EventRow | Rejection]:
@@ -168,43 +118,13 @@ def _parse_chunk(numbered: list[tuple[int, bytes]]) -> tuple[list[EventRow], lis
     kept = [(n, raw.strip()) for n, raw in numbered]
     kept = [(n, raw) for n, raw in kept if raw]
     append = rows.append
-    fromiso = datetime.fromisoformat
-    countries = _COUNTRIES
     for (number, raw), data in zip(kept, _decode(kept, rejections), strict=True):
         if type(data) is dict:
-            # Fast path for a valid event; anything else is explained by _event_row.
-            product_id = data.get("product_id")
-            country = data.get("country")
-            quantity = data.get("quantity")
-            ts = data.get("ts")
-            price = data.get("price_usd")
-            if (
-                type(product_id) is str
-                and 0 < len(product_id) <= MAX_ID_LENGTH
-                and not product_id.isspace()
-                and type(country) is str
-                and country in countries
-                and type(quantity) is int
-                and quantity >= 1
-                and type(ts) is str
-                and (
-                    price is None
-                    or ((type(price) is float or type(price) is int) and 0 < price < _INF)
-                )
-            ):
-                try:
-                    moment = fromiso(ts)
-                except ValueError:
-                    moment = None
-                if moment is not None and moment.tzinfo is not None:
-                    append((product_id, country, quantity, int(moment.timestamp()), price))
-                    continue
-            reason = _event_row(data)
-            rejections.append(
-                Rejection(
-                    number, reason if isinstance(reason, str) else "invalid event", _text(raw)
-                )
-            )
+            row = event_row(data)
+            if type(row) is tuple:
+                append(row)
+            else:
+                rejections.append(Rejection(number, str(row), _text(raw)))
         elif data is not None:
             kind = type(data).__name__
             rejections.append(Rejection(number, f"expected a JSON object, got {kind}", _text(raw)))
@@ -213,23 +133,31 @@ def _parse_chunk(numbered: list[tuple[int, bytes]]) -> tuple[list[EventRow], lis
     return rows, rejections
 
 
-def _event_row(data: dict) -> EventRow | str:
-    """The row to store, or the reason the event is rejected."""
+def event_row(data: dict[str, Any]) -> EventRow | str:
+    """The row to store, or the reason the event is rejected: the events' one set of rules.
+
+    Checked in the order a valid event passes them, cheapest first (this is the hot loop
+    of ingestion).
+    """
     product_id = data.get("product_id")
-    country = data.get("country")
-    quantity = data.get("quantity")
-    ts = data.get("ts")
-    price = data.get("price_usd")
-    if type(product_id) is not str or not product_id.strip() or len(product_id) > MAX_ID_LENGTH:
+    if (
+        type(product_id) is not str
+        or not 0 < len(product_id) <= MAX_ID_LENGTH
+        or product_id.isspace()
+    ):
         return f"product_id: must be a string of 1..{MAX_ID_LENGTH} characters"
+    country = data.get("country")
     if type(country) is not str or country not in _COUNTRIES:
         return f"country: not an ISO 3166 alpha-2 code: {country!r}"
+    quantity = data.get("quantity")
     if type(quantity) is not int or quantity < 1:
         return f"quantity: must be an integer >= 1, got {quantity!r}"
+    ts = data.get("ts")
     if type(ts) is not str:
         return "ts: required, an ISO 8601 time with a time zone"
+    price = data.get("price_usd")
     if price is not None and (
-        type(price) not in (int, float) or not math.isfinite(price) or price <= 0
+        (type(price) is not float and type(price) is not int) or not 0 < price < math.inf
     ):
         return f"price_usd: must be a number > 0, got {price!r}"
     try:
@@ -279,12 +207,18 @@ def _event_writer(conn: Connection) -> Iterator[Callable[[list[EventRow] | bytes
     """A function storing rows (SQLite: executemany) or COPY text (PostgreSQL: one COPY)."""
     columns = ", ".join(EVENT_COLUMNS)
     if conn.dialect.name == "postgresql":
-        cursor = conn.connection.driver_connection.cursor()
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        cursor = driver.cursor()
         with cursor.copy(f"COPY {order_events.name} ({columns}) FROM STDIN") as copy:
             yield copy.write
         return
     sql = f"INSERT INTO {order_events.name} ({columns}) VALUES (?, ?, ?, ?, ?)"
-    yield lambda rows: conn.exec_driver_sql(sql, rows)
+
+    def insert_rows(rows: list[EventRow] | bytes) -> None:
+        conn.exec_driver_sql(sql, rows)  # rows here: only PostgreSQL gets COPY text
+
+    yield insert_rows
 
 
 def ingest_events(
@@ -311,31 +245,33 @@ def ingest_events(
             if seen.first() is not None:
                 report.already_ingested = True
                 return report
-        report.rejects_path = rejects_path or default_rejects_path(data_dir, path)
-        rejects: IO[str] | None = _open_rejects(report.rejects_path) if rejects_path else None
         size = os.fstat(stream.fileno()).st_size
+        # A local PostgreSQL server needs a core of its own to parse COPY input.
+        helper = parallel and (db.dialect == "sqlite" or (os.cpu_count() or 1) > 2)
         bar = tqdm(
             total=size, unit="B", unit_scale=True, desc="events", disable=not progress, leave=False
         )
         try:
-            # A local PostgreSQL server needs a core of its own to parse COPY input.
-            helper = parallel and (db.dialect == "sqlite" or (os.cpu_count() or 1) > 2)
-            with _parse_pool(size, helper) as pool, db.begin() as conn:
-                for_copy = conn.dialect.name == "postgresql"
+            with (
+                RejectsWriter(
+                    report,
+                    rejects_path or default_rejects_path(data_dir, path),
+                    always_create=rejects_path is not None,
+                ) as rejects,
+                worker_pool(size, min_bytes=PARALLEL_MIN_BYTES, workers=1 if helper else 0) as pool,
+                db.begin() as conn,
+            ):
+                work: ParseChunk = (
+                    parse_for_copy if conn.dialect.name == "postgresql" else _rows_and_count
+                )
+                chunks = numbered_chunks(counted_lines(stream, bar), PARSE_CHUNK)
                 with _event_writer(conn) as store:
-                    for payload, count, rejected in _parsed(
-                        counted_lines(stream, bar), pool, for_copy
-                    ):
+                    for payload, count, rejected in in_order(work, chunks, pool, PARSE_WINDOW):
                         if count:
                             store(payload)
                             report.accepted += count
                         for record in rejected:
-                            report.rejected += 1
-                            if rejects is None:
-                                rejects = _open_rejects(report.rejects_path)
-                            rejects.write(record.to_json() + "\n")
-                            if len(report.rejection_samples) < 5:
-                                report.rejection_samples.append(record)
+                            rejects.reject(record)
                 report.lines = report.accepted + report.rejected
                 if not report.accepted:
                     raise EventsUnusable(
@@ -354,14 +290,7 @@ def ingest_events(
             report.accepted = 0
         finally:
             bar.close()
-            if rejects is not None:
-                rejects.close()
     finally:
         stream.close()
     report.seconds = time.perf_counter() - started
     return report
-
-
-def _open_rejects(path: Path) -> IO[str]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return open(path, "w", encoding="utf-8")  # noqa: SIM115

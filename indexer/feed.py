@@ -13,7 +13,6 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
-from itertools import islice
 
 import orjson
 from babel import Locale
@@ -59,7 +58,8 @@ FeedRecord = Upsert | Deletion | Rejection
 @cache
 def country_codes() -> frozenset[str]:
     """ISO 3166-1 alpha-2 codes known to CLDR."""
-    return frozenset(code for code in Locale("en").territories if len(code) == 2 and code.isalpha())
+    codes = (str(code) for code in Locale("en").territories)
+    return frozenset(code for code in codes if len(code) == 2 and code.isalpha())
 
 
 def read_feed(lines: Iterable[bytes], start: int = 1) -> Iterator[FeedRecord]:
@@ -68,15 +68,6 @@ def read_feed(lines: Iterable[bytes], start: int = 1) -> Iterator[FeedRecord]:
         record = parse_raw_line(number, raw)
         if record is not None:
             yield record
-
-
-def numbered_chunks(lines: Iterable[bytes], size: int) -> Iterator[tuple[int, list[bytes]]]:
-    """Lines in chunks of `size`, each with the (1-based) number of its first line."""
-    iterator = iter(lines)
-    start = 1
-    while chunk := list(islice(iterator, size)):
-        yield start, chunk
-        start += len(chunk)
 
 
 def parse_raw_line(number: int, raw: bytes) -> FeedRecord | None:

@@ -1,28 +1,39 @@
 """Feed -> validated products -> analyzed documents -> engine, with a report.
 
-`index_feed` is what `vitrina index` and the Celery reindex tasks call.
+`index_feed` is what `vitrina index` and the Celery reindex tasks call. Parsing,
+validation and morphology cost ~90 µs a product in Python; big feeds spread them
+over forked worker processes (indexer/pipeline.py), which share the loaded
+dictionaries and keep feed order.
 """
 
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 from tqdm import tqdm
 
 from search.analysis.analyzer import Analyzer, default_analyzer
+from search.documents import index_document
 from search.engines.base import Change, DocumentsRejected, Removal, SearchEngine
-from search.vocabulary import VocabularyBuilder
+from search.vocabulary import VocabularyBatch, VocabularyBuilder
 
-from .feed import Rejection
-from .inputs import counted_lines, open_input
+from .feed import Deletion, FeedRecord, Rejection, Upsert, read_feed
+from .inputs import counted_lines, numbered_chunks, open_input
 from .locking import indexing_lock
-from .parallel import analysis_pool, analyzed_lines
+from .pipeline import in_order, inherited, worker_pool
+from .reports import InputReport, RejectsWriter, default_rejects_path
+
+CHUNK_LINES = 2_000
+PARALLEL_MIN_BYTES = 2_000_000  # below ~5k products, forking costs more than it saves
+# What one line becomes: ("doc", line, document) | ("removal", line, product id)
+# | ("hidden", line, product id) | ("reject", line, Rejection)
+Outcome = tuple[str, int, object]
 
 
 class FeedUnusable(Exception):
@@ -30,60 +41,18 @@ class FeedUnusable(Exception):
 
 
 @dataclass
-class IndexReport:
-    feed: str
-    lines: int = 0
+class IndexReport(InputReport):
     upserts: int = 0
     deletions: int = 0
     hidden: int = 0
-    rejected: int = 0
     products: int = 0
-    seconds: float = 0.0
-    rejects_path: Path | None = None
-    rejection_samples: list[Rejection] = field(default_factory=list)
-
-    @property
-    def exit_code(self) -> int:
-        return 1 if self.rejected else 0
 
     def summary(self) -> str:
-        rate = self.lines / self.seconds if self.seconds else 0.0
-        text = (
-            f"{self.lines} lines in {self.seconds:.1f}s ({rate:,.0f}/s): {self.upserts} indexed, "
-            f"{self.deletions} deleted, {self.hidden} hidden (flagged), {self.rejected} rejected; "
-            f"{self.products} products searchable"
-        )
-        if self.rejected and self.rejects_path:
-            text += f"\nrejected lines written to {self.rejects_path}"
-        return text
-
-
-class _RejectsWriter:
-    """Writes rejected lines lazily, so a clean feed leaves no empty file behind."""
-
-    def __init__(self, path: Path, always_create: bool) -> None:
-        self.path = path
-        self._file: IO[str] | None = None
-        if always_create:
-            self._open()
-
-    def _open(self) -> IO[str]:
-        if self._file is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._file = open(self.path, "w", encoding="utf-8")  # noqa: SIM115
-        return self._file
-
-    def write(self, rejection: Rejection) -> None:
-        self._open().write(rejection.to_json() + "\n")
-
-    def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-
-
-def default_rejects_path(data_dir: Path, feed: Path) -> Path:
-    stamp = time.strftime("%Y%m%dT%H%M%S")
-    return data_dir / "rejects" / f"{feed.stem}-{stamp}.rejects.jsonl"
+        return (
+            f"{self.lines} lines in {self.seconds:.1f}s ({self.rate:,.0f}/s): {self.upserts} "
+            f"indexed, {self.deletions} deleted, {self.hidden} hidden (flagged), "
+            f"{self.rejected} rejected; {self.products} products searchable"
+        ) + self.rejects_note()
 
 
 def open_feed(path: Path) -> IO[bytes]:
@@ -106,22 +75,33 @@ def index_feed(
     or a full rebuild would have no valid product at all.
     """
     analyzer = analyzer or default_analyzer()
-    report = IndexReport(feed=str(feed))
+    report = IndexReport(path=str(feed))
     stream = open_feed(feed)
     started = time.perf_counter()
-    rejects = _RejectsWriter(
-        rejects_path or default_rejects_path(data_dir, feed), always_create=rejects_path is not None
-    )
-    report.rejects_path = rejects.path
     size = os.fstat(stream.fileno()).st_size
     bar = tqdm(
         total=size, unit="B", unit_scale=True, desc="indexing", disable=not progress, leave=False
     )
+    cores = os.cpu_count() or 1
     try:
-        vocabulary = VocabularyBuilder()
-        with analysis_pool(analyzer, size) as pool, indexing_lock(data_dir):
+        with (
+            RejectsWriter(
+                report,
+                rejects_path or default_rejects_path(data_dir, feed),
+                always_create=rejects_path is not None,
+            ) as rejects,
+            worker_pool(
+                size,
+                min_bytes=PARALLEL_MIN_BYTES,
+                workers=cores if cores > 1 else 0,
+                inherit=analyzer,
+            ) as pool,
+            indexing_lock(data_dir),
+        ):
+            vocabulary = VocabularyBuilder()
             lines = counted_lines(stream, bar)
-            changes = _changes(lines, analyzer, report, rejects, pool, vocabulary)
+            outcomes = analyzed_lines(lines, analyzer, vocabulary, pool, window=2 * cores)
+            changes = _changes(outcomes, report, rejects)
             if full:
                 first = next(changes, None)
                 if first is None:
@@ -137,9 +117,65 @@ def index_feed(
     finally:
         bar.close()
         stream.close()
-        rejects.close()
     report.seconds = time.perf_counter() - started
     return report
+
+
+# -- analysis: a line becomes a document (on a worker process for big feeds) ------------
+
+
+def analyze_record(record: FeedRecord, analyzer: Analyzer, vocabulary: VocabularyBatch) -> Outcome:
+    if isinstance(record, Rejection):
+        return ("reject", record.line, record)
+    if isinstance(record, Deletion):
+        return ("removal", record.line, record.product_id)
+    assert isinstance(record, Upsert)
+    if record.product.hidden:
+        return ("hidden", record.line, record.product.id)
+    title_words: list[str] = []
+    document = index_document(record.product, analyzer, title_words=title_words)
+    vocabulary.add(document, record.product, title_words)
+    return ("doc", record.line, document)
+
+
+def analyze_chunk(
+    start: int, lines: list[bytes], analyzer: Analyzer | None = None
+) -> tuple[list[Outcome], VocabularyBatch]:
+    """Outcomes of a chunk of lines, and the vocabulary of its products (on a worker, the
+    analyzer is the one the indexing process handed down)."""
+    analyzer = analyzer or inherited()
+    assert analyzer is not None
+    vocabulary = VocabularyBatch()
+    outcomes = [
+        analyze_record(record, analyzer, vocabulary) for record in read_feed(lines, start=start)
+    ]
+    return outcomes, vocabulary
+
+
+def analyzed_lines(
+    lines: Iterable[bytes],
+    analyzer: Analyzer,
+    vocabulary: VocabularyBuilder,
+    pool: ProcessPoolExecutor | None = None,
+    window: int = 2,
+) -> Iterator[Outcome]:
+    """Outcomes for every non-blank line in feed order (on the pool's workers if given);
+    the vocabulary of the indexed products is added to `vocabulary`."""
+    work = analyze_chunk if pool is not None else _analyze_here(analyzer)
+    for outcomes, chunk_vocabulary in in_order(
+        work, numbered_chunks(lines, CHUNK_LINES), pool, window
+    ):
+        vocabulary.merge(chunk_vocabulary)
+        yield from outcomes
+
+
+def _analyze_here(
+    analyzer: Analyzer,
+) -> Callable[[int, list[bytes]], tuple[list[Outcome], VocabularyBatch]]:
+    return lambda start, lines: analyze_chunk(start, lines, analyzer)
+
+
+# -- writing: documents to the engine, rejects to their file ----------------------------
 
 
 def _prepend(first: Change, rest: Iterator[Change]) -> Iterator[Change]:
@@ -148,36 +184,30 @@ def _prepend(first: Change, rest: Iterator[Change]) -> Iterator[Change]:
 
 
 def _changes(
-    lines: Iterator[bytes],
-    analyzer: Analyzer,
-    report: IndexReport,
-    rejects: _RejectsWriter,
-    pool: ProcessPoolExecutor | None,
-    vocabulary: VocabularyBuilder,
+    outcomes: Iterable[Outcome], report: IndexReport, rejects: RejectsWriter
 ) -> Iterator[Change]:
-    for kind, line, value in analyzed_lines(lines, analyzer, vocabulary, pool):
+    for kind, line, value in outcomes:
         report.lines = line
         if kind == "doc":
+            assert isinstance(value, dict)  # an analyzed document
             report.upserts += 1
             yield value
         elif kind == "reject":
-            report.rejected += 1
-            rejects.write(value)
-            if len(report.rejection_samples) < 5:
-                report.rejection_samples.append(value)
+            assert isinstance(value, Rejection)
+            rejects.reject(value)
         elif kind == "removal":
             report.deletions += 1
-            yield Removal(value)
+            yield Removal(str(value))
         elif kind == "hidden":
             report.hidden += 1
-            yield Removal(value)
+            yield Removal(str(value))
 
 
 def _write_engine_rejects(
     write: Callable[[Iterator[Change]], int],
     changes: Iterator[Change],
     report: IndexReport,
-    rejects: _RejectsWriter,
+    rejects: RejectsWriter,
 ) -> None:
     """Run an engine write; products the engine refuses become rejects, like bad lines.
 
@@ -187,13 +217,11 @@ def _write_engine_rejects(
         write(changes)
     except DocumentsRejected as exc:
         for refused in exc.rejected:
-            rejection = Rejection(
-                0,
-                f"product {refused.id}: refused by the search engine: {refused.reason}",
-                refused.id,
-            )
-            report.rejected += 1
             report.upserts -= 1
-            rejects.write(rejection)
-            if len(report.rejection_samples) < 5:
-                report.rejection_samples.append(rejection)
+            rejects.reject(
+                Rejection(
+                    0,
+                    f"product {refused.id}: refused by the search engine: {refused.reason}",
+                    refused.id,
+                )
+            )

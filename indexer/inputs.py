@@ -1,8 +1,10 @@
-"""Opening JSON Lines inputs (catalog feeds, order events) and reading them with progress."""
+"""Opening JSON Lines inputs (catalog feeds, order events) and reading them with progress,
+in numbered chunks of lines."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from itertools import islice
 from pathlib import Path
 from typing import IO
 
@@ -34,3 +36,12 @@ def counted_lines(stream: IO[bytes], bar: tqdm) -> Iterator[bytes]:
             pending = 0
         yield line
     bar.update(pending)
+
+
+def numbered_chunks(lines: Iterable[bytes], size: int) -> Iterator[tuple[int, list[bytes]]]:
+    """Lines in chunks of `size`, each with the (1-based) number of its first line."""
+    iterator = iter(lines)
+    start = 1
+    while chunk := list(islice(iterator, size)):
+        yield start, chunk
+        start += len(chunk)

@@ -6,8 +6,19 @@ from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
 from babel.numbers import format_currency
+from pydantic import ConfigDict, with_config
+from typing_extensions import TypedDict
 
 from .registry import Registry
+
+
+@with_config(ConfigDict(extra="forbid"))
+class Price(TypedDict):
+    """A price as the API shows it: converted, and formatted for the page locale."""
+
+    amount: float
+    currency: str
+    formatted: str
 
 
 @lru_cache(maxsize=256)
@@ -35,7 +46,7 @@ def format_price(amount: float, currency: str, locale: str, country: str) -> str
     return format_currency(amount, currency, locale=babel_locale(locale, country))
 
 
-def price(price_usd: float, currency: str, locale: str, country: str, registry: Registry) -> dict:
+def price(price_usd: float, currency: str, locale: str, country: str, registry: Registry) -> Price:
     amount = convert(price_usd, currency, registry)
     return {
         "amount": amount,

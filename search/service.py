@@ -15,6 +15,7 @@ from locales.money import price, to_usd
 from locales.registry import Registry
 
 from .analysis.analyzer import Analyzer
+from .answers import Facets, Item, SearchAnswer
 from .catalog import category_name
 from .documents import brand_key
 from .engines.base import EngineQuery, EngineResult, Filters, SearchEngine
@@ -104,20 +105,24 @@ class SearchService:
                 return SearchOutcome(params, reading, self.engine.search(query(reading)))
         return SearchOutcome(params, first, result)
 
-    def search(self, params: SearchParams) -> dict[str, Any]:
+    def search(self, params: SearchParams) -> SearchAnswer:
         """The `GET /api/v1/search` answer of SPEC.md."""
         return self.render(self.run(params))
 
     # -- presenting -----------------------------------------------------------
 
-    def render(self, outcome: SearchOutcome) -> dict[str, Any]:
+    def render(self, outcome: SearchOutcome) -> SearchAnswer:
         params, reading, result = outcome.params, outcome.reading, outcome.result
         terms = reading.match.terms if reading else set()
         return {
             "query": {
                 "text": params.q,
                 "understood": reading.text if reading else "",
-                "corrections": [c.to_dict() for c in reading.corrections] if reading else [],
+                "corrections": [
+                    {"kind": c.kind, "from": c.source, "to": c.target} for c in reading.corrections
+                ]
+                if reading
+                else [],
                 "relaxed": bool(reading and reading.relaxed),
                 "did_you_mean": outcome.did_you_mean,
             },
@@ -132,12 +137,12 @@ class SearchService:
 
     def item(
         self, product: dict[str, Any], locale: str, country: str, terms: set[str] | None = None
-    ) -> dict[str, Any]:
+    ) -> Item:
         chain = self.registry.locale_info(locale).chain
         title = localized(product["title"], chain)
         market = self.registry.country(country)
         origin = market.fastest_origin(product.get("ships_from") or ["CN"])
-        item = {
+        item: Item = {
             "id": product["id"],
             "title": title,
             "category": product["category"],
@@ -155,8 +160,8 @@ class SearchService:
             item["highlight"] = highlight(title, terms, self.analyzer)
         return item
 
-    def facets(self, result: EngineResult, params: SearchParams) -> dict[str, Any]:
-        facets: dict[str, Any] = {
+    def facets(self, result: EngineResult, params: SearchParams) -> Facets:
+        facets: Facets = {
             "category": [
                 {"value": b.value, "label": category_name(b.value, params.locale), "count": b.count}
                 for b in result.facets.get("category", [])
@@ -180,7 +185,7 @@ class SearchService:
             }
         return facets
 
-    def products(self, ids: list[str], locale: str, country: str) -> list[dict[str, Any]]:
+    def products(self, ids: list[str], locale: str, country: str) -> list[Item]:
         """Products by id, in the given order, presented like search items."""
         found = self.engine.get_products(ids)
         return [self.item(found[i], locale, country) for i in ids if i in found]

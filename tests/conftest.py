@@ -82,8 +82,7 @@ def demo_services(services: Services) -> Services:
 def app(demo_services: Services):
     from web.app import create_app
 
-    app = create_app({"TESTING": True}, settings=demo_services.settings)
-    return app
+    return create_app(demo_services, {"TESTING": True})
 
 
 @pytest.fixture

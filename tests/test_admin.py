@@ -6,10 +6,9 @@ import re
 
 import pytest
 
-from indexer.recommendations import local_today
-from indexer.storage import database_for
-from indexer.storage.users import add_user, authenticate
+from merchandising.dates import local_today
 from vitrina.cli import main
+from vitrina.services import Services
 
 PASSWORD = "correct horse battery"
 
@@ -20,7 +19,7 @@ def csrf(html: str) -> str:
 
 @pytest.fixture
 def merchandiser(app):
-    add_user(database_for(app.extensions["vitrina"].settings), "masha", PASSWORD, "merchandiser")
+    app.extensions["vitrina"].accounts.add("masha", PASSWORD, "merchandiser")
     return "masha"
 
 
@@ -100,7 +99,7 @@ def test_users_add_reads_the_password_from_stdin(runner, settings):
         input=PASSWORD + "\n",
     )
     assert result.exit_code == 0, result.output
-    user = authenticate(database_for(settings), "petya", PASSWORD)
+    user = Services(settings).accounts.authenticate("petya", PASSWORD)
     assert user is not None and user.role == "merchandiser"
     short = runner.invoke(main, ["users", "add", "vasya", "--password-stdin"], input="123\n")
     assert short.exit_code == 2 and "at least 8" in short.output

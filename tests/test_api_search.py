@@ -155,9 +155,10 @@ def test_openapi_and_health(client):
 
 
 def test_no_index_answers_503_not_500(settings):
+    from vitrina.services import Services
     from web.app import create_app
 
-    client = create_app({"TESTING": True}, settings=settings).test_client()
+    client = create_app(Services(settings), {"TESTING": True}).test_client()
     response = client.get("/api/v1/search?q=чай")
     assert response.status_code == 503
     assert response.get_json()["error"]["code"] == "backend_unavailable"

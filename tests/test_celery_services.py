@@ -79,9 +79,9 @@ def env(redis_url, pg_schema, tmp_path_factory):
     }
     saved = {k: os.environ.get(k) for k in values}
     os.environ.update(values)
-    from indexer.tasks import services
+    from vitrina.services import Services
 
-    svc = services()
+    svc = Services()
     products = [
         make_product(f"p{i}", f"товар {i}", category=cat, orders=100 - i)
         for i, cat in enumerate(["shoes", "toys", "food", "sports", "hair", "apparel"] * 4)
@@ -89,7 +89,7 @@ def env(redis_url, pg_schema, tmp_path_factory):
     index_feed(
         write_feed(data_dir.parent / "feed.jsonl", products),
         svc.indexing_engine,
-        svc.settings.ensure_data_dir(),
+        svc.data_dir,
     )
     events = [
         {
@@ -154,10 +154,11 @@ def test_ingest_then_build_is_repeatable(worker, env, pg_schema):
 
 
 def test_build_all_fans_out_over_every_country(worker, celery_app, pg_schema):
-    from indexer.tasks import build_all_recommendations, services
+    from indexer.tasks import build_all_recommendations
+    from vitrina.services import Services
 
     built = build_all_recommendations.delay(DAY.isoformat()).get(timeout=120)
-    assert sorted(b["country"] for b in built) == sorted(services().registry.countries)
+    assert sorted(b["country"] for b in built) == sorted(Services().registry.countries)
     _, conn, schema = pg_schema
     count = conn.execute(
         f'SELECT count(*) FROM "{schema}".recommendation_lists WHERE date = %s', (DAY,)
@@ -166,16 +167,18 @@ def test_build_all_fans_out_over_every_country(worker, celery_app, pg_schema):
 
 
 def test_beat_tick_builds_every_countrys_local_today(worker, pg_schema):
-    from indexer.recommendations import local_today
-    from indexer.tasks import pending_builds, recommendations_tick, services
+    from indexer.tasks import recommendations_tick
+    from merchandising.dates import local_today
+    from vitrina.services import Services
 
     due = recommendations_tick.delay().get(timeout=60)
-    registry = services().registry
+    lists = Services().recommendations
+    registry = lists.registry
     assert {c for c, _ in due} == set(registry.countries)
     deadline = time.monotonic() + 120
-    while pending_builds() and time.monotonic() < deadline:
+    while lists.due() and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert pending_builds() == []
+    assert lists.due() == []
     _, conn, schema = pg_schema
     for code, country in registry.countries.items():
         assert lists_for(conn, schema, code, local_today(country.timezone))
@@ -245,11 +248,12 @@ def test_a_build_killed_mid_way_is_redelivered_and_leaves_one_list(
 def test_reindex_requests_collapse_while_one_is_queued(env, celery_app):
     import redis
 
-    from indexer.tasks import request_reindex
+    from vitrina.services import Services
 
     feed = str(Path(env["VITRINA_DATA_DIR"]).parent / "feed.jsonl")
-    first = request_reindex(feed)
-    second = request_reindex(feed)
+    jobs = Services().jobs
+    first = jobs.reindex(feed)
+    second = jobs.reindex(feed)
     assert first["queued"] is True
     assert second == {"queued": False, "reason": "a reindex of this feed is already queued"}
     client = redis.Redis.from_url(env["CELERY_BROKER_URL"])
@@ -257,29 +261,28 @@ def test_reindex_requests_collapse_while_one_is_queued(env, celery_app):
     client.delete(f"vitrina:reindex-pending:full:{feed}")
 
 
-def test_a_build_waiting_for_the_index_is_retried_with_backoff(
-    worker, celery_app, env, tmp_path, monkeypatch
-):
+def test_a_build_waiting_for_the_index_is_retried_with_backoff(worker, celery_app, env):
     from celery.result import AsyncResult
 
-    from indexer.tasks import build_recommendations, services
+    from indexer.tasks import build_recommendations
 
-    fresh = tmp_path / "var"  # a data dir whose search index does not exist yet
-    monkeypatch.setenv("VITRINA_DATA_DIR", str(fresh))
-    result = build_recommendations.delay("US", "2026-11-25")
-    deadline = time.monotonic() + 30
-    while AsyncResult(result.id, app=celery_app).state != "RETRY":
-        assert time.monotonic() < deadline, AsyncResult(result.id, app=celery_app).state
-        time.sleep(0.05)
-    feed = Path(env["VITRINA_DATA_DIR"]).parent / "feed.jsonl"
-    index_feed(feed, services().indexing_engine, fresh)  # the engine comes back
+    index = Path(env["VITRINA_DATA_DIR"]) / "index"
+    away = index.with_name("index.away")
+    index.rename(away)  # the search index is gone for now
+    try:
+        result = build_recommendations.delay("US", "2026-11-25")
+        deadline = time.monotonic() + 30
+        while AsyncResult(result.id, app=celery_app).state != "RETRY":
+            assert time.monotonic() < deadline, AsyncResult(result.id, app=celery_app).state
+            time.sleep(0.05)
+    finally:
+        away.rename(index)  # the engine comes back
     assert result.get(timeout=60) == {"country": "US", "date": "2026-11-25", "items": 20}
 
 
 def test_postgres_copy_keeps_awkward_product_ids_and_prices(env, pg_schema, tmp_path):
     from indexer.events import ingest_events
-    from indexer.storage import database_for
-    from indexer.tasks import services
+    from vitrina.services import Services
 
     ids = ["tab\there", "back\\slash", "new\nline", "сумка-кожаная", "semi;colon", "\\N"]
     events = [
@@ -296,8 +299,8 @@ def test_postgres_copy_keeps_awkward_product_ids_and_prices(env, pg_schema, tmp_
         if event["price_usd"] is None:
             del event["price_usd"]
     feed = write_feed(tmp_path / "awkward.jsonl", events)
-    svc = services()
-    report = ingest_events(feed, database_for(svc.settings), svc.settings.data_dir)
+    svc = Services()
+    report = ingest_events(feed, svc.database, svc.data_dir)
     assert report.accepted == len(ids)
     _, conn, schema = pg_schema
     rows = conn.execute(

@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 
 from indexer.events import parse_events
 from indexer.feed import Rejection
-from indexer.storage import database_for
-from indexer.storage.schema import order_events
+from storage.schema import order_events
 from tests.conftest import write_feed
 from vitrina.cli import main
+from vitrina.services import Services
 
 GOOD = {"product_id": "p1", "country": "RU", "quantity": 2, "ts": "2026-11-26T10:00:00Z"}
 
@@ -82,7 +82,7 @@ def test_cli_stores_valid_events_reports_rejects_and_exits_1(runner, settings, t
     assert "2 events stored, 1 rejected" in result.output
     rejected = [json.loads(line) for line in rejects.read_text().splitlines()]
     assert [r["line"] for r in rejected] == [3] and rejected[0]["text"] == "{broken"
-    db = database_for(settings)
+    db = Services(settings).database
     with db.connect() as conn:
         assert conn.execute(select(func.count()).select_from(order_events)).scalar_one() == 2
 
@@ -92,7 +92,7 @@ def test_ingesting_the_same_file_twice_counts_its_orders_once(runner, settings, 
     assert runner.invoke(main, ["events", "ingest", str(feed)]).exit_code == 0
     again = runner.invoke(main, ["events", "ingest", str(feed)])
     assert again.exit_code == 0 and "already ingested" in again.output
-    with database_for(settings).connect() as conn:
+    with Services(settings).database.connect() as conn:
         assert conn.execute(select(func.count()).select_from(order_events)).scalar_one() == 3
 
 
@@ -102,7 +102,7 @@ def test_unusable_input_exits_2_and_stores_nothing(runner, settings, tmp_path: P
     feed = write_feed(tmp_path / "bad.jsonl", ["nope", json.dumps({**GOOD, "quantity": -1})])
     bad = runner.invoke(main, ["events", "ingest", str(feed)])
     assert bad.exit_code == 2 and "no valid event" in bad.output
-    with database_for(settings).connect() as conn:
+    with Services(settings).database.connect() as conn:
         assert conn.execute(select(func.count()).select_from(order_events)).scalar_one() == 0
 
 
@@ -119,7 +119,7 @@ def test_a_big_file_parsed_in_a_helper_process_keeps_line_numbers(settings, tmp_
     feed = write_feed(tmp_path / "big.jsonl", lines)
     assert feed.stat().st_size > PARALLEL_MIN_BYTES
     rejects = tmp_path / "rejects.jsonl"
-    db = database_for(settings)
+    db = Services(settings).database
     report = ingest_events(feed, db, settings.data_dir, rejects_path=rejects, parallel=True)
     assert (report.accepted, report.rejected) == (59_998, 2)
     assert [json.loads(line)["line"] for line in rejects.read_text().splitlines()] == [

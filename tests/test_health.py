@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from vitrina.services import Services
 from web.app import create_app
 
 
@@ -21,7 +22,7 @@ def test_unreachable_broker_and_database_degrade_but_search_serves(demo_services
         celery_broker_url=f"redis://127.0.0.1:{unused_port}/0",
         database_url=f"postgresql+psycopg://nobody@127.0.0.1:{unused_port}/none?connect_timeout=1",
     )
-    client = create_app({"TESTING": True}, settings=settings).test_client()
+    client = create_app(Services(settings), {"TESTING": True}).test_client()
     response = client.get("/healthz")
     body = response.get_json()
     assert response.status_code == 200

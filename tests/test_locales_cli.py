@@ -231,7 +231,9 @@ def test_a_new_locale_is_served_at_its_url_with_no_code_change(
         lambda code: chained_translations(code, locales_dir, load_registry(locales_dir)),
     )
 
-    client = create_app({"TESTING": True}, settings=demo_services.settings).test_client()
+    from vitrina.services import Services
+
+    client = create_app(Services(demo_services.settings), {"TESTING": True}).test_client()
     page = client.get("/fr/")
     assert page.status_code == 200
     html = page.get_data(as_text=True)

@@ -115,7 +115,7 @@ def backpacks_client(services: Services):
     index_feed(feed, services.indexing_engine, services.settings.data_dir)
     from web.app import create_app
 
-    return create_app({"TESTING": True}, settings=services.settings).test_client()
+    return create_app(services, {"TESTING": True}).test_client()
 
 
 @pytest.mark.parametrize(
@@ -296,7 +296,7 @@ def test_unknown_path_gets_the_error_page_in_the_preferred_locale(client):
 def test_unexpected_errors_get_a_localized_500_without_a_trace(demo_services):
     from web.app import create_app
 
-    app = create_app({"TESTING": True}, settings=demo_services.settings)
+    app = create_app(demo_services, {"TESTING": True})
 
     def broken(locale):
         raise RuntimeError("secret internals")
@@ -312,15 +312,15 @@ def test_unexpected_errors_get_a_localized_500_without_a_trace(demo_services):
 def test_engine_without_an_index_answers_a_localized_503(services):
     from web.app import create_app
 
-    client = create_app({"TESTING": True}, settings=services.settings).test_client()
+    client = create_app(services, {"TESTING": True}).test_client()
     response = client.get("/es/search?q=bolso")
     assert response.status_code == 503
     assert "La búsqueda no está disponible temporalmente" in response.get_data(as_text=True)
 
 
 def test_deals_follow_the_countrys_recent_orders(app, demo_services, tmp_path):
+
     from indexer.events import ingest_events
-    from indexer.storage import database_for
 
     yesterday = datetime.now(UTC) - timedelta(hours=30)  # lists count orders before today
     lines = [
@@ -332,7 +332,7 @@ def test_deals_follow_the_countrys_recent_orders(app, demo_services, tmp_path):
         }
     ]
     events = write_feed(tmp_path / "events.jsonl", lines)
-    ingest_events(events, database_for(demo_services.settings), demo_services.settings.data_dir)
+    ingest_events(events, demo_services.database, demo_services.data_dir)
     html = page(app.test_client(), "/ru/deals")
     first = re.search(r'<li class="card">.*?</li>', html, re.S).group(0)
     assert 'href="/ru/product/demo-0173"' in first

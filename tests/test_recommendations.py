@@ -10,9 +10,10 @@ import pytest
 
 from indexer.events import ingest_events
 from indexer.indexing import index_feed
-from indexer.recommendations import Recommender, Rules, due_builds, local_midnight
-from indexer.storage import database_for
-from indexer.storage.merchandising import exclude, pin, stored_list, unexclude, unpin
+from merchandising.curation import Curation
+from merchandising.dates import local_midnight
+from merchandising.lists import stored_list
+from merchandising.recommendations import ListBuilder, Rules, due_builds
 from tests.conftest import make_product, write_feed
 
 DAY = date(2026, 11, 27)
@@ -34,21 +35,21 @@ def order(product: str, hours_before: float, country: str = "RU", quantity: int 
 
 @pytest.fixture
 def catalog(services, tmp_path: Path):
-    """Index a small catalog; returns a function that ingests events and a Recommender."""
+    """Index a small catalog; returns a function that ingests events and a ListBuilder."""
 
-    def load(products: list[dict], events: list[dict], rules: Rules | None = None) -> Recommender:
+    def load(products: list[dict], events: list[dict], rules: Rules | None = None) -> ListBuilder:
         index_feed(
             write_feed(tmp_path / "feed.jsonl", products),
             services.indexing_engine,
             services.settings.ensure_data_dir(),
         )
-        db = database_for(services.settings)
+        db = services.database
         if events:
             path = tmp_path / f"events-{len(events)}-{hash(json.dumps(events))}.jsonl"
             write_feed(path, events)
             report = ingest_events(path, db, services.settings.data_dir)
             assert report.rejected == 0
-        return Recommender(db, services.indexing_engine, services.registry, rules)
+        return ListBuilder(db, services.indexing_engine, services.registry, rules)
 
     return load
 
@@ -133,10 +134,10 @@ def test_pins_come_first_in_order_and_exclusions_never_appear(catalog, services)
         for p, c in [("a", "shoes"), ("b", "toys"), ("c", "food"), ("d", "sports")]
     ]
     rec = catalog(products, [order("a", 5, quantity=5), order("b", 5, quantity=4)])
-    db = rec.db
-    pin(db, "RU", DAY, "d")
-    pin(db, "RU", DAY, "c", position=1)
-    exclude(db, "RU", DAY, "a")
+    curation = Curation(rec.db)
+    curation.pin("RU", DAY, "d")
+    curation.pin("RU", DAY, "c", position=1)
+    curation.exclude("RU", DAY, "a")
     entries = rec.compute("RU", DAY)
     assert [(e.product_id, e.reason) for e in entries][:3] == [
         ("c", "pinned"),
@@ -144,10 +145,10 @@ def test_pins_come_first_in_order_and_exclusions_never_appear(catalog, services)
         ("b", "trending"),
     ]
     assert "a" not in ids(entries)
-    exclude(db, "RU", DAY, "c")  # an excluded pin does not appear either
+    curation.exclude("RU", DAY, "c")  # an excluded pin does not appear either
     assert ids(rec.compute("RU", DAY))[:2] == ["d", "b"]
-    unexclude(db, "RU", DAY, "c")
-    unpin(db, "RU", DAY, "d")
+    curation.unexclude("RU", DAY, "c")
+    curation.unpin("RU", DAY, "d")
     assert ids(rec.compute("RU", DAY))[:2] == ["c", "b"]
     other_day = rec.compute("RU", DAY + timedelta(days=1))
     assert other_day[0].reason != "pinned"  # pins belong to one (country, date)
@@ -187,7 +188,7 @@ def test_rebuilding_gives_the_same_list_and_replaces_the_old_one(catalog, tmp_pa
     assert first.entries == again.entries
     path = write_feed(tmp_path / "more.jsonl", [order("c", 2, quantity=10)])
     ingest_events(path, rec.db, tmp_path)
-    rebuilt = Recommender(rec.db, rec.engine, rec.registry).build("RU", DAY)
+    rebuilt = ListBuilder(rec.db, rec.engine, rec.registry).build("RU", DAY)
     assert ids(rebuilt.entries)[0] == "c"
     with rec.db.connect() as conn:
         assert ids(stored_list(conn, "RU", DAY).entries) == ids(rebuilt.entries)

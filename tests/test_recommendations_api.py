@@ -9,9 +9,7 @@ from pathlib import Path
 import pytest
 
 from indexer.events import ingest_events
-from indexer.recommendations import local_today
-from indexer.storage import database_for
-from indexer.storage.merchandising import pin
+from merchandising.dates import local_today
 from tests.conftest import write_feed
 from vitrina.cli import main
 
@@ -44,10 +42,8 @@ def ordered(app, demo_ids, tmp_path: Path) -> str:
         }
         for i in range(5)
     ]
-    settings = app.extensions["vitrina"].settings
-    ingest_events(
-        write_feed(tmp_path / "ev.jsonl", events), database_for(settings), settings.data_dir
-    )
+    svc = app.extensions["vitrina"]
+    ingest_events(write_feed(tmp_path / "ev.jsonl", events), svc.database, svc.data_dir)
     return hot
 
 
@@ -68,7 +64,7 @@ def test_recommendations_are_built_on_demand_and_shaped_like_search_items(client
 def test_pins_show_first_with_reason_pinned(app, client, demo_ids, ordered):
     day = local_today("Europe/Moscow")
     client.get("/api/v1/recommendations/RU")  # the list is stored now
-    pin(database_for(app.extensions["vitrina"].settings), "RU", day, demo_ids[10])
+    app.extensions["vitrina"].curation.pin("RU", day, demo_ids[10])
     # A stored list stays as built until it is rebuilt.
     assert (
         client.get(f"/api/v1/recommendations/RU?date={day.isoformat()}").get_json()["items"][0][
@@ -76,9 +72,7 @@ def test_pins_show_first_with_reason_pinned(app, client, demo_ids, ordered):
         ]
         == "trending"
     )
-    from indexer.tasks import recommender  # the rebuild merchandisers trigger
-
-    recommender().build("RU", day)
+    app.extensions["vitrina"].recommendations.build("RU", day)  # what a merchandiser triggers
     items = client.get("/api/v1/recommendations/RU").get_json()["items"]
     assert [(i["id"], i["reason"]) for i in items[:2]] == [
         (demo_ids[10], "pinned"),

@@ -1,38 +1,53 @@
-"""The `vitrina` command line (see SPEC.md, "Command line")."""
+"""The `vitrina` command line (see SPEC.md, "Command line"), one module per subject.
+
+Commands get the process's services (built by vitrina/services.py) as click's
+`ctx.obj`; failures go through the one error boundary of vitrina/boundary.py.
+"""
 
 from __future__ import annotations
 
-import logging
-
 import click
 
+from .boundary import DEBUG, EXIT_STATUS_HELP, VitrinaGroup, configure_logging
 from .commands.catalog import index_command, search_command
 from .commands.demo import demo_command
+from .commands.events import events_group
 from .commands.locales import locales_command
-from .commands.recommendations import events_group, recommend_command, users_group
+from .commands.recommendations import recommend_command
 from .commands.serve import serve_command
-from .config import ConfigError
+from .commands.users import users_group
+from .services import Services
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-def main() -> None:
+@click.group(
+    "vitrina",
+    cls=VitrinaGroup,
+    epilog=EXIT_STATUS_HELP,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.option("--debug", is_flag=True, help="On failure, print the traceback; log everything.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
     """Vitrina: localized storefront search."""
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("pymorphy3").setLevel(logging.WARNING)
+    configure_logging(debug)
+    ctx.meta[DEBUG] = debug
+    if ctx.obj is None:
+        ctx.obj = Services()
 
 
-main.add_command(index_command)
-main.add_command(search_command)
-main.add_command(serve_command)
-main.add_command(demo_command)
-main.add_command(locales_command)
-main.add_command(events_group)
-main.add_command(recommend_command)
-main.add_command(users_group)
+for command in (
+    index_command,
+    search_command,
+    serve_command,
+    demo_command,
+    locales_command,
+    events_group,
+    recommend_command,
+    users_group,
+):
+    main.add_command(command)
 
 
 def run() -> None:
-    try:
-        main()
-    except ConfigError as exc:
-        raise SystemExit(f"vitrina: configuration error: {exc}") from None
+    """The console script: `vitrina …`."""
+    main(prog_name="vitrina")

@@ -1,27 +1,64 @@
-"""Builds the long-lived objects of one process from the settings, once.
+"""The composition root: the only place that builds the long-lived objects of a process.
 
-The CLI, the web app and the Celery worker all get their engine, analyzer,
-registry and search service here, so they behave the same.
+Settings, the locale registry, the analyzer, the search engines, the database, the
+search and recommendation services, merchandising and accounts are built here, each
+once and on first use, and handed to each entry point: the web app keeps them in
+`app.extensions` (web/app.py), Celery tasks reach them through their base class
+(indexer/tasks.py, which names `worker_services` below), the command line through
+click's `ctx.obj` (vitrina/cli.py). Nothing under search/, indexer/, merchandising/,
+storage/, web/ or locales/ imports this module.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+import threading
 from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from indexer.jobs import Jobs
 from locales.registry import Registry, load_registry
+from merchandising.accounts import Accounts
+from merchandising.curation import Curation
+from merchandising.service import RecommendationService
 from search.analysis.analyzer import Analyzer, default_analyzer
 from search.engines import SearchEngine, create_engine
 from search.service import SearchService
 from search.understanding.pipeline import QueryUnderstanding
 from search.vocabulary import VocabularyStore, vocabulary_path
+from storage import Database
 
 from .config import Settings, load_settings
 
+if TYPE_CHECKING:
+    from celery import Celery
 
-@dataclass
+
 class Services:
-    settings: Settings
+    """The long-lived objects of one process, built from one Settings.
+
+    `settings` defaults to the environment's (read on first use, so commands that
+    need none, like `vitrina locales`, never parse them).
+    """
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self._given = settings
+
+    @cached_property
+    def settings(self) -> Settings:
+        return self._given or load_settings()
+
+    @property
+    def data_dir(self) -> Path:
+        """The data dir, created if need be."""
+        return self.settings.ensure_data_dir()
+
+    @property
+    def secret_key(self) -> str:
+        return self.settings.session_secret()
+
+    # -- search ------------------------------------------------------------------
 
     @cached_property
     def registry(self) -> Registry:
@@ -33,10 +70,15 @@ class Services:
 
     @cached_property
     def engine(self) -> SearchEngine:
+        """The engine serving shoppers (short timeouts on a remote engine)."""
         return create_engine(self.settings)
 
     @cached_property
     def indexing_engine(self) -> SearchEngine:
+        """The engine for indexing and batch work (generous timeouts); the same object when
+        the engine is embedded (it has no timeouts)."""
+        if self.settings.search_backend == "embedded":
+            return self.engine
         return create_engine(self.settings, for_indexing=True)
 
     @cached_property
@@ -48,6 +90,61 @@ class Services:
     def search(self) -> SearchService:
         return SearchService(self.engine, self.registry, self.analyzer, self.understanding)
 
+    # -- the database and what lives in it ------------------------------------------
 
-def services_from_env() -> Services:
-    return Services(load_settings())
+    @cached_property
+    def database(self) -> Database:
+        if self.settings.database.startswith("sqlite"):
+            self.settings.ensure_data_dir()
+        return Database(self.settings.database)
+
+    @cached_property
+    def recommendations(self) -> RecommendationService:
+        queue = self.jobs.build_list if self.jobs.queued else None
+        return RecommendationService(
+            self.database, self.indexing_engine, self.registry, self.search, queue=queue
+        )
+
+    @cached_property
+    def curation(self) -> Curation:
+        return Curation(self.database)
+
+    @cached_property
+    def accounts(self) -> Accounts:
+        return Accounts(self.database)
+
+    # -- work for the Celery workers ---------------------------------------------------
+
+    @cached_property
+    def celery(self) -> Celery:
+        """The Celery app this process sends work with (to the settings' broker)."""
+        from indexer.celery_app import make_app
+
+        return make_app(self.settings.celery_broker_url or "memory://")
+
+    @cached_property
+    def jobs(self) -> Jobs:
+        return Jobs(self, self.celery, self.settings.celery_broker_url)
+
+
+# -- what the Celery worker entry point names (indexer/celery_app.py) -----------------
+
+_workers: dict[int, Services] = {}
+_workers_lock = threading.Lock()
+
+
+def worker_services() -> Services:
+    """The services of this worker process, from the environment's settings: one per
+    process (a prefork child builds its own, never inheriting its parent's connections)."""
+    with _workers_lock:
+        pid = os.getpid()
+        if pid not in _workers:
+            _workers[pid] = Services()
+        return _workers[pid]
+
+
+def celery_settings() -> dict[str, Any]:
+    """The worker app's broker and result backend, from the environment's settings."""
+    from indexer.celery_app import broker_settings
+
+    return broker_settings(load_settings().celery_broker_url)

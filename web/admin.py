@@ -13,21 +13,11 @@ from datetime import date
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from sqlalchemy.exc import OperationalError
 
-from indexer.recommendations import Recommender, local_today, parse_day
-from indexer.storage import database_for
-from indexer.storage.merchandising import (
-    exclude,
-    excluded,
-    pin,
-    pinned,
-    stored_list,
-    unexclude,
-    unpin,
-)
-from indexer.storage.users import ROLES, authenticate, get_user
 from locales.registry import UnknownCountry
+from merchandising.accounts import ROLES
+from merchandising.dates import local_today, parse_day
 
-from .app import services
+from .context import services
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -60,7 +50,7 @@ def login_required(view):
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
         user_id = session.get("admin_user")
-        user = get_user(_db(), user_id) if user_id else None
+        user = services().accounts.get(user_id) if user_id else None
         if user is None or user.role not in ROLES:
             session.pop("admin_user", None)
             return redirect(url_for("admin.login", next=request.full_path))
@@ -68,10 +58,6 @@ def login_required(view):
         return view(*args, **kwargs)
 
     return wrapped
-
-
-def _db():
-    return database_for(services().settings)
 
 
 def _target() -> tuple[str, date]:
@@ -105,7 +91,9 @@ def _back(country: str, day: date):
 def login():
     error = None
     if request.method == "POST":
-        user = authenticate(_db(), request.form.get("name", ""), request.form.get("password", ""))
+        user = services().accounts.authenticate(
+            request.form.get("name", ""), request.form.get("password", "")
+        )
         if user is not None and user.role in ROLES:
             session.clear()
             session["admin_user"] = user.id
@@ -126,11 +114,9 @@ def logout():
 def index():
     svc = services()
     country, day = _target()
-    db = _db()
-    with db.connect() as conn:
-        current = stored_list(conn, country, day)
-        pins = pinned(conn, country, day)
-        exclusions = sorted(excluded(conn, country, day))
+    current = svc.recommendations.stored(country, day)
+    pins = svc.curation.pins(country, day)
+    exclusions = sorted(svc.curation.exclusions(country, day))
     locale = svc.registry.country(country).locale
     ids = list(
         dict.fromkeys([e.product_id for e in current.entries] if current else [])
@@ -159,7 +145,7 @@ def add_pin():
         flash(f"No product {product_id} in the catalog.", "error")
         return _back(country, day)
     position = request.form.get("position", "").strip()
-    pin(_db(), country, day, product_id, int(position) if position.isdigit() else None)
+    services().curation.pin(country, day, product_id, int(position) if position.isdigit() else None)
     flash(f"Pinned {product_id}; rebuild the list to apply.", "ok")
     return _back(country, day)
 
@@ -168,7 +154,7 @@ def add_pin():
 @login_required
 def remove_pin():
     country, day = _target()
-    unpin(_db(), country, day, _product_id())
+    services().curation.unpin(country, day, _product_id())
     flash("Pin removed; rebuild the list to apply.", "ok")
     return _back(country, day)
 
@@ -178,7 +164,7 @@ def remove_pin():
 def add_exclusion():
     country, day = _target()
     product_id = _product_id()
-    exclude(_db(), country, day, product_id)
+    services().curation.exclude(country, day, product_id)
     flash(f"Excluded {product_id}; rebuild the list to apply.", "ok")
     return _back(country, day)
 
@@ -187,7 +173,7 @@ def add_exclusion():
 @login_required
 def remove_exclusion():
     country, day = _target()
-    unexclude(_db(), country, day, _product_id())
+    services().curation.unexclude(country, day, _product_id())
     flash("Exclusion removed; rebuild the list to apply.", "ok")
     return _back(country, day)
 
@@ -195,8 +181,7 @@ def remove_exclusion():
 @blueprint.post("/rebuild")
 @login_required
 def rebuild():
-    svc = services()
     country, day = _target()
-    built = Recommender(_db(), svc.indexing_engine, svc.registry).build(country, day)
+    built = services().recommendations.build(country, day)
     flash(f"Rebuilt {country} {day.isoformat()}: {len(built.entries)} products.", "ok")
     return _back(country, day)

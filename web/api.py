@@ -1,54 +1,171 @@
-"""The JSON API of SPEC.md: search, suggest, recommendations, health, OpenAPI."""
+"""The JSON API of SPEC.md: search, suggest, daily recommendations, health, OpenAPI.
+
+Every view is declared with the model that validates its parameters and the types
+that shape its answers (web/openapi.py); the document at /openapi.json is generated
+from those declarations. Views only read: a missing daily list is requested from
+the recommendation service, never built as a side effect of a page view here.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+import logging
+from datetime import date as Day
+from datetime import timedelta
+from typing import Annotated, Any, cast
 
-from search.params import parse_search_params
+from flask import Blueprint, Response, current_app, jsonify, request
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from sqlalchemy.exc import OperationalError
+
+from locales.registry import UnknownCountry
+from merchandising.dates import parse_day
+from search.answers import SearchAnswer, SuggestAnswer
+from search.params import (
+    BadParameter,
+    OptionalText,
+    SearchQuery,
+    SuggestQuery,
+    parse_search_params,
+    validated,
+)
 from search.suggest import Suggester, suggestions_answer
 
-from .app import services
-from .health import broker_state, database_state
-from .openapi import openapi_document
+from .answers import ApiDocument, ErrorAnswer, Health, Recommendations
+from .context import services
+from .errors import error_response
+from .health import health
+from .openapi import documented, openapi_document
 
 blueprint = Blueprint("api", __name__)
+log = logging.getLogger("vitrina.web")
+
+BAD = ("Bad parameters", ErrorAnswer)
+UNAVAILABLE = ("A backend is down", ErrorAnswer)
+RETRY_AFTER_S = 30
+
+
+@blueprint.errorhandler(OperationalError)
+def database_unavailable(exc: OperationalError) -> Response:
+    log.warning("database unavailable: %s", exc)
+    return error_response(503, "backend_unavailable", "the database is temporarily unavailable")
 
 
 @blueprint.get("/api/v1/search")
-def search():
+@documented(
+    "Search or browse the catalog",
+    {200: ("Results, with how the query was understood", SearchAnswer), 400: BAD, 503: UNAVAILABLE},
+    query=SearchQuery,
+)
+def search() -> Response:
     svc = services()
-    params = parse_search_params(request.args, svc.registry)
-    return jsonify(svc.search.search(params))
+    return jsonify(svc.search.search(parse_search_params(request.args, svc.registry)))
 
 
 @blueprint.get("/api/v1/suggest")
-def suggest():
+@documented(
+    "Autocomplete as the shopper types",
+    {200: ("Suggestions, queries first", SuggestAnswer), 400: BAD, 503: UNAVAILABLE},
+    description=(
+        "Completes the last word from the catalog's vocabulary (most frequent first), on the "
+        "corrected keyboard layout ('cev' suggests 'сумка'); adds a few products matching the "
+        "completed query and categories named in the page locale."
+    ),
+    query=SuggestQuery,
+)
+def suggest() -> Response:
     svc = services()
-    params = parse_search_params(request.args, svc.registry)
-    return jsonify(
-        suggestions_answer(Suggester(svc.search), params.q, params.locale, params.country)
+    params = parse_search_params(request.args, svc.registry, SuggestQuery)
+    answer = suggestions_answer(Suggester(svc.search), params.q, params.locale, params.country)
+    return jsonify(cast(SuggestAnswer, answer))
+
+
+def _day(value: Any) -> Any:
+    """A `YYYY-MM-DD` date (blank: none); other forms are refused with a clear message."""
+    if isinstance(value, str):
+        return parse_day(value.strip()) if value.strip() else None
+    return value
+
+
+class RecommendationsQuery(BaseModel):
+    """The parameters of `GET /api/v1/recommendations/{country}`."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    date: Annotated[
+        Day | None,
+        BeforeValidator(_day),
+        Field(description="The country's local date, YYYY-MM-DD (default: today; while "
+              "today's list is being built, yesterday's)"),
+    ] = None  # fmt: skip
+    locale: Annotated[OptionalText, Field(description="Page locale (default: the country's)")] = (
+        None
     )
 
 
-@blueprint.get("/healthz")
-def healthz():
-    """Each dependency's state; 503 only when search itself cannot answer."""
+@blueprint.get("/api/v1/recommendations/<country>")
+@documented(
+    "A country's daily recommendations",
+    {
+        200: ("The list, its products shaped like search items", Recommendations),
+        400: BAD,
+        404: ("No such country, or no list for that date", ErrorAnswer),
+        503: ("The list is being built (see Retry-After), or a backend is down", ErrorAnswer),
+    },
+    query=RecommendationsQuery,
+    path_params={"country": "ISO 3166 alpha-2"},
+)
+def recommendations(country: str) -> Response:
     svc = services()
-    search_state = svc.engine.health()
-    body = {
-        "status": "ok",
-        "backend": svc.settings.search_backend,
-        "search": search_state,
-        "database": database_state(svc.settings),
-        "broker": broker_state(svc.settings),
+    registry, lists = svc.registry, svc.recommendations
+    try:
+        market = registry.country(country)
+    except UnknownCountry:
+        return error_response(
+            404,
+            "unknown_country",
+            f"no storefront for country {country!r}; one of {', '.join(registry.countries)}",
+        )
+    query = validated(RecommendationsQuery, request.args)
+    locale = query.locale or market.locale
+    if locale not in registry.enabled_locales:
+        raise BadParameter(
+            "locale", f"locale must be one of {', '.join(registry.enabled_locales)}, got {locale!r}"
+        )
+    today = lists.today(market.code)
+    if query.date is not None and query.date > today + timedelta(days=1):
+        raise BadParameter(
+            "date", f"date is in the future for {market.code} (today there is {today.isoformat()})"
+        )
+    stored = lists.current(market.code) if query.date is None else lists.on(market.code, query.date)
+    if stored is None:
+        if query.date is None or lists.is_recent(market.code, query.date):
+            response = error_response(
+                503, "list_pending", f"the list for {market.code} is being built; try again soon"
+            )
+            response.headers["Retry-After"] = str(RETRY_AFTER_S)
+            return response
+        return error_response(
+            404, "not_found", f"no list for {market.code} on {query.date.isoformat()}"
+        )
+    answer: Recommendations = {
+        "country": market.code,
+        "date": stored.date.isoformat(),
+        "items": lists.present(stored, locale),
     }
-    if search_state.get("status") != "ok":
-        body["status"] = "down"
-    elif body["database"]["status"] != "ok" or body["broker"]["status"] not in ("ok", "in-process"):
-        body["status"] = "degraded"
-    return jsonify(body), 503 if body["status"] == "down" else 200
+    return jsonify(answer)
+
+
+@blueprint.get("/healthz")
+@documented(
+    "Health of the service and of each dependency",
+    {200: ("Serving (status ok or degraded)", Health), 503: ("Search cannot answer", Health)},
+)
+def healthz() -> tuple[Response, int]:
+    report = health(services())
+    return jsonify(report), 503 if report["status"] == "down" else 200
 
 
 @blueprint.get("/openapi.json")
-def openapi():
-    return jsonify(openapi_document())
+@documented("This document", {200: ("The OpenAPI 3.1 document", ApiDocument)})
+def openapi() -> Response:
+    return jsonify(openapi_document(current_app))

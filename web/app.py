@@ -1,46 +1,43 @@
-"""The Flask application factory: `create_app(config=None)`."""
+"""The Flask application factory: `create_app(services, config=None)`.
+
+`services` come from the composition root (`vitrina.services.Services`); they are
+kept in `app.extensions` for the blueprints (web/context.py).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 
-from vitrina.config import Settings, load_settings
-from vitrina.services import Services
-
-from . import errors, security
+from . import admin, api, errors, pages, security
 from . import i18n as web_i18n
+from .context import EXTENSION, WebServices
 
 
-def create_app(config: dict[str, Any] | None = None, settings: Settings | None = None) -> Flask:
-    """Build the storefront. `config` overrides Flask settings (tests pass their own)."""
-    from . import admin, api, api_recommendations, pages  # they import services() from this module
+class JSONProvider(DefaultJSONProvider):
+    """JSON answers in UTF-8 as written (Cyrillic stays readable), keys in their order."""
 
-    settings = settings or load_settings()
-    app = Flask(__name__)
-    app.config.update(
-        SECRET_KEY=settings.session_secret(),
-        JSON_AS_ASCII=False,
-        MAX_CONTENT_LENGTH=1024 * 1024,
-    )
-    app.json.ensure_ascii = False
-    app.json.sort_keys = False
+    ensure_ascii = False
+    sort_keys = False
+
+
+class Storefront(Flask):
+    json_provider_class = JSONProvider
+
+
+def create_app(services: WebServices, config: dict[str, Any] | None = None) -> Flask:
+    """The storefront and its JSON API. `config` overrides Flask settings (tests pass their own)."""
+    app = Storefront(__name__)
+    app.config.update(SECRET_KEY=services.secret_key, MAX_CONTENT_LENGTH=1024 * 1024)
     if config:
         app.config.update(config)
-    app.extensions["vitrina"] = Services(settings)
+    app.extensions[EXTENSION] = services
     errors.register(app)
     security.register(app)
     app.register_blueprint(api.blueprint)
-    app.register_blueprint(api_recommendations.blueprint)
     app.register_blueprint(admin.blueprint)
     web_i18n.init_app(app)
     pages.register(app)
     return app
-
-
-def services() -> Services:
-    """The current app's Services (engine, registry, search service)."""
-    from flask import current_app
-
-    return current_app.extensions["vitrina"]

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, request
+from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from search.engines.base import EngineUnavailable
 from search.params import BadParameter
 
+from .answers import ErrorAnswer
+
 log = logging.getLogger("vitrina.web")
 
 
-def error_response(status: int, code: str, message: str):
-    response = jsonify({"error": {"code": code, "message": message}})
+def error_response(status: int, code: str, message: str) -> Response:
+    answer: ErrorAnswer = {"error": {"code": code, "message": message}}
+    response = jsonify(answer)
     response.status_code = status
     return response
 

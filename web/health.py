@@ -2,17 +2,37 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import cast
 
 from sqlalchemy import text
 
-from vitrina.config import Settings
+from storage import Database
+
+from .answers import DependencyState, Health
+from .context import WebServices
 
 
-def database_state(settings: Settings) -> dict[str, Any]:
-    from indexer.storage.database import database_for
+def health(services: WebServices) -> Health:
+    """Each dependency's state; status down only when search itself cannot answer."""
+    search = cast(DependencyState, services.engine.health())
+    report: Health = {
+        "status": "ok",
+        "backend": services.settings.search_backend,
+        "search": search,
+        "database": database_state(services.database),
+        "broker": broker_state(services.settings.celery_broker_url),
+    }
+    if search.get("status") != "ok":
+        report["status"] = "down"
+    elif report["database"]["status"] != "ok" or report["broker"]["status"] not in (
+        "ok",
+        "in-process",
+    ):
+        report["status"] = "degraded"
+    return report
 
-    db = database_for(settings)
+
+def database_state(db: Database) -> DependencyState:
     try:
         with db.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
@@ -21,13 +41,13 @@ def database_state(settings: Settings) -> dict[str, Any]:
     return {"status": "ok", "dialect": db.dialect}
 
 
-def broker_state(settings: Settings) -> dict[str, Any]:
-    if not settings.celery_broker_url:
+def broker_state(broker_url: str | None) -> DependencyState:
+    if not broker_url:
         return {"status": "in-process"}
     from kombu import Connection
 
     try:
-        with Connection(settings.celery_broker_url, connect_timeout=1) as conn:
+        with Connection(broker_url, connect_timeout=1) as conn:
             conn.ensure_connection(max_retries=1, timeout=1)
     except Exception as exc:  # reported, not raised
         return {"status": "down", "detail": type(exc).__name__}

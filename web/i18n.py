@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from babel import Locale
 from babel.numbers import get_currency_name, get_currency_symbol
-from flask import Flask, Request, current_app, has_request_context, request
+from flask import Flask, Request, has_request_context, request
 from flask_babel import (
     Babel,
     Domain,
@@ -24,6 +24,8 @@ from werkzeug.datastructures import LanguageAccept
 
 from locales.i18n import N_, translations
 from locales.registry import LOCALES_DIR, Registry
+
+from .context import services
 
 LOCALE_COOKIE = "locale"
 COUNTRY_COOKIE = "country"
@@ -51,7 +53,7 @@ class StorefrontBabel(Babel):
 
 
 def _registry() -> Registry:
-    return current_app.extensions["vitrina"].registry
+    return services().registry
 
 
 def locale_from_path(path: str, registry: Registry) -> str | None:

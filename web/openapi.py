@@ -1,304 +1,162 @@
-"""The OpenAPI 3.1 description of the JSON API, served at /openapi.json."""
+"""The OpenAPI 3.1 document at /openapi.json, generated from what the API runs on.
+
+A JSON view is declared with `@documented(...)`: the pydantic model that validates its
+query parameters, the TypedDicts that shape its answers (the code building them is
+type-checked against the same types), and for admin routes its request body. The
+document walks the app's URL map, so it lists exactly the routes that exist; a test
+validates real answers of every route against it.
+"""
 
 from __future__ import annotations
 
-from functools import cache
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
-from search.catalog import CATEGORIES
-from search.engines.base import SORTS
-from search.params import MAX_PAGE, MAX_PER_PAGE
+from flask import Flask
+from pydantic import BaseModel, TypeAdapter
 
-
-def _param(
-    name: str, schema: dict, description: str, required: bool = False, where: str = "query"
-) -> dict:
-    return {
-        "name": name,
-        "in": where,
-        "required": required,
-        "description": description,
-        "schema": schema,
-    }
-
-
-_ERROR = {
-    "description": "Error",
-    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+REF_TEMPLATE = "#/components/schemas/{model}"
+INFO = {
+    "title": "Vitrina storefront search API",
+    "version": "1",
+    "description": 'Localized storefront search: see SPEC.md, "HTTP API".',
 }
-_LOCALE = _param("locale", {"type": "string", "default": "ru"}, "Page locale (en ru es pt de ar)")
-_COUNTRY = _param(
-    "country", {"type": "string"}, "Shopper country, ISO 3166 alpha-2; sets the currency"
-)
+DOCUMENT_CACHE = "vitrina.openapi"
+V = TypeVar("V", bound=Callable[..., Any])
 
 
-@cache
-def openapi_document() -> dict:
-    price = {
-        "type": "object",
-        "properties": {
-            "amount": {"type": "number"},
-            "currency": {"type": "string"},
-            "formatted": {"type": "string"},
-        },
-    }
-    item = {
-        "type": "object",
-        "properties": {
-            "id": {"type": "string"},
-            "title": {"type": "string"},
-            "category": {"type": "string", "enum": list(CATEGORIES)},
-            "brand": {"type": ["string", "null"]},
-            "price": price,
-            "rating": {"type": ["number", "null"]},
-            "orders": {"type": "integer"},
-            "ships_from": {"type": "array", "items": {"type": "string"}},
-            "delivery_days": {"type": "array", "items": {"type": "integer"}},
-            "url": {"type": "string"},
-            "highlight": {
-                "type": "string",
-                "description": "HTML-escaped title with <mark> around matches",
-            },
-        },
-    }
-    bucket = {
-        "type": "object",
-        "properties": {
-            "value": {"type": "string"},
-            "label": {"type": "string"},
-            "count": {"type": "integer"},
-        },
-    }
+@dataclass(frozen=True)
+class Operation:
+    """One documented route: what it takes and what it answers."""
+
+    summary: str
+    answers: Mapping[int, tuple[str, Any]]  # status -> (description, answer type)
+    description: str = ""
+    query: type[BaseModel] | None = None
+    body: Any = None  # a pydantic model or TypedDict for a JSON request body
+    path_params: Mapping[str, str] = field(default_factory=dict)  # name -> description
+
+
+def documented(
+    summary: str,
+    answers: Mapping[int, tuple[str, Any]],
+    *,
+    description: str = "",
+    query: type[BaseModel] | None = None,
+    body: Any = None,
+    path_params: Mapping[str, str] | None = None,
+) -> Callable[[V], V]:
+    """Declare a view's parameters and answers for the OpenAPI document."""
+    operation = Operation(summary, answers, description, query, body, path_params or {})
+
+    def declare(view: V) -> V:
+        view.openapi = operation  # type: ignore[attr-defined]
+        return view
+
+    return declare
+
+
+def operations(app: Flask) -> list[tuple[str, str, Operation]]:
+    """(OpenAPI path, method, operation) of every documented route of `app`."""
+    found = []
+    for rule in app.url_map.iter_rules():
+        operation = getattr(app.view_functions[rule.endpoint], "openapi", None)
+        if operation is None:
+            continue
+        path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            found.append((path, method.lower(), operation))
+    return found
+
+
+def openapi_document(app: Flask) -> dict[str, Any]:
+    """The document for `app` (generated once per app)."""
+    cached = app.extensions.get(DOCUMENT_CACHE)
+    if cached is None:
+        cached = app.extensions[DOCUMENT_CACHE] = _generate(operations(app))
+    return cached
+
+
+def _generate(found: list[tuple[str, str, Operation]]) -> dict[str, Any]:
+    inputs = []
+    for path, method, operation in found:
+        for status, (_, shape) in operation.answers.items():
+            inputs.append(((path, method, status), "serialization", TypeAdapter(shape)))
+        if operation.body is not None:
+            inputs.append(((path, method, "body"), "validation", TypeAdapter(operation.body)))
+    schemas, definitions = TypeAdapter.json_schemas(inputs, ref_template=REF_TEMPLATE)
+    paths: dict[str, dict[str, Any]] = {}
+    for path, method, operation in found:
+        entry: dict[str, Any] = {"summary": operation.summary}
+        if operation.description:
+            entry["description"] = operation.description
+        parameters = _path_parameters(path, operation) + _query_parameters(operation.query)
+        if parameters:
+            entry["parameters"] = parameters
+        if operation.body is not None:
+            entry["requestBody"] = {
+                "required": True,
+                "content": {
+                    "application/json": {"schema": schemas[(path, method, "body"), "validation"]}
+                },
+            }
+        entry["responses"] = {
+            str(status): {
+                "description": description,
+                "content": {
+                    "application/json": {"schema": schemas[(path, method, status), "serialization"]}
+                },
+            }
+            for status, (description, _) in sorted(operation.answers.items())
+        }
+        paths.setdefault(path, {})[method] = entry
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Vitrina storefront search API", "version": "1"},
-        "paths": {
-            "/api/v1/search": {
-                "get": {
-                    "summary": "Search or browse the catalog",
-                    "parameters": [
-                        _param(
-                            "q", {"type": "string", "maxLength": 200}, "Query text; empty browses"
-                        ),
-                        _LOCALE,
-                        _COUNTRY,
-                        _param(
-                            "category",
-                            {"type": "string", "enum": list(CATEGORIES)},
-                            "Category key (repeat or comma-separate)",
-                        ),
-                        _param("brand", {"type": "string"}, "Brand (repeat or comma-separate)"),
-                        _param(
-                            "price_min",
-                            {"type": "number", "minimum": 0},
-                            "Lowest price in the shopper's currency",
-                        ),
-                        _param(
-                            "price_max",
-                            {"type": "number", "minimum": 0},
-                            "Highest price in the shopper's currency",
-                        ),
-                        _param("ships_from", {"type": "string"}, "Origin country codes"),
-                        _param(
-                            "rating_min",
-                            {"type": "number", "minimum": 0, "maximum": 5},
-                            "Lowest rating",
-                        ),
-                        _param(
-                            "sort",
-                            {"type": "string", "enum": list(SORTS), "default": "relevance"},
-                            "Order of results",
-                        ),
-                        _param(
-                            "page",
-                            {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
-                            "Page, from 1",
-                        ),
-                        _param(
-                            "per_page",
-                            {
-                                "type": "integer",
-                                "minimum": 1,
-                                "maximum": MAX_PER_PAGE,
-                                "default": 20,
-                            },
-                            "Results per page",
-                        ),
-                    ],
-                    "responses": {
-                        "200": {
-                            "description": "Results",
-                            "content": {
-                                "application/json": {
-                                    "schema": {
-                                        "type": "object",
-                                        "properties": {
-                                            "query": {
-                                                "type": "object",
-                                                "properties": {
-                                                    "text": {"type": "string"},
-                                                    "understood": {"type": "string"},
-                                                    "corrections": {
-                                                        "type": "array",
-                                                        "items": {
-                                                            "type": "object",
-                                                            "properties": {
-                                                                "kind": {
-                                                                    "type": "string",
-                                                                    "enum": [
-                                                                        "layout",
-                                                                        "translit",
-                                                                        "spelling",
-                                                                        "synonym",
-                                                                    ],
-                                                                },
-                                                                "from": {"type": "string"},
-                                                                "to": {"type": "string"},
-                                                            },
-                                                        },
-                                                    },
-                                                    "relaxed": {
-                                                        "type": "boolean",
-                                                        "description": "Some words were made optional to find anything",
-                                                    },
-                                                    "did_you_mean": {
-                                                        "type": ["string", "null"],
-                                                        "description": "A spelling-corrected query, offered (not applied) when the query as typed found products",
-                                                    },
-                                                },
-                                            },
-                                            "total": {"type": "integer"},
-                                            "page": {"type": "integer"},
-                                            "per_page": {"type": "integer"},
-                                            "items": {"type": "array", "items": item},
-                                            "facets": {
-                                                "type": "object",
-                                                "properties": {
-                                                    "category": {"type": "array", "items": bucket},
-                                                    "brand": {"type": "array", "items": bucket},
-                                                    "ships_from": {
-                                                        "type": "array",
-                                                        "items": bucket,
-                                                    },
-                                                    "price": {
-                                                        "type": "object",
-                                                        "properties": {
-                                                            "min": {"type": "number"},
-                                                            "max": {"type": "number"},
-                                                        },
-                                                    },
-                                                },
-                                            },
-                                        },
-                                    }
-                                }
-                            },
-                        },
-                        "400": _ERROR,
-                        "503": _ERROR,
-                    },
-                }
-            },
-            "/api/v1/suggest": {
-                "get": {
-                    "summary": "Autocomplete as the shopper types",
-                    "description": (
-                        "Completes the last word from the catalog's vocabulary (most frequent first), "
-                        "on the corrected keyboard layout ('cev' suggests 'сумка'); adds a few products "
-                        "matching the completed query (with `id` and `url`) and categories named in the "
-                        "page locale (with the category key as `value`)."
-                    ),
-                    "parameters": [
-                        _param("q", {"type": "string"}, "What was typed so far", required=True),
-                        _LOCALE,
-                        _COUNTRY,
-                    ],
-                    "responses": {
-                        "200": {
-                            "description": "Suggestions, queries first",
-                            "content": {
-                                "application/json": {
-                                    "schema": {
-                                        "type": "object",
-                                        "properties": {
-                                            "suggestions": {
-                                                "type": "array",
-                                                "items": {
-                                                    "type": "object",
-                                                    "required": ["text", "kind"],
-                                                    "properties": {
-                                                        "text": {"type": "string"},
-                                                        "kind": {
-                                                            "type": "string",
-                                                            "enum": [
-                                                                "query",
-                                                                "product",
-                                                                "category",
-                                                            ],
-                                                        },
-                                                        "id": {"type": "string"},
-                                                        "url": {"type": "string"},
-                                                        "value": {"type": "string"},
-                                                    },
-                                                },
-                                            }
-                                        },
-                                    }
-                                }
-                            },
-                        },
-                        "400": _ERROR,
-                    },
-                }
-            },
-            "/api/v1/recommendations/{country}": {
-                "get": {
-                    "summary": "A country's daily recommendations",
-                    "parameters": [
-                        _param(
-                            "country",
-                            {"type": "string"},
-                            "ISO 3166 alpha-2",
-                            required=True,
-                            where="path",
-                        ),
-                        _param(
-                            "date",
-                            {"type": "string", "format": "date"},
-                            "Local date, default today",
-                        ),
-                        _LOCALE,
-                    ],
-                    "responses": {
-                        "200": {"description": "Recommendations"},
-                        "400": _ERROR,
-                        "404": _ERROR,
-                    },
-                }
-            },
-            "/healthz": {
-                "get": {
-                    "summary": "Health of the service and its dependencies",
-                    "responses": {
-                        "200": {"description": "Healthy"},
-                        "503": {"description": "A dependency is down"},
-                    },
-                }
-            },
-        },
-        "components": {
-            "schemas": {
-                "Error": {
-                    "type": "object",
-                    "properties": {
-                        "error": {
-                            "type": "object",
-                            "properties": {
-                                "code": {"type": "string"},
-                                "message": {"type": "string"},
-                            },
-                        }
-                    },
-                }
-            }
-        },
+        "info": INFO,
+        "paths": paths,
+        "components": {"schemas": definitions},
     }
+
+
+def _path_parameters(path: str, operation: Operation) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "description": operation.path_params.get(name, ""),
+            "schema": {"type": "string"},
+        }
+        for name in re.findall(r"{([^}]+)}", path)
+    ]
+
+
+def _query_parameters(model: type[BaseModel] | None) -> list[dict[str, Any]]:
+    """Query parameters from the model that validates them."""
+    if model is None:
+        return []
+    schema = model.model_json_schema(ref_template=REF_TEMPLATE)
+    required = set(schema.get("required", ()))
+    parameters = []
+    for name, prop in schema["properties"].items():
+        prop = dict(prop)
+        prop.pop("title", None)
+        description = prop.pop("description", "")
+        if "anyOf" in prop:  # "or null": in a query string, an absent parameter
+            kept = [branch for branch in prop.pop("anyOf") if branch.get("type") != "null"]
+            prop.update(kept[0] if len(kept) == 1 else {"anyOf": kept})
+            if prop.get("default", 0) is None:
+                del prop["default"]
+        parameter: dict[str, Any] = {
+            "name": name,
+            "in": "query",
+            "required": name in required,
+            "description": description,
+            "schema": prop,
+        }
+        if prop.get("type") == "array":
+            parameter.update(style="form", explode=True)
+        parameters.append(parameter)
+    return parameters

@@ -8,6 +8,7 @@ delivery estimates. Texts, numbers and prices go through Babel (see web/i18n.py)
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -25,15 +26,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import MultiDict
 from werkzeug.routing import BaseConverter
 
-from indexer.recommendations import Recommender, local_today
-from indexer.storage import database_for
 from locales.registry import Country
+from merchandising.dates import local_today
+from search.answers import Item
 from search.catalog import CATEGORIES, Product, category_name
 from search.params import BadParameter, SearchParams, parse_search_params
 from search.service import localized
 
 from . import i18n
-from .app import services
+from .context import services
 from .errors import PAGE_ERROR_RENDERER, error_response
 
 log = logging.getLogger("vitrina.web")
@@ -231,26 +232,24 @@ def choose_country(locale: str):
 # -- building blocks --------------------------------------------------------------
 
 
-def country_deals(locale: str, country: str, limit: int) -> list[dict[str, Any]]:
-    """The country's daily deals for its local today (SPEC.md, "Daily recommendations").
+def country_deals(locale: str, country: str, limit: int) -> Sequence[Item]:
+    """The country's daily deals (SPEC.md, "Daily recommendations"), only ever read.
 
-    The stored list is read, or built on first use the way the API does it. When the
-    database cannot answer, the shopper still gets the country's most popular products.
+    While today's list is being built the shopper gets yesterday's; with no list at
+    all, or a database that cannot answer, the country's most popular products.
     """
     svc = services()
-    market = svc.registry.country(country)
     try:
-        recommender = Recommender(database_for(svc.settings), svc.engine, svc.registry)
-        stored = recommender.get_or_build(market.code, local_today(market.timezone))
+        stored = svc.recommendations.current(country)
     except SQLAlchemyError:
         log.warning(
             "daily deals for %s unavailable; showing popular products", country, exc_info=True
         )
+        stored = None
+    if stored is None:
         params = SearchParams(locale=locale, country=country, sort="relevance", per_page=limit)
         return svc.search.render(svc.search.run(params))["items"]
-    reasons = {entry.product_id: entry.reason for entry in stored.entries[:limit]}
-    items = svc.search.products(list(reasons), locale, market.code)
-    return [{**item, "reason": reasons[item["id"]]} for item in items]
+    return svc.recommendations.present(stored, locale, limit)
 
 
 def text_language(texts: dict[str, str], chain: tuple[str, ...]) -> str:

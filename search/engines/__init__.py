@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import Protocol
 
 from .base import EngineUnavailable, SearchEngine
 
-if TYPE_CHECKING:
-    from vitrina.config import Settings
-
-__all__ = ["EngineUnavailable", "SearchEngine", "create_engine"]
+__all__ = ["EngineSettings", "EngineUnavailable", "SearchEngine", "create_engine"]
 
 
-def create_engine(settings: Settings, *, for_indexing: bool = False) -> SearchEngine:
+class EngineSettings(Protocol):
+    """What opening an engine reads from the settings (the composition root passes them)."""
+
+    @property
+    def search_backend(self) -> str: ...
+    @property
+    def index_dir(self) -> Path: ...
+    @property
+    def elasticsearch_url(self) -> str | None: ...
+    @property
+    def elasticsearch_index(self) -> str: ...
+    @property
+    def web_search_timeout_s(self) -> float: ...
+    @property
+    def indexer_search_timeout_s(self) -> float: ...
+
+
+def create_engine(settings: EngineSettings, *, for_indexing: bool = False) -> SearchEngine:
     """The engine of VITRINA_SEARCH_BACKEND; web requests get short timeouts."""
     if settings.search_backend == "elasticsearch":
         from .elasticsearch import ElasticsearchEngine

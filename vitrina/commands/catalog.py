@@ -1,4 +1,4 @@
-"""`vitrina index` and `vitrina search`."""
+"""`vitrina index` and `vitrina search`: the catalog."""
 
 from __future__ import annotations
 
@@ -8,12 +8,10 @@ from pathlib import Path
 
 import click
 
-from indexer.indexing import FeedUnusable, index_feed
-from indexer.locking import LockTimeout
-from search.engines.base import EngineUnavailable
-from search.params import BadParameter, parse_search_params
+from indexer.indexing import index_feed
+from search.params import parse_search_params
 
-from ..services import services_from_env
+from ..services import Services
 
 
 @click.command("index")
@@ -26,29 +24,23 @@ from ..services import services_from_env
 @click.option(
     "--changes", is_flag=True, help="Apply the feed to the live index instead of rebuilding it."
 )
-def index_command(feed: Path, rejects: Path | None, changes: bool) -> None:
+@click.pass_obj
+def index_command(services: Services, feed: Path, rejects: Path | None, changes: bool) -> None:
     """Validate and index a catalog feed (JSON Lines).
 
-    Exit status: 0 all lines accepted, 1 some lines rejected (the rest indexed),
-    2 the feed could not be used (the index is left unchanged).
+    A rebuild swaps the new index in only when it is complete. Exit status 1: some
+    lines were rejected (the rest is indexed); 2: the feed could not be used (the
+    index is unchanged); 3: the engine is down or another indexing run holds the lock.
     """
-    svc = services_from_env()
-    try:
-        report = index_feed(
-            feed,
-            svc.indexing_engine,
-            svc.settings.ensure_data_dir(),
-            rejects_path=rejects,
-            full=not changes,
-            progress=sys.stderr.isatty(),
-            analyzer=svc.analyzer,
-        )
-    except (FeedUnusable, LockTimeout, EngineUnavailable) as exc:
-        click.echo(f"vitrina index: {exc}", err=True)
-        sys.exit(2)
-    except OSError as exc:
-        click.echo(f"vitrina index: cannot write: {exc}", err=True)
-        sys.exit(2)
+    report = index_feed(
+        feed,
+        services.indexing_engine,
+        services.data_dir,
+        rejects_path=rejects,
+        full=not changes,
+        progress=sys.stderr.isatty(),
+        analyzer=services.analyzer,
+    )
     click.echo(report.summary())
     for sample in report.rejection_samples:
         click.echo(f"  line {sample.line}: {sample.reason}", err=True)
@@ -64,34 +56,32 @@ def index_command(feed: Path, rejects: Path | None, changes: bool) -> None:
 @click.option("--page", default="1")
 @click.option("--per-page", default="10")
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON answer.")
-def search_command(query, locale, country, category, sort, page, per_page, as_json) -> None:
+@click.pass_obj
+def search_command(
+    services: Services,
+    query: tuple[str, ...],
+    locale: str,
+    country: str | None,
+    category: str | None,
+    sort: str,
+    page: str,
+    per_page: str,
+    as_json: bool,
+) -> None:
     """Run one search from the terminal."""
-    svc = services_from_env()
-    args = {
-        "q": " ".join(query),
-        "locale": locale,
-        "sort": sort,
-        "page": page,
-        "per_page": per_page,
-    }
+    args = {"q": " ".join(query), "locale": locale, "sort": sort, "page": page}
+    args["per_page"] = per_page
     if country:
         args["country"] = country
     if category:
         args["category"] = category
-    try:
-        answer = svc.search.search(parse_search_params(args, svc.registry))
-    except BadParameter as exc:
-        click.echo(f"vitrina search: {exc.message}", err=True)
-        sys.exit(2)
-    except EngineUnavailable as exc:
-        click.echo(f"vitrina search: {exc}", err=True)
-        sys.exit(3)
+    answer = services.search.search(parse_search_params(args, services.registry))
     if as_json:
         click.echo(json.dumps(answer, ensure_ascii=False, indent=2))
         return
-    q = answer["query"]
-    if q["corrections"]:
-        click.echo("understood as: " + q["understood"])
+    understood = answer["query"]
+    if understood["corrections"]:
+        click.echo("understood as: " + understood["understood"])
     click.echo(f"{answer['total']} products")
     for item in answer["items"]:
         click.echo(f"  {item['price']['formatted']:>14}  {item['title']}  [{item['id']}]")

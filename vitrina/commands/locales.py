@@ -7,24 +7,32 @@ check, enable, disable.
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
 from locales import tooling
-from locales.tooling import LocaleNotReady, LocaleToolError
+from locales.tooling import LocaleNotReady
+
+from ..boundary import VitrinaGroup
+
+
+@dataclass(frozen=True)
+class LocalePaths:
+    """What the translators' commands work on (they need none of the services)."""
+
+    locales_dir: Path
+    root: Path
 
 
 def _paths(ctx: click.Context) -> tuple[Path, Path]:
-    return ctx.obj["locales_dir"], ctx.obj["root"]
+    paths = ctx.find_object(LocalePaths)
+    assert paths is not None
+    return paths.locales_dir, paths.root
 
 
-def _fail(command: str, exc: Exception, code: int = 2) -> None:
-    click.echo(f"vitrina locales {command}: {exc}", err=True)
-    sys.exit(code)
-
-
-@click.group("locales")
+@click.group("locales", cls=VitrinaGroup)
 @click.option(
     "--locales-dir", type=click.Path(path_type=Path, file_okay=False), default=tooling.LOCALES_DIR,
     help="Directory with locales.toml, messages.pot and the catalogs (default: the project's).",
@@ -36,8 +44,7 @@ def _fail(command: str, exc: Exception, code: int = 2) -> None:
 @click.pass_context
 def locales_command(ctx: click.Context, locales_dir: Path, root: Path) -> None:
     """Translate the storefront: list, add, extract, update, compile, check, enable."""
-    ctx.ensure_object(dict)
-    ctx.obj.update(locales_dir=locales_dir, root=root)
+    ctx.obj = LocalePaths(locales_dir, root)
 
 
 def _table(statuses: list[tooling.LocaleStatus], with_status: bool) -> None:
@@ -63,10 +70,7 @@ def list_command(ctx: click.Context) -> None:
     from a fallback before English (pt_BR borrows from pt).
     """
     locales_dir, _root = _paths(ctx)
-    try:
-        _table(tooling.locale_statuses(locales_dir), with_status=False)
-    except (LocaleToolError, OSError) as exc:
-        _fail("list", exc)
+    _table(tooling.locale_statuses(locales_dir), with_status=False)
 
 
 @locales_command.command("add")
@@ -85,10 +89,7 @@ def add_command(
     """Start a catalog for CODE (fr, pt_BR, ...) and register it, disabled."""
     locales_dir, _root = _paths(ctx)
     chain = [c.strip() for c in fallback.split(",") if c.strip()] if fallback is not None else None
-    try:
-        path = tooling.add_locale(locales_dir, code, name=name, direction=direction, fallback=chain)
-    except LocaleToolError as exc:
-        _fail("add", exc)
+    path = tooling.add_locale(locales_dir, code, name=name, direction=direction, fallback=chain)
     catalog = tooling.read_catalog(path, path.parts[-3])
     click.echo(f"created {path} ({catalog.plural_forms})")
     click.echo(f"registered {path.parts[-3]} in locales.toml, disabled until fully translated")
@@ -99,10 +100,7 @@ def add_command(
 def extract_command(ctx: click.Context) -> None:
     """Regenerate messages.pot from the code and templates that babel.cfg maps."""
     locales_dir, root = _paths(ctx)
-    try:
-        path, changed = tooling.extract(locales_dir, root)
-    except LocaleToolError as exc:
-        _fail("extract", exc)
+    path, changed = tooling.extract(locales_dir, root)
     count = len(tooling.message_keys(tooling.read_catalog(path)))
     click.echo(f"{path}: {count} strings" + ("" if changed else " (unchanged)"))
 
@@ -112,10 +110,7 @@ def extract_command(ctx: click.Context) -> None:
 def update_command(ctx: click.Context) -> None:
     """Merge messages.pot into every catalog (new strings untranslated, removed ones obsolete)."""
     locales_dir, _root = _paths(ctx)
-    try:
-        result = tooling.update(locales_dir)
-    except LocaleToolError as exc:
-        _fail("update", exc)
+    result = tooling.update(locales_dir)
     for code, (added, removed) in result.items():
         click.echo(f"{code}: {added} new, {removed} obsolete")
 
@@ -125,10 +120,7 @@ def update_command(ctx: click.Context) -> None:
 def compile_command(ctx: click.Context) -> None:
     """Compile every catalog to messages.mo next to its .po (commit both)."""
     locales_dir, _root = _paths(ctx)
-    try:
-        result = tooling.compile_catalogs(locales_dir)
-    except LocaleToolError as exc:
-        _fail("compile", exc)
+    result = tooling.compile_catalogs(locales_dir)
     for code, changed in result.items():
         click.echo(f"{code}: {'compiled' if changed else 'up to date'}")
 
@@ -138,10 +130,7 @@ def compile_command(ctx: click.Context) -> None:
 def check_command(ctx: click.Context) -> None:
     """Fail (exit 1) if anything would ship a stale, broken or half-translated storefront."""
     locales_dir, root = _paths(ctx)
-    try:
-        report = tooling.check(locales_dir, root)
-    except (LocaleToolError, OSError) as exc:
-        _fail("check", exc)
+    report = tooling.check(locales_dir, root)
     _table(report.locales, with_status=True)
     for problem in report.general:
         click.echo(f"error: {problem}")
@@ -172,8 +161,6 @@ def enable_command(ctx: click.Context, code: str) -> None:
         for reason in exc.reasons:
             click.echo(f"  {reason}", err=True)
         sys.exit(1)
-    except LocaleToolError as exc:
-        _fail("enable", exc)
     click.echo(f"{code} enabled: restart the storefront to serve /{code}/")
 
 
@@ -183,8 +170,5 @@ def enable_command(ctx: click.Context, code: str) -> None:
 def disable_command(ctx: click.Context, code: str) -> None:
     """Take CODE off the storefront (its catalog stays)."""
     locales_dir, _root = _paths(ctx)
-    try:
-        tooling.disable_locale(locales_dir, code)
-    except LocaleToolError as exc:
-        _fail("disable", exc)
+    tooling.disable_locale(locales_dir, code)
     click.echo(f"{code} disabled")

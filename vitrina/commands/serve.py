@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import multiprocessing
+from typing import TYPE_CHECKING, Any
 
 import click
 from gunicorn.app.base import BaseApplication
 
+from ..services import Services
+
+if TYPE_CHECKING:
+    from flask import Flask
+
 
 class StorefrontServer(BaseApplication):
-    """gunicorn running web.app:create_app() with options set from Python."""
+    """gunicorn serving the web app; each worker builds its own services on load."""
 
-    def __init__(self, options: dict) -> None:
+    def __init__(self, options: dict[str, Any]) -> None:
         self.options = options
         super().__init__()
 
@@ -19,10 +25,10 @@ class StorefrontServer(BaseApplication):
         for key, value in self.options.items():
             self.cfg.set(key, value)
 
-    def load(self):
+    def load(self) -> Flask:
         from web.app import create_app
 
-        return create_app()
+        return create_app(Services())
 
 
 def default_workers() -> int:
@@ -51,6 +57,8 @@ def serve(host: str, port: int, workers: int) -> None:
 @click.option(
     "--workers", default=None, type=int, help="gunicorn workers (default: one per core, 2-4)."
 )
-def serve_command(host: str, port: int, workers: int | None) -> None:
+@click.pass_obj
+def serve_command(services: Services, host: str, port: int, workers: int | None) -> None:
     """Serve the storefront and the API under gunicorn."""
+    click.echo(f"search: {services.settings.search_backend}", err=True)  # a bad config stops here
     serve(host, port, workers or default_workers())

@@ -66,7 +66,7 @@ def demo_events(
 ) -> Iterator[dict]:
     """Order events of the DAYS days before `today` (default: today in UTC), ending at
     `today`'s local midnight in each country; the same day always gives the same events."""
-    from indexer.recommendations import local_midnight
+    from merchandising.dates import local_midnight
 
     day = today or datetime.now(UTC).date()
     for code in sorted(registry.countries):

@@ -24,7 +24,7 @@ from .queries import count_body, products_body, search_body
 from .responses import health_report, parse_products, parse_search
 
 if TYPE_CHECKING:
-    from vitrina.config import Settings
+    from .. import EngineSettings
 
 log = logging.getLogger("vitrina.search.elasticsearch")
 
@@ -49,7 +49,9 @@ class ElasticsearchEngine:
         self.russian_fallback = russian_fallback
 
     @classmethod
-    def from_settings(cls, settings: Settings, timeout: float | None = None) -> ElasticsearchEngine:
+    def from_settings(
+        cls, settings: EngineSettings, timeout: float | None = None
+    ) -> ElasticsearchEngine:
         """An engine whose requests give up after `timeout` seconds, retried once."""
         if not settings.elasticsearch_url:
             raise EngineUnavailable("ELASTICSEARCH_URL is not set")

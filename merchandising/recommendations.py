@@ -1,4 +1,4 @@
-"""Daily recommendations per country and local date (SPEC.md, "Daily recommendations").
+"""Building daily recommendations per country and local date (SPEC.md, "Daily recommendations").
 
 For country C and date D the reference time is D's local midnight in C's time zone.
 Each of C's orders in the 30 local days before it weighs `0.5 ** (age_hours / 48)`
@@ -15,26 +15,20 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Any
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
+from typing import Any, TypeGuard
 
 from sqlalchemy import Float, cast, func, select
 
 from locales.registry import Registry
 from search.catalog import HIDING_FLAGS
 from search.engines.base import EngineQuery, Filters, SearchEngine
+from storage import Database
+from storage.schema import order_events
 
-from .storage import Database
-from .storage.merchandising import (
-    ListEntry,
-    StoredList,
-    excluded,
-    pinned,
-    replace_list,
-    stored_list,
-)
-from .storage.schema import order_events
+from .curation import excluded, pinned
+from .dates import local_midnight, local_today
+from .lists import ListEntry, StoredList, replace_list
 
 LOOKUP_CHUNK = 100
 CATALOG_PAGES = 50  # how deep the last fallback reads the catalog, in LOOKUP_CHUNK pages
@@ -50,16 +44,6 @@ class Rules:
 
 Ranked = Iterable[tuple[str, float]]  # (product id, score), best first
 Lookup = Callable[[Sequence[str]], dict[str, dict[str, Any]]]
-
-
-def local_midnight(day: date, timezone: str) -> int:
-    """Epoch seconds of `day`'s 00:00 in `timezone`."""
-    return int(datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(timezone)).timestamp())
-
-
-def local_today(timezone: str, now: float | None = None) -> date:
-    moment = datetime.fromtimestamp(time.time() if now is None else now, ZoneInfo(timezone))
-    return moment.date()
 
 
 def country_scores(
@@ -90,7 +74,7 @@ def ranked(scores: dict[str, float]) -> list[tuple[str, float]]:
     return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
 
 
-def eligible(product: dict[str, Any] | None, country: str) -> bool:
+def eligible(product: dict[str, Any] | None, country: str) -> TypeGuard[dict[str, Any]]:
     """In the index, not flagged, and ships to `country`."""
     if product is None or HIDING_FLAGS.intersection(product.get("flags") or ()):
         return False
@@ -152,8 +136,8 @@ def _chunks(items: Iterable[tuple[str, float]], size: int) -> Iterator[list[tupl
         yield chunk
 
 
-class Recommender:
-    """Builds and stores lists for one date; shares per-country scores between countries."""
+class ListBuilder:
+    """Computes and stores lists; shares per-country scores between the countries it builds."""
 
     def __init__(
         self, db: Database, engine: SearchEngine, registry: Registry, rules: Rules | None = None
@@ -219,26 +203,10 @@ class Recommender:
             replace_list(conn, country, day, entries, built_at)
         return StoredList(country, day, built_at, entries)
 
-    def get_or_build(self, country: str, day: date) -> StoredList:
-        country = self.registry.country(country).code
-        with self.db.connect() as conn:
-            found = stored_list(conn, country, day)
-        return found if found is not None else self.build(country, day)
-
 
 def _lazy(make: Callable[[], Iterator[tuple[str, float]]]) -> Iterator[tuple[str, float]]:
     """Runs `make` only when the list actually needs this fallback."""
     yield from make()
-
-
-def parse_day(text: str) -> date:
-    """A `YYYY-MM-DD` date, or ValueError with a message a person can act on."""
-    try:
-        if len(text) != 10:
-            raise ValueError
-        return date.fromisoformat(text)
-    except (TypeError, ValueError):
-        raise ValueError(f"date must be YYYY-MM-DD, got {text!r}") from None
 
 
 def due_builds(
@@ -264,15 +232,3 @@ def due_builds(
             if day not in lists or lists[day] < local_midnight(day, tz):
                 due.append((country, day))
     return due
-
-
-def build_all(
-    recommender: Recommender, day: date | None = None, countries: Iterable[str] | None = None
-) -> list[StoredList]:
-    """Build every country's list for `day` (default: each country's local today)."""
-    registry = recommender.registry
-    built = []
-    for code in sorted(countries or registry.countries):
-        country = registry.country(code)
-        built.append(recommender.build(country.code, day or local_today(country.timezone)))
-    return built

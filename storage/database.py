@@ -1,7 +1,9 @@
-"""One SQLAlchemy engine per database URL per process, migrated to the latest schema on first use.
+"""The relational database: one SQLAlchemy engine, migrated to the latest schema on first use.
 
-A fresh machine needs no manual step: the first command, task or request that touches
-the database runs the Alembic migrations (under a lock, so concurrent starters agree).
+The composition root (`vitrina.services`) makes one Database per process for the
+configured URL. A fresh machine needs no manual step: the first command, task or
+request that touches the database runs the Alembic migrations (under a lock, so
+concurrent starters agree).
 """
 
 from __future__ import annotations
@@ -13,16 +15,12 @@ import math
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, text
 
-if TYPE_CHECKING:
-    from vitrina.config import Settings
-
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _PG_MIGRATION_LOCK = 0x76697472  # "vitr": advisory lock id held while migrating
 
 
@@ -116,19 +114,3 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
-
-
-_databases: dict[str, Database] = {}
-_databases_lock = threading.Lock()
-
-
-def database_for(settings: Settings) -> Database:
-    """The process's Database for the settings' URL (created once, migrated on first use)."""
-    url = settings.database
-    with _databases_lock:
-        db = _databases.get(url)
-        if db is None:
-            if url.startswith("sqlite"):
-                settings.ensure_data_dir()
-            db = _databases[url] = Database(url)
-        return db

@@ -1,7 +1,8 @@
-"""Alembic environment: migrates the connection it is given, or the settings' database.
+"""Alembic environment: migrates the connection it is given, or the URL named on the command line.
 
-`indexer.storage.Database.migrate` passes its connection in `config.attributes`;
-`alembic -c indexer/alembic.ini upgrade head` uses DATABASE_URL (or the SQLite default).
+`storage.Database.migrate` passes its connection in `config.attributes`; an operator
+runs `alembic -c storage/alembic.ini -x url=postgresql+psycopg://… upgrade head`
+(Vitrina also migrates by itself on first use, so this is rarely needed).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from indexer.storage.schema import metadata
+from storage.schema import metadata
 
 config = context.config
 
@@ -29,12 +30,14 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    from vitrina.config import load_settings
-
-    settings = load_settings()
-    if settings.database.startswith("sqlite"):
-        settings.ensure_data_dir()
-    engine = create_engine(settings.database)
+    url = context.get_x_argument(as_dictionary=True).get("url") or config.get_main_option(
+        "sqlalchemy.url"
+    )
+    if not url:
+        raise SystemExit(
+            "name the database: alembic -c storage/alembic.ini -x url=URL upgrade head"
+        )
+    engine = create_engine(url)
     with engine.begin() as conn:
         _run(conn)
     engine.dispose()
