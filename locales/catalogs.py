@@ -129,7 +129,7 @@ def describe(key: Key) -> str:
 
 def is_translated(message: Message) -> bool:
     """Usable at run time: not fuzzy, and every plural form filled in."""
-    strings = [message.string] if isinstance(message.string, str) else list(message.string)
+    strings = [message.string] if isinstance(message.string, str) else list(message.string or ())
     return not message.fuzzy and all(strings)
 
 
@@ -165,7 +165,7 @@ def compile_bytes(catalog: Catalog) -> bytes:
     so at run time they fall back along the locale chain instead of showing English."""
     catalog = copy.deepcopy(catalog)
     for message in list(catalog):
-        if message.id and message.pluralizable and not all(message.string):
+        if message.id and message.pluralizable and not all(message.string or ("",)):
             catalog.delete(message.id, context=message.context)
     buf = BytesIO()
     write_mo(buf, catalog, use_fuzzy=False)

@@ -68,7 +68,7 @@ def placeholder_errors(catalog: Catalog, message: Message) -> list[str]:
     """Placeholders a translation drops, renames or breaks (%(name)s and {name} alike)."""
     errors = [str(e) for e in message.check(catalog)]  # Babel's checkers: %-format kinds and types
     ids = (message.id,) if isinstance(message.id, str) else tuple(message.id)
-    strings = (message.string,) if isinstance(message.string, str) else tuple(message.string)
+    strings = (message.string,) if isinstance(message.string, str) else tuple(message.string or ())
     single = _single_number_forms(catalog) if message.pluralizable else set()
     for brace, flag in ((False, "python-format"), (True, "python-brace-format")):
         if flag not in message.flags:

@@ -140,10 +140,10 @@ def registry_problems(
     if "en" not in locale_entries:
         problems.append("locale en: missing (every fallback chain ends in English)")
     for code, country in countries.items():
-        entry = locale_entries.get(country.locale)
-        if entry is None:
+        market_locale = locale_entries.get(country.locale)
+        if market_locale is None:
             problems.append(f"country {code}: locale {country.locale!r} is not in locales.toml")
-        elif not entry.get("enabled", False):
+        elif not market_locale.get("enabled", False):
             problems.append(f"country {code}: locale {country.locale!r} is disabled")
         if country.currency not in rates:
             problems.append(f"country {code}: no exchange rate for {country.currency}")

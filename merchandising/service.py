@@ -10,6 +10,7 @@ Other dates are served when stored and are otherwise simply absent.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -27,6 +28,8 @@ from storage import Database
 from .dates import local_today
 from .lists import REASONS, ListEntry, StoredList, built_lists, stored_list
 from .recommendations import ListBuilder, Rules, due_builds
+
+log = logging.getLogger("vitrina.recommendations")
 
 CATCH_UP_DAYS = 3  # the beat tick builds any of the last three local days without a list
 REQUEST_AGAIN_S = 60.0  # a queued build is asked for again after this long if still missing
@@ -147,8 +150,12 @@ class RecommendationService:
                     self._requested = {
                         k: at for k, at in self._requested.items() if now - at < REQUEST_AGAIN_S
                     }
-                self._requested[key] = now
-                self.queue(country, day)
+                try:
+                    self.queue(country, day)
+                except Exception:  # a broker that is down must not fail a page view
+                    log.warning("could not queue the list %s %s", country, day, exc_info=True)
+                else:
+                    self._requested[key] = now
             return None
         with self._building:  # whoever waited here finds the list the first caller built
             found = self.stored(country, day)

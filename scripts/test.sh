@@ -32,5 +32,6 @@ fi
 
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+.venv/bin/mypy
 .venv/bin/vitrina locales check
 .venv/bin/python -m pytest "$@"

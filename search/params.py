@@ -108,7 +108,8 @@ def _country_codes(values: tuple[str, ...]) -> tuple[str, ...]:
 
 OptionalText = Annotated[str | None, BeforeValidator(_text)]
 Listed = Annotated[tuple[str, ...], BeforeValidator(_listed)]
-Amount = Annotated[float | None, BeforeValidator(_number), Field(ge=0, allow_inf_nan=False)]
+# Constraints come before the BeforeValidator so that the JSON schema carries them.
+Amount = Annotated[float | None, Field(ge=0, allow_inf_nan=False), BeforeValidator(_number)]
 
 
 class SuggestQuery(BaseModel):
@@ -118,8 +119,8 @@ class SuggestQuery(BaseModel):
 
     q: Annotated[
         str,
-        BeforeValidator(_query_text),
         Field(max_length=MAX_QUERY_LENGTH, description="What the shopper typed; empty browses"),
+        BeforeValidator(_query_text),
     ] = ""
     locale: Annotated[
         OptionalText, Field(description="Page locale (en ru es pt de ar); default ru")
@@ -152,8 +153,8 @@ class SearchQuery(SuggestQuery):
     )
     rating_min: Annotated[
         float | None,
-        BeforeValidator(_number),
         Field(ge=0, le=5, allow_inf_nan=False, description="Lowest rating"),
+        BeforeValidator(_number),
     ] = None
     sort: Annotated[
         str,
@@ -161,9 +162,9 @@ class SearchQuery(SuggestQuery):
         AfterValidator(_known_sort),
         Field(description="Order of results", json_schema_extra={"enum": list(SORTS)}),
     ] = "relevance"
-    page: Annotated[int, BeforeValidator(_text), Field(ge=1, le=MAX_PAGE, description="From 1")] = 1
+    page: Annotated[int, Field(ge=1, le=MAX_PAGE, description="From 1"), BeforeValidator(_text)] = 1
     per_page: Annotated[
-        int, BeforeValidator(_text), Field(ge=1, le=MAX_PER_PAGE, description="Results per page")
+        int, Field(ge=1, le=MAX_PER_PAGE, description="Results per page"), BeforeValidator(_text)
     ] = 20
 
 

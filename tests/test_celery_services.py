@@ -261,6 +261,25 @@ def test_reindex_requests_collapse_while_one_is_queued(env, celery_app):
     client.delete(f"vitrina:reindex-pending:full:{feed}")
 
 
+def test_a_missing_list_is_queued_once_while_its_build_is_pending(env, celery_app):
+    import redis
+
+    from vitrina.services import Services
+
+    jobs = Services().jobs
+    day = date(2026, 11, 21)
+    assert jobs.build_list("BR", day)["queued"] is True
+    assert jobs.build_list("BR", day) == {
+        "queued": False,
+        "reason": "a build of this list is already queued",
+    }
+    client = redis.Redis.from_url(env["CELERY_BROKER_URL"])
+    client.delete("recommendations")  # no worker of this test consumes it
+    jobs.started("vitrina:list-pending:BR:2026-11-21")  # what the task does when it starts
+    assert jobs.build_list("BR", day)["queued"] is True
+    client.delete("recommendations", "vitrina:list-pending:BR:2026-11-21")
+
+
 def test_a_build_waiting_for_the_index_is_retried_with_backoff(worker, celery_app, env):
     from celery.result import AsyncResult
 

@@ -109,3 +109,65 @@ def test_recommend_command_prints_each_countrys_list(runner, app, ordered):
     assert "RU 2026-11-27: 20 products" in result.output
     bad = runner.invoke(main, ["recommend", "--date", "tomorrow"])
     assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
+
+
+# -- public GETs only read -----------------------------------------------------------
+
+
+def stored_lists(app) -> list[tuple]:
+    from sqlalchemy import select
+
+    from storage.schema import recommendation_lists
+
+    with app.extensions["vitrina"].database.connect() as conn:
+        rows = conn.execute(
+            select(
+                recommendation_lists.c.country,
+                recommendation_lists.c.date,
+                recommendation_lists.c.built_at,
+            )
+        )
+        return sorted(tuple(row) for row in rows)
+
+
+@pytest.mark.parametrize("day", ["1999-01-01", "0001-01-01", "2026-01-01"])
+def test_a_list_nobody_built_answers_404_and_nothing_is_written(app, client, day):
+    answer = client.get(f"/api/v1/recommendations/RU?date={day}")
+    assert answer.status_code == 404
+    assert answer.get_json()["error"] == {
+        "code": "not_found",
+        "message": f"no list for RU on {day}",
+    }
+    assert stored_lists(app) == []
+
+
+def test_without_a_broker_todays_missing_list_is_built_once_not_per_request(app, client):
+    today = local_today("Europe/Moscow")
+    first = client.get("/api/v1/recommendations/RU").get_json()
+    assert first["date"] == today.isoformat() and first["items"]
+    built = stored_lists(app)
+    assert [(c, d) for c, d, _ in built] == [("RU", today)]
+    for _ in range(3):
+        assert client.get("/api/v1/recommendations/RU").get_json() == first
+        client.get("/ru/deals")
+    assert stored_lists(app) == built  # the same list, not rebuilt
+
+
+def test_with_a_broker_a_missing_list_is_queued_once_and_yesterdays_is_served(app, client):
+    lists = app.extensions["vitrina"].recommendations
+    queued: list[tuple] = []
+    lists.queue = lambda country, day: queued.append((country, day))
+    today = local_today("Europe/Moscow")
+    for _ in range(3):
+        pending = client.get("/api/v1/recommendations/RU")
+        assert pending.status_code == 503 and pending.headers["Retry-After"]
+        assert pending.get_json()["error"]["code"] == "list_pending"
+        assert client.get("/ru/deals").status_code == 200  # popular products meanwhile
+    assert queued == [("RU", today)]
+    assert stored_lists(app) == []
+    yesterday = today - timedelta(days=1)
+    lists.build("RU", yesterday)  # what the worker did for yesterday
+    answer = client.get("/api/v1/recommendations/RU").get_json()
+    assert answer["date"] == yesterday.isoformat() and answer["items"]
+    explicit = client.get(f"/api/v1/recommendations/RU?date={today.isoformat()}")
+    assert explicit.status_code == 503  # asked for today by name: not yesterday's

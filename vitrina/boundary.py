@@ -133,7 +133,9 @@ class VitrinaGroup(click.Group):
             if ctx.meta.get(DEBUG):
                 traceback.print_exc(file=sys.stderr)
             message = one_line(exc)
-            if code is ExitCode.BUG:
+            if isinstance(exc, ConfigError):
+                message = f"configuration error: {message}"
+            elif code is ExitCode.BUG:
                 message = (
                     f"unexpected error ({type(exc).__name__}: {message}); "
                     "rerun with `vitrina --debug …` for the traceback"

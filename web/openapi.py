@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from flask import Flask
 from pydantic import BaseModel, TypeAdapter
+from pydantic.json_schema import JsonSchemaMode
 
 REF_TEMPLATE = "#/components/schemas/{model}"
 INFO = {
@@ -79,8 +80,11 @@ def openapi_document(app: Flask) -> dict[str, Any]:
     return cached
 
 
+SchemaKey = tuple[str, str, int | str]  # (path, method, status or "body")
+
+
 def _generate(found: list[tuple[str, str, Operation]]) -> dict[str, Any]:
-    inputs = []
+    inputs: list[tuple[SchemaKey, JsonSchemaMode, TypeAdapter[Any]]] = []
     for path, method, operation in found:
         for status, (_, shape) in operation.answers.items():
             inputs.append(((path, method, status), "serialization", TypeAdapter(shape)))
@@ -116,7 +120,7 @@ def _generate(found: list[tuple[str, str, Operation]]) -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": INFO,
         "paths": paths,
-        "components": {"schemas": definitions},
+        "components": {"schemas": definitions.get("$defs", {})},
     }
 
 

@@ -160,7 +160,8 @@ class EmbeddedEngine:
             payload = orjson.loads(searcher.doc(address)["payload"][0])
             score = float(key) if query.text is not None and query.sort == "relevance" else 0.0
             hits.append(Hit(payload["id"], score, payload))
-        engine_result = EngineResult(total=result.count or 0, hits=hits)
+        # `count` is missing from tantivy's type stub, not from its SearchResult.
+        engine_result = EngineResult(total=result.count or 0, hits=hits)  # type: ignore[attr-defined]
         if query.with_facets:
             key = (generation.stamp(), query.text, query.filters, query.facet_size)
             cached = self._facet_cache.get(key)
@@ -176,7 +177,8 @@ class EmbeddedEngine:
     def count(self, query: EngineQuery) -> int:
         searcher = self._searcher()
         # tantivy's collector needs a limit of at least 1 even when only counting
-        return searcher.search(self._query(query.text, query.filters), 1, count=True).count or 0
+        result = searcher.search(self._query(query.text, query.filters), 1, count=True)
+        return result.count or 0  # type: ignore[attr-defined]
 
     def _facets(
         self, searcher: tantivy.Searcher, query: EngineQuery, brand_labels: dict[str, str]

@@ -86,11 +86,13 @@ def fix_layout(query: str, evidence: Evidence) -> LayoutFix:
             undecided[i] = (text, direction)
         else:
             decided.append(chunk)
-    certain, hopeful = [], []
+    certain: list[str] = []
+    hopeful: list[str] = []
     for i, chunk in enumerate(chunks):
-        if decided[i] is not None:
-            certain.append(decided[i])
-            hopeful.append(decided[i])
+        known = decided[i]
+        if known is not None:
+            certain.append(known)
+            hopeful.append(known)
             continue
         text, direction = undecided[i]
         certain.append(text if direction in directions else chunk)

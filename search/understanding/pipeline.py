@@ -111,8 +111,9 @@ class QueryUnderstanding:
 
         def fallbacks() -> tuple[Interpretation, ...]:
             readings: list[Interpretation] = []
-            if spelled() is not None:
-                readings.append(spelled())
+            spelled_reading = spelled()
+            if spelled_reading is not None:
+                readings.append(spelled_reading)
             if layout.hopeful != layout.certain:
                 hopeful = self._reading(query, layout.hopeful, vocabulary, spell=NO_SPELLING)
                 if hopeful is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from importlib import resources
 from pathlib import Path
 
@@ -49,7 +50,7 @@ def load_demo(services: Services, progress: bool = False) -> None:
 @click.pass_obj
 def demo_command(services: Services, host: str, port: int, no_serve: bool) -> None:
     """Load the bundled demo catalog and events, build today's recommendations, serve."""
-    load_demo(services, progress=True)
+    load_demo(services, progress=sys.stderr.isatty())
     if no_serve:
         return
     services.database.dispose()  # the serving workers open their own connections
