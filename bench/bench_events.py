@@ -18,9 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from indexer.storage import Database  # noqa: E402
-
 from indexer.events import ingest_events  # noqa: E402
+from storage import Database  # noqa: E402
 
 COUNTRIES = [
     "RU",

@@ -3,7 +3,7 @@
 
 Indexes a synthetic catalog with the embedded engine, stores order events over 30
 days in all countries (skewed: a few products sell a lot), then times building every
-country's list for one day (`indexer.recommendations.build_all`, what the nightly
+country's list for one day (`RecommendationService.build_all`, what the nightly
 Celery fan-out and `vitrina recommend` run). Target: <= 30 s on 2 cores.
 """
 
@@ -19,11 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from indexer.recommendations import Recommender, build_all  # noqa: E402
-from indexer.storage import Database  # noqa: E402
-
 from indexer.indexing import index_feed  # noqa: E402
 from search.catalog import CATEGORIES  # noqa: E402
+from storage import Database  # noqa: E402
 from tests.conftest import write_feed  # noqa: E402
 from vitrina.config import Settings  # noqa: E402
 from vitrina.services import Services  # noqa: E402
@@ -111,7 +109,7 @@ def main() -> None:
         print(
             f"catalog: {report.products:,} products indexed in {time.perf_counter() - started:.1f}s"
         )
-        db = Database(settings.database).ready()
+        db = svc.database.ready()
         started = time.perf_counter()
         store_events(db, sorted(svc.registry.countries), args.products, args.events, rng)
         print(
@@ -124,9 +122,8 @@ def main() -> None:
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.exec_driver_sql("VACUUM ANALYZE order_events")
             print(f"vacuum analyze: {time.perf_counter() - started:.1f}s")
-        recommender = Recommender(db, svc.indexing_engine, svc.registry)
         started = time.perf_counter()
-        built = build_all(recommender, DAY)
+        built = svc.recommendations.build_all(DAY)
         seconds = time.perf_counter() - started
         items = sum(len(b.entries) for b in built)
         print(

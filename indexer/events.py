@@ -19,7 +19,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import orjson
 from sqlalchemy import Connection, insert, select
@@ -113,60 +112,63 @@ def _decode(kept: list[tuple[int, bytes]], rejections: list[Rejection]) -> list:
 
 
 def _parse_chunk(numbered: list[tuple[int, bytes]]) -> tuple[list[EventRow], list[Rejection]]:
+    """The events' one set of rules, applied to a chunk of lines (the hot loop of ingestion).
+
+    Checks run in the order a valid event passes them; the first one that fails names
+    the line's reason.
+    """
     rows: list[EventRow] = []
     rejections: list[Rejection] = []
     kept = [(n, raw.strip()) for n, raw in numbered]
     kept = [(n, raw) for n, raw in kept if raw]
-    append = rows.append
+    append, countries, fromiso, inf = rows.append, _COUNTRIES, datetime.fromisoformat, math.inf
+
+    def reject(number: int, reason: str, raw: bytes) -> None:
+        rejections.append(Rejection(number, reason, _text(raw)))
+
     for (number, raw), data in zip(kept, _decode(kept, rejections), strict=True):
-        if type(data) is dict:
-            row = event_row(data)
-            if type(row) is tuple:
-                append(row)
-            else:
-                rejections.append(Rejection(number, str(row), _text(raw)))
-        elif data is not None:
-            kind = type(data).__name__
-            rejections.append(Rejection(number, f"expected a JSON object, got {kind}", _text(raw)))
+        if type(data) is not dict:
+            if data is not None:  # None: not JSON, already rejected by _decode
+                reject(number, f"expected a JSON object, got {type(data).__name__}", raw)
+            continue
+        product_id = data.get("product_id")
+        if (
+            type(product_id) is not str
+            or not 0 < len(product_id) <= MAX_ID_LENGTH
+            or product_id.isspace()
+        ):
+            reject(number, f"product_id: must be a string of 1..{MAX_ID_LENGTH} characters", raw)
+            continue
+        country = data.get("country")
+        if type(country) is not str or country not in countries:
+            reject(number, f"country: not an ISO 3166 alpha-2 code: {country!r}", raw)
+            continue
+        quantity = data.get("quantity")
+        if type(quantity) is not int or quantity < 1:
+            reject(number, f"quantity: must be an integer >= 1, got {quantity!r}", raw)
+            continue
+        ts = data.get("ts")
+        if type(ts) is not str:
+            reject(number, "ts: required, an ISO 8601 time with a time zone", raw)
+            continue
+        price = data.get("price_usd")
+        if price is not None and (
+            (type(price) is not float and type(price) is not int) or not 0 < price < inf
+        ):
+            reject(number, f"price_usd: must be a number > 0, got {price!r}", raw)
+            continue
+        try:
+            moment = fromiso(ts)
+        except ValueError:
+            reject(number, f"ts: not an ISO 8601 time: {ts!r}", raw)
+            continue
+        if moment.tzinfo is None:
+            reject(number, f"ts: needs a time zone (e.g. Z or +03:00): {ts!r}", raw)
+            continue
+        append((product_id, country, quantity, int(moment.timestamp()), price))
     if rejections:
         rejections.sort(key=lambda r: r.line)
     return rows, rejections
-
-
-def event_row(data: dict[str, Any]) -> EventRow | str:
-    """The row to store, or the reason the event is rejected: the events' one set of rules.
-
-    Checked in the order a valid event passes them, cheapest first (this is the hot loop
-    of ingestion).
-    """
-    product_id = data.get("product_id")
-    if (
-        type(product_id) is not str
-        or not 0 < len(product_id) <= MAX_ID_LENGTH
-        or product_id.isspace()
-    ):
-        return f"product_id: must be a string of 1..{MAX_ID_LENGTH} characters"
-    country = data.get("country")
-    if type(country) is not str or country not in _COUNTRIES:
-        return f"country: not an ISO 3166 alpha-2 code: {country!r}"
-    quantity = data.get("quantity")
-    if type(quantity) is not int or quantity < 1:
-        return f"quantity: must be an integer >= 1, got {quantity!r}"
-    ts = data.get("ts")
-    if type(ts) is not str:
-        return "ts: required, an ISO 8601 time with a time zone"
-    price = data.get("price_usd")
-    if price is not None and (
-        (type(price) is not float and type(price) is not int) or not 0 < price < math.inf
-    ):
-        return f"price_usd: must be a number > 0, got {price!r}"
-    try:
-        moment = datetime.fromisoformat(ts)
-    except ValueError:
-        return f"ts: not an ISO 8601 time: {ts!r}"
-    if moment.tzinfo is None:
-        return f"ts: needs a time zone (e.g. Z or +03:00): {ts!r}"
-    return (product_id, country, quantity, int(moment.timestamp()), price)
 
 
 def _text(raw: bytes) -> str:
