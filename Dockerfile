@@ -15,6 +15,8 @@ COPY pyproject.toml README.md ./
 COPY vitrina ./vitrina
 COPY search ./search
 COPY indexer ./indexer
+COPY merchandising ./merchandising
+COPY storage ./storage
 COPY web ./web
 COPY locales ./locales
 RUN pip install ".[postgres]"
