@@ -17,7 +17,7 @@ import pytest
 from tests.conftest import ROOT
 
 # Lowest first: a package may import the packages before it, never those after it.
-LAYERS = ("locales", "search", "storage", "merchandising", "indexer", "web", "vitrina")
+LAYERS = ("storage", "locales", "search", "merchandising", "indexer", "web", "vitrina")
 
 
 def imported_packages(path: Path) -> set[str]:

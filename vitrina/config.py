@@ -1,6 +1,10 @@
 """Settings read from the environment in one place, parsed explicitly.
 
-Every variable of SPEC.md has a working default, so a fresh machine needs none.
+Every variable of SPEC.md has a working default, so a fresh machine needs none. The
+composition root (vitrina/services.py) reads them once per process; the packages below
+never import this module: they declare what they read (`search.engines.EngineSettings`,
+`web.context.WebSettings`) or are handed plain values (a database URL, a broker URL).
+A new setting is a field here, parsed in `load_settings`.
 """
 
 from __future__ import annotations
