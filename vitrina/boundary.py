@@ -8,6 +8,7 @@ becomes one line on stderr and an exit status that means the same for every comm
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import traceback
 from enum import IntEnum
@@ -128,6 +129,10 @@ class VitrinaGroup(click.Group):
         except KeyboardInterrupt:
             click.echo(f"{_failing(ctx)}: interrupted", err=True)
             ctx.exit(ExitCode.INTERRUPTED)
+        except BrokenPipeError:  # the reader of our output (`| head`) has seen enough
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())  # nothing more to flush at exit
+            ctx.exit(ExitCode.OK)
         except Exception as exc:
             code = exit_code_for(exc)
             if ctx.meta.get(DEBUG):
