@@ -3,14 +3,24 @@
 Builds queries from real product titles (2-3 title words in another word form,
 then damaged the way shoppers damage them), runs each through Vitrina's
 SearchService (embedded engine, index built in a temp dir) and through a BM25
-index over PyStemmer russian stems of the same titles, and prints recall@10 and
-MRR per kind, plus the query-understanding overhead.
+index over PyStemmer russian stems of the same titles, and prints recall@10, MRR
+and P@5 per kind, the query-understanding overhead, and end-to-end time per kind
+against clean queries.
 
     python bench/eval_queries.py [--limit 300] [--products 100000] [--catalog PATH]
 
 A query's relevant products are those whose title and brand contain every query
 word (by lemma, before damage); only queries with at most 10 relevant products are
-kept, so a perfect engine can put one on page one.
+kept, so a perfect engine can put one on page one. P@5 is the share of the top 5
+that is relevant, out of min(5, relevant products).
+
+Kinds: correct, forms (other word forms), layout (whole query on the wrong layout),
+layout1 (one word on the wrong layout), mixed (a Latin brand as typed, the Russian
+words on the wrong layout), typo, typo2 (two typos, anywhere), translit (Latin
+brand words typed letter by letter in Cyrillic), brand_ru (brands as Russians
+write them, by the brand's language: bench/shopper_spelling.py, written apart from
+the product's rules), abbrev (a retail abbreviation of the title spelled out),
+english (an English product word for the Russian one).
 """
 
 from __future__ import annotations
@@ -32,6 +42,8 @@ import tantivy
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from shopper_spelling import ENGLISH_WORDS, SPELLED_OUT, shopper_cyrillic  # noqa: E402
+
 from indexer.indexing import index_feed  # noqa: E402
 from search.analysis.analyzer import default_analyzer  # noqa: E402
 from search.analysis.morphology import morph_analyzer  # noqa: E402
@@ -42,7 +54,10 @@ from vitrina.config import Settings  # noqa: E402
 from vitrina.services import Services  # noqa: E402
 
 DEFAULT_CATALOG = ROOT.parent / "shared" / "data" / "catalog-ru-100k.jsonl"
-KINDS = ("correct", "forms", "layout", "typo", "brand")
+KINDS = (
+    "correct", "forms", "layout", "layout1", "mixed", "typo", "typo2", "translit", "brand_ru",
+    "abbrev", "english",
+)  # fmt: skip
 TOP = 10
 MAX_RELEVANT = 10
 _WORD = re.compile(r"[а-яё]{4,}", re.IGNORECASE)
@@ -88,6 +103,8 @@ NEAR = neighbours()
 
 def typo(word: str, rng: random.Random) -> str:
     """One realistic typo, never in the first letter."""
+    if len(word) < 3:
+        return word
     i = rng.randrange(1, len(word))
     op = rng.choice(("near", "delete", "insert", "swap"))
     if op == "near" and NEAR.get(word[i]):
@@ -161,14 +178,37 @@ def make_queries(
             and all(w.isascii() and w.isalpha() and len(w) >= 3 for w in brand_words)
             and brand.lower() in title.lower()
         )
-        if latin_brand and words and len(queries["brand"]) < per_kind:
+        if latin_brand and words:
             chosen = [rng.choice(words)]
             relevant = catalog.relevant(brand_words + chosen)
             if 0 < len(relevant) <= MAX_RELEVANT:
-                text = " ".join(
-                    [to_cyrillic(w) for w in brand_words] + [other_form(chosen[0], rng)]
-                )
-                queries["brand"].append((text, relevant))
+                form = other_form(chosen[0], rng)
+                for kind, text in (
+                    ("translit", " ".join([to_cyrillic(w) for w in brand_words] + [form])),
+                    ("brand_ru", " ".join([shopper_cyrillic(brand, rng), form])),
+                    ("mixed", " ".join([brand.lower(), form.translate(_RU_TO_QWERTY)])),
+                ):
+                    if len(queries[kind]) < per_kind:
+                        queries[kind].append((text, relevant))
+        lowered = title.lower()
+        for abbreviation, spelled in SPELLED_OUT.items():
+            if (
+                f" {abbreviation} " in f" {lowered} "
+                and words
+                and len(queries["abbrev"]) < per_kind
+            ):
+                chosen = [rng.choice(words)]
+                relevant = catalog.relevant(chosen + [abbreviation])
+                if 0 < len(relevant) <= MAX_RELEVANT:
+                    queries["abbrev"].append((f"{chosen[0]} {spelled}", relevant))
+                break
+        for russian, english in ENGLISH_WORDS.items():
+            if russian in words and len(words) >= 2 and len(queries["english"]) < per_kind:
+                other = rng.choice([w for w in words if w != russian])
+                relevant = catalog.relevant([russian, other])
+                if 0 < len(relevant) <= MAX_RELEVANT:
+                    queries["english"].append((f"{english} {other_form(other, rng)}", relevant))
+                break
         if len(words) < 2:
             continue
         count = min(len(words), rng.choice((2, 3)))
@@ -180,11 +220,19 @@ def make_queries(
         damaged = list(forms)
         target = rng.randrange(len(damaged))
         damaged[target] = typo(damaged[target], rng)
+        twice = list(damaged)
+        second = rng.randrange(len(twice))
+        twice[second] = typo(twice[second], rng)
+        one_layout = list(forms)
+        switched = rng.randrange(len(one_layout))
+        one_layout[switched] = one_layout[switched].translate(_RU_TO_QWERTY)
         for kind, text in (
             ("correct", " ".join(chosen)),
             ("forms", " ".join(forms)),
             ("layout", " ".join(forms).translate(_RU_TO_QWERTY)),
+            ("layout1", " ".join(one_layout)),
             ("typo", " ".join(damaged)),
+            ("typo2", " ".join(twice)),
         ):
             if len(queries[kind]) < per_kind:
                 queries[kind].append((text, relevant))
@@ -228,11 +276,14 @@ class Baseline:
         return [self.searcher.doc(address)["id"][0] for _, address in hits]
 
 
-def score(ranked: list[str], relevant: set[str]) -> tuple[float, float]:
+def score(ranked: list[str], relevant: set[str]) -> tuple[float, float, float]:
+    """recall@10 (any relevant product on page one), reciprocal rank, P@5."""
+    top5 = sum(1 for product_id in ranked[:5] if product_id in relevant)
+    precision = top5 / min(5, len(relevant))
     for rank, product_id in enumerate(ranked[:TOP], 1):
         if product_id in relevant:
-            return 1.0, 1.0 / rank
-    return 0.0, 0.0
+            return 1.0, 1.0 / rank, precision
+    return 0.0, 0.0, precision
 
 
 def main() -> None:
@@ -270,16 +321,20 @@ def main() -> None:
         )
 
         service, understanding = services.search, services.understanding
+        understanding.warm_up()  # what a server does before taking requests
         overhead: list[float] = []
+        elapsed: dict[str, list[float]] = {}
         print(
-            f"\n{'kind':8} {'n':>5} {'recall@10':>10} {'base':>6} {'MRR':>6} {'base':>6}"
-            f" {'QU p95 ms':>10}"
+            f"\n{'kind':9} {'n':>4} {'recall@10':>9} {'base':>6} {'MRR':>6} {'base':>6}"
+            f" {'P@5':>6} {'base':>6} {'QU p95':>7} {'e2e p50':>8} {'e2e p95':>8}"
         )
         for kind in KINDS:
-            ours, base, misses, spent = [], [], [], []
+            ours, base, misses, spent, took = [], [], [], [], []
             for text, relevant in queries[kind]:
                 params = SearchParams(q=text, locale="ru", country="RU", per_page=TOP)
+                started = time.perf_counter()
                 outcome = service.run(params)
+                took.append((time.perf_counter() - started) * 1000)
                 # Everything the search asked of understanding (readings it tried, hints).
                 spent.append(understanding.plan(text, "ru").seconds * 1000)
                 ranked = [hit.id for hit in outcome.result.hits]
@@ -289,20 +344,39 @@ def main() -> None:
                     misses.append((text, outcome.reading.text if outcome.reading else ""))
             n = len(ours) or 1
             overhead.extend(spent)
+            elapsed[kind] = took
             spent.sort()
+
+            def mean(rows: list[tuple[float, float, float]], i: int, n: int = n) -> float:
+                return sum(row[i] for row in rows) / n
+
             print(
-                f"{kind:8} {len(ours):5} {sum(r for r, _ in ours) / n:10.3f} "
-                f"{sum(r for r, _ in base) / n:6.3f} {sum(m for _, m in ours) / n:6.3f} "
-                f"{sum(m for _, m in base) / n:6.3f} {spent[int(len(spent) * 0.95)] if spent else 0:10.2f}"
+                f"{kind:9} {len(ours):4} {mean(ours, 0):9.3f} {mean(base, 0):6.3f}"
+                f" {mean(ours, 1):6.3f} {mean(base, 1):6.3f} {mean(ours, 2):6.3f}"
+                f" {mean(base, 2):6.3f} {percentile(spent, 0.95):7.2f}"
+                f" {percentile(took, 0.5):8.2f} {percentile(took, 0.95):8.2f}"
             )
             for text, understood in misses:
                 print(f"    missed: {text!r} -> {understood!r}")
         overhead.sort()
-        p95 = overhead[int(len(overhead) * 0.95)]
         print(
             f"\nquery understanding overhead per query (first sight, no cache): "
-            f"p50 {statistics.median(overhead):.2f} ms, p95 {p95:.2f} ms"
+            f"p50 {statistics.median(overhead):.2f} ms, p95 {percentile(overhead, 0.95):.2f} ms"
         )
+        clean = elapsed["correct"] + elapsed["forms"]
+        damaged = [t for k in KINDS if k not in ("correct", "forms") for t in elapsed[k]]
+        print(
+            f"end to end (service.run, first sight): clean p50 {percentile(clean, 0.5):.2f} /"
+            f" p95 {percentile(clean, 0.95):.2f} ms; damaged p50 {percentile(damaged, 0.5):.2f} /"
+            f" p95 {percentile(damaged, 0.95):.2f} ms; damaged/clean"
+            f" p50 x{percentile(damaged, 0.5) / percentile(clean, 0.5):.2f},"
+            f" p95 x{percentile(damaged, 0.95) / percentile(clean, 0.95):.2f}"
+        )
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * share))] if ordered else 0.0
 
 
 if __name__ == "__main__":

@@ -26,6 +26,8 @@ from .understanding.pipeline import QueryUnderstanding
 
 # A reading that finds fewer products than this makes the service try the next one.
 ENOUGH_RESULTS = 1
+# Below this many products, the service asks whether a rewrite would find much more.
+FEW_RESULTS = 5
 
 
 def localized(texts: dict[str, str], chain: tuple[str, ...]) -> str:
@@ -98,12 +100,15 @@ class SearchService:
             return SearchOutcome(params, None, self.engine.search(query(None)))
         result = self.engine.search(query(first))
         if result.total >= ENOUGH_RESULTS:
-            # Found as typed: a spelling fix is only offered, never imposed.
-            return SearchOutcome(params, first, result, plan.did_you_mean)
+            # A rewrite of real words is only offered, never imposed, and only asked
+            # for when the query found few products.
+            hint = plan.did_you_mean_for(result.total) if result.total < FEW_RESULTS else None
+            return SearchOutcome(params, first, result, hint)
         for reading in plan.fallbacks:
             if self.engine.count(query(reading, facets=False)) >= ENOUGH_RESULTS:
-                return SearchOutcome(params, reading, self.engine.search(query(reading)))
-        return SearchOutcome(params, first, result)
+                hint = plan.did_you_mean_for(0)
+                return SearchOutcome(params, reading, self.engine.search(query(reading)), hint)
+        return SearchOutcome(params, first, result, plan.did_you_mean_for(0))
 
     def search(self, params: SearchParams) -> SearchAnswer:
         """The `GET /api/v1/search` answer of SPEC.md."""

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import itertools
 import json
 import os
 import threading
 import uuid
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -26,16 +28,23 @@ from typing import Any
 
 import orjson
 
+from .analysis.stopwords import STOP_WORDS
 from .analysis.text import normalize, tokenize
 from .catalog import Product
+from .cooccurrence import MAX_DOCS, Cooccurrence
 from .engines.base import Change
+from .understanding.brands import brand_spellings, build_readings
 
 VOCABULARY_DIR = "vocabulary"
 VOCABULARY_FILE = "vocabulary.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 # Words seen once in 100k products are mostly noise; keep them anyway (typos of rare
 # brands matter) but cap the file for very large catalogs.
 MAX_ENTRIES = 400_000
+# Title beginnings ("сумка женская", "сумка женская кожаная") offered by autocomplete.
+PHRASE_MIN_DF = 2
+MAX_PHRASES = 100_000
 
 
 def vocabulary_path(data_dir: Path) -> Path:
@@ -44,11 +53,22 @@ def vocabulary_path(data_dir: Path) -> Path:
 
 @dataclass
 class Vocabulary:
-    """Normalized surface words and index terms of titles and brands -> document frequency."""
+    """Normalized surface words and index terms of titles and brands -> document frequency.
+
+    Beside the counts: `brands` (normalized `brand` values -> products), `readings` (the
+    brand lexicon, see understanding/brands.py), `spellings` (a Cyrillic spelling of
+    each Latin brand word), `phrases` (frequent title beginnings, for autocomplete) and
+    `cooccurrence` (which terms occur together, see search/cooccurrence.py).
+    """
 
     words: dict[str, int] = field(default_factory=dict)
     terms: dict[str, int] = field(default_factory=dict)
     products: int = 0
+    brands: dict[str, int] = field(default_factory=dict)
+    readings: dict[str, list[str]] = field(default_factory=dict)
+    spellings: dict[str, str] = field(default_factory=dict)
+    phrases: dict[str, int] = field(default_factory=dict)
+    cooccurrence: Cooccurrence | None = None
 
     def __bool__(self) -> bool:
         return bool(self.terms)
@@ -58,6 +78,27 @@ class Vocabulary:
 
     def term_df(self, term: str) -> int:
         return self.terms.get(term, 0)
+
+    @cached_property
+    def term_ids(self) -> dict[str, int]:
+        """Term -> its position in `terms`, the id the co-occurrence lists use."""
+        return {term: i for i, term in enumerate(self.terms)}
+
+    @cached_property
+    def sorted_phrases(self) -> list[str]:
+        return sorted(self.phrases)
+
+    def phrases_with_prefix(self, prefix: str, limit: int = 10) -> list[tuple[str, int]]:
+        """Title beginnings starting with `prefix`, most frequent first."""
+        phrases = self.sorted_phrases
+        start = bisect.bisect_left(phrases, prefix)
+        found = []
+        for phrase in phrases[start : start + 2000]:
+            if not phrase.startswith(prefix):
+                break
+            found.append((phrase, self.phrases[phrase]))
+        found.sort(key=lambda item: (-item[1], len(item[0])))
+        return found[:limit]
 
     @cached_property
     def sorted_words(self) -> list[str]:
@@ -79,20 +120,39 @@ class Vocabulary:
     @classmethod
     def load(cls, path: Path) -> Vocabulary:
         data = orjson.loads(path.read_bytes())
-        if data.get("version") != FORMAT_VERSION:
+        if data.get("version") not in READABLE_VERSIONS:
             raise ValueError(f"{path}: unsupported vocabulary version {data.get('version')!r}")
-        return cls(words=data["words"], terms=data["terms"], products=data.get("products", 0))
+        vocabulary = cls(
+            words=data["words"],
+            terms=data["terms"],
+            products=data.get("products", 0),
+            brands=data.get("brands", {}),
+            readings=data.get("readings", {}),
+            spellings=data.get("spellings", {}),
+            phrases=data.get("phrases", {}),
+        )
+        if data.get("cooccurrence"):
+            vocabulary.cooccurrence = Cooccurrence.from_json(
+                data["cooccurrence"], list(vocabulary.terms.values()), vocabulary.products
+            )
+        return vocabulary
 
     def save(self, path: Path) -> None:
         """Write atomically: readers see the old file or the new one, never half."""
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.parent / f".{path.name}.{uuid.uuid4().hex}"
-        data = {
+        data: dict[str, Any] = {
             "version": FORMAT_VERSION,
             "products": self.products,
             "words": _top(self.words),
             "terms": _top(self.terms),
+            "brands": self.brands,
+            "readings": self.readings,
+            "spellings": self.spellings,
+            "phrases": self.phrases,
         }
+        if self.cooccurrence is not None and len(data["terms"]) == len(self.terms):
+            data["cooccurrence"] = self.cooccurrence.to_json()
         try:
             tmp.write_bytes(orjson.dumps(data))
             os.replace(tmp, path)
@@ -124,11 +184,16 @@ class VocabularyBatch:
     """What a batch of products adds to a vocabulary, as flat lists of occurrences.
 
     The indexer's worker processes fill one per chunk of the feed; flat lists pickle
-    cheaply and merge with Counter's C fast path.
+    cheaply and merge with Counter's C fast path. `terms` holds each product's distinct
+    terms one product after the other, `sizes` how many each has (the co-occurrence
+    rows).
     """
 
     words: list[str] = field(default_factory=list)
     terms: list[str] = field(default_factory=list)
+    sizes: list[int] = field(default_factory=list)
+    brands: list[str] = field(default_factory=list)
+    phrases: list[str] = field(default_factory=list)
     products: int = 0
 
     def add(
@@ -149,11 +214,29 @@ class VocabularyBatch:
         words = set(title_words)
         if product.brand:
             words.update(_brand_words(product.brand))
+            self.brands.append(" ".join(normalize(product.brand).split()))
         self.words.extend(words)
         terms = set(document.get("title", "").split())
         terms.update(document.get("brand", "").split())
         self.terms.extend(terms)
+        self.sizes.append(len(terms))
+        self.phrases.extend(_title_phrases(title_words))
         self.products += 1
+
+
+def _title_phrases(title_words: list[str]) -> list[str]:
+    """The title's first two and three words, when they are in one script."""
+    head = title_words[:3]
+    if len(head) < 2 or head[0] in STOP_WORDS:
+        return []
+    found = []
+    for size in (2, 3):
+        phrase = head[:size]
+        if len(phrase) == size and phrase[-1] not in STOP_WORDS:
+            latin = [w.isascii() for w in phrase]
+            if all(latin) or not any(latin):
+                found.append(" ".join(phrase))
+    return found
 
 
 class VocabularyBuilder:
@@ -162,7 +245,13 @@ class VocabularyBuilder:
     def __init__(self) -> None:
         self.words: Counter[str] = Counter()
         self.terms: Counter[str] = Counter()
+        self.brands: Counter[str] = Counter()
+        self.phrases: Counter[str] = Counter()
         self.products = 0
+        # Co-occurrence rows: each product's term ids, flat, and where each row ends.
+        self._term_ids: dict[str, int] = {}
+        self._row_terms = array("I")
+        self._row_ends = array("I")
 
     def collect(self, changes: Iterable[Change]) -> Iterator[Change]:
         """Pass the indexer's changes through, adding every indexed document."""
@@ -186,27 +275,89 @@ class VocabularyBuilder:
         """Add the counts of a batch (from the indexer's worker processes)."""
         self.words.update(batch.words)
         self.terms.update(batch.terms)
+        self.brands.update(batch.brands)
+        self.phrases.update(batch.phrases)
         self.products += batch.products
+        if len(self._row_ends) + len(batch.sizes) <= MAX_DOCS:
+            ids, get, rows = self._term_ids, self._term_ids.get, self._row_terms
+            for term in batch.terms:
+                i = get(term)
+                if i is None:
+                    i = ids[term] = len(ids)
+                rows.append(i)
+            ends, end = self._row_ends, len(self._row_ends) and self._row_ends[-1]
+            for size in batch.sizes:
+                end += size
+                ends.append(end)
 
-    def vocabulary(self) -> Vocabulary:
-        return Vocabulary(dict(self.words), dict(self.terms), self.products)
+    def _rows(self) -> Iterator[list[str]]:
+        """Each collected product's terms."""
+        names = list(self._term_ids)
+        start = 0
+        for end in self._row_ends:
+            yield [names[i] for i in self._row_terms[start:end]]
+            start = end
+
+    def vocabulary(self, old: Vocabulary | None = None) -> Vocabulary:
+        """The vocabulary of everything collected, added to `old` if given."""
+        words, terms = Counter(self.words), Counter(self.terms)
+        brands, phrases = Counter(self.brands), Counter(self.phrases)
+        products = self.products
+        rows: Iterable[list[str]] = self._rows()
+        if old is not None:
+            words.update(old.words)
+            terms.update(old.terms)
+            brands.update(old.brands)
+            phrases.update(old.phrases)
+            products += old.products
+            rows = itertools.chain(_old_rows(old), rows)
+        vocabulary = Vocabulary(
+            words=dict(words),
+            terms=_top(dict(terms)),
+            products=products,
+            brands=dict(brands),
+            phrases=_top_phrases(phrases),
+        )
+        vocabulary.readings = build_readings(vocabulary.words, vocabulary.brands)
+        vocabulary.spellings = brand_spellings(vocabulary.words, vocabulary.brands)
+        ids = vocabulary.term_ids
+        vocabulary.cooccurrence = Cooccurrence.build(
+            ([ids[t] for t in row if t in ids] for row in rows),
+            len(ids),
+            list(vocabulary.terms.values()),
+            products,
+        )
+        return vocabulary
 
     def save(self, data_dir: Path, *, merge: bool = False) -> Path:
         """Write the vocabulary; `merge` adds these counts to the existing file's."""
         path = vocabulary_path(data_dir)
-        vocabulary = self.vocabulary()
+        old = None
         if merge and path.exists():
             try:
                 old = Vocabulary.load(path)
             except (OSError, ValueError, KeyError):
-                old = Vocabulary()
-            vocabulary = Vocabulary(
-                dict(Counter(old.words) + self.words),
-                dict(Counter(old.terms) + self.terms),
-                old.products + self.products,
-            )
-        vocabulary.save(path)
+                old = None
+        self.vocabulary(old).save(path)
         return path
+
+
+def _old_rows(old: Vocabulary) -> Iterator[list[str]]:
+    """The saved vocabulary's co-occurrence rows as terms (incremental indexing)."""
+    index = old.cooccurrence
+    if index is None:
+        return
+    names = list(old.terms)
+    offsets, terms = index.doc_offsets, index.doc_terms
+    for doc in range(index.documents):
+        yield [names[i] for i in terms[offsets[doc] : offsets[doc + 1]]]
+
+
+def _top_phrases(phrases: Counter[str]) -> dict[str, int]:
+    frequent = {p: n for p, n in phrases.items() if n >= PHRASE_MIN_DF}
+    if len(frequent) > MAX_PHRASES:
+        frequent = dict(Counter(frequent).most_common(MAX_PHRASES))
+    return frequent
 
 
 class VocabularyStore:

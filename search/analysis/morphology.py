@@ -12,6 +12,7 @@ from functools import cache
 import pymorphy3
 import Stemmer
 
+from .stopwords import STOP_WORDS
 from .text import is_cyrillic
 
 # Parses pymorphy3 guesses for unknown words; past the first few they are noise.
@@ -60,6 +61,10 @@ class WordNormalizer:
         return is_cyrillic(word) and self._morph.word_is_known(word)
 
     def _compute(self, word: str) -> tuple[str, ...]:
+        if "/" in word:
+            # An abbreviation ("с/к", "д/рук"): itself, and the words it is made of.
+            parts = [p for p in word.split("/") if len(p) > 1 and p not in STOP_WORDS]
+            return tuple(dict.fromkeys([word, *(t for p in parts for t in self.lemmas(p))]))
         if is_cyrillic(word):
             return self._russian(word)
         if _ARABIC_RANGE[0] <= word[0] <= _ARABIC_RANGE[1]:

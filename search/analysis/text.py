@@ -87,7 +87,9 @@ _ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ى": "ي",
 _ARABIC = re.compile("[\u0600-\u06ff]")
 _LATIN_EXTENDED = re.compile("[\u00c0-\u024f]")
 _DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d)")
-_RAW_TOKEN = re.compile(r"\d+(?:\.\d+)*(?:[^\W_]+)?(?:\.\d+)?|[^\W_]+")
+# Retail abbreviations written with a slash ("с/к", "пл/бут", "д/рук") are one word.
+_ABBREVIATION = r"(?<![^\W\d_])[^\W\d_]{1,3}/[^\W\d_]{1,4}(?![^\W_])"
+_RAW_TOKEN = re.compile(_ABBREVIATION + r"|\d+(?:\.\d+)*(?:[^\W_]+)?(?:\.\d+)?|[^\W_]+")
 _PIECES = re.compile(r"\d+(?:\.\d+)?|[^\W\d_]+")
 _HAS_DIGIT = re.compile(r"\d")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
@@ -151,6 +153,9 @@ def tokenize(text: str) -> list[RawToken]:
     for match in _RAW_TOKEN.finditer(text):
         raw = match.group()
         start, end = match.span()
+        if "/" in raw:
+            tokens.append(RawToken(raw, "word", start, end))
+            continue
         if raw.isalpha():
             if not raw.isascii() and _LATIN.search(raw) and _CYRILLIC.search(raw):
                 raw = fold_mixed_script(raw)

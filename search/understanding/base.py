@@ -40,16 +40,17 @@ class QueryPlan:
     """Everything understood about one query, the costly parts computed on demand.
 
     `first` is the most plausible reading. `fallbacks` are the readings to try in
-    order when it finds too little; `did_you_mean` is the spelling-corrected query,
-    offered (not applied) when the query as typed already finds products. Both are
-    computed on first use, so a query that finds products never pays for them.
+    order when it finds too little; `did_you_mean_for(found)` is a rewrite the catalog
+    supports much better than the `found` products the query got, offered (not
+    applied). Both are computed on first use, so a query that finds enough never pays
+    for them.
     """
 
     def __init__(
         self,
         first: Interpretation | None = None,
         fallbacks: Callable[[], tuple[Interpretation, ...]] | None = None,
-        did_you_mean: Callable[[], str | None] | None = None,
+        did_you_mean: Callable[[int], str | None] | None = None,
     ) -> None:
         self.first = first
         self._fallbacks = fallbacks
@@ -68,9 +69,17 @@ class QueryPlan:
     def fallbacks(self) -> tuple[Interpretation, ...]:
         return self._lazy("fallbacks", self._fallbacks, ())
 
+    def did_you_mean_for(self, found: int) -> str | None:
+        """A better-supported rewrite of the query, given it found `found` products."""
+        compute = self._did_you_mean
+        return self._lazy(
+            f"did_you_mean:{found}", (lambda: compute(found)) if compute else None, None
+        )
+
     @property
     def did_you_mean(self) -> str | None:
-        return self._lazy("did_you_mean", self._did_you_mean, None)
+        """did_you_mean_for a query that found nothing."""
+        return self.did_you_mean_for(0)
 
     @property
     def readings(self) -> tuple[Interpretation, ...]:

@@ -73,7 +73,7 @@ def fix_layout(query: str, evidence: Evidence) -> LayoutFix:
     undecided: dict[int, tuple[str, str]] = {}
     directions: set[str] = set()
     for i, chunk in enumerate(chunks):
-        switched = _best_switch(chunk, evidence)
+        switched = _best_switch(chunk, evidence) if len(chunk) > 1 else _one_letter(chunk)
         if switched is None:
             decided.append(chunk)
             continue
@@ -101,6 +101,18 @@ def fix_layout(query: str, evidence: Evidence) -> LayoutFix:
         hoped = direction in directions or (not directions and direction == TO_RUSSIAN)
         hopeful.append(text if hoped else chunk)
     return LayoutFix(" ".join(certain), " ".join(hopeful))
+
+
+def _one_letter(chunk: str) -> tuple[str, str, int] | None:
+    """A one-letter word only follows the query's switch to Russian ("cevrf d" = "сумка в").
+
+    On its own it is never evidence: "в", "с" and "и" are real words, and so are
+    "d", "c" and "b" in a Latin query.
+    """
+    switched = switch_word(chunk)
+    if switched is None or switched[1] != TO_RUSSIAN:
+        return None
+    return switched[0], switched[1], 0
 
 
 def _best_switch(chunk: str, evidence: Evidence) -> tuple[str, str, int] | None:

@@ -1,35 +1,63 @@
-"""Engine-independent query understanding: from typed text to ordered readings.
+"""Engine-independent query understanding: from typed text to readings the catalog confirms.
 
-The first reading is what the shopper most plausibly meant: a wrong keyboard
-layout that plausibility proves is switched already, and each word also matches
-its catalog transliteration ("самсунг" -> samsung) and synonyms. The fallbacks
-follow in the order the search service tries them when a reading finds too
-little: a hopeful layout switch, spelling corrections, then relaxed matching.
+1. Wrong keyboard layout is switched where plausibility proves it (keyboard.py).
+2. Every word gets its alternatives: the catalog's Latin spelling of a Cyrillic
+   brand (brand lexicon built at index time), synonyms, translations of foreign
+   product words, retail abbreviations and compounds. They join the word with OR
+   when the catalog confirms them together with the query's other words.
+3. Words that match nothing are replaced by the best candidate (spelling up to two
+   edits, brand readings, Russian typed in Latin letters), each scored by its cost
+   and by how many products have it *together with the rest of the query*
+   (co-occurrence lists of the vocabulary). A word that already matches with the
+   rest is never rewritten; one-letter words are never touched.
+4. Fallbacks when a reading finds too little: a hopeful layout switch, the reading
+   as typed, then relaxed readings that keep the head noun (relax.py).
+
+did_you_mean offers a better-supported rewrite of real words when the query as
+typed finds nothing or much less.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from functools import cache
+from dataclasses import dataclass, field, replace
 
 from ..analysis.analyzer import Analyzer, Token
-from ..analysis.text import normalize
+from ..analysis.stopwords import STOP_WORDS
+from ..analysis.text import is_cyrillic, normalize
 from ..engines.base import TextMatch
 from ..vocabulary import Vocabulary, VocabularyStore
 from .base import Correction, Interpretation, QueryPlan
+from .brands import BrandLexicon
+from .expansions import Expansions
 from .keyboard import fix_layout
 from .lexicon import UNKNOWN, Lexicon
+from .readings import Alternative, Evidence, Group, Unit, support
+from .relax import relaxations
 from .spelling import SpellingCorrector
 from .synonyms import Synonyms
 from .translit import Transliterator
 
 _PLAN_CACHE_SIZE = 10_000
-# A Latin catalog word joins a Cyrillic query word's alternatives unless the word
+# A Latin catalog word joins a known Cyrillic word's alternatives unless the word
 # itself is this many times more frequent in the catalog ("комфорт" vs "comfort").
 TRANSLIT_MARGIN = 4
-# Which unknown words a reading corrects: none, those no transliteration matched, all.
-NO_SPELLING, SPELL_UNMATCHED, SPELL_ALL = 0, 1, 2
+BRAND_EXACT_COST = 0.1
+BRAND_FUZZY_COST = 0.45  # per edit between the typed word and the reading
+RUSSIAN_LOOKING_COST = 0.6  # brand readings of words that look Russian come after spelling
+LATIN_TRANSLIT_COST = 0.35
+REAL_WORD_COST = 0.4  # replacing a word the dictionary knows costs this much more
+MAX_PHRASE = 3
+ALONE_MAX_COST = 0.9  # a fix no other word confirms must be a likely slip
+# did_you_mean: a rewrite must find this many times more than the query as typed
+DID_YOU_MEAN_FACTOR = 5
+DID_YOU_MEAN_MIN = 3
+DID_YOU_MEAN_MIN_LENGTH = 5
+_RUSSIAN_ENDINGS = (
+    "ый", "ий", "ой", "ая", "яя", "ое", "ее", "ые", "ие", "ого", "его", "ому", "ему", "ую",
+    "юю", "ых", "их", "ами", "ями", "ах", "ях", "ов", "ость", "ние", "ция", "ка", "ки",
+)  # fmt: skip
 
 
 def text_match(tokens: list[Token]) -> TextMatch | None:
@@ -37,21 +65,22 @@ def text_match(tokens: list[Token]) -> TextMatch | None:
     return TextMatch(required=groups) if groups else None
 
 
-def relaxed_readings(reading: Interpretation) -> Iterator[Interpretation]:
-    """Drop required words from the end, one at a time, keeping at least one.
+def looks_russian(word: str) -> bool:
+    """A Cyrillic word shaped like Russian (letters or endings foreign names rarely have)."""
+    return any(c in word for c in "ыщъ") or word.endswith(_RUSSIAN_ENDINGS)
 
-    Dropped words stay optional, so products matching them still rank first.
-    """
-    required = list(reading.match.required)
-    optional = list(reading.match.optional)
-    while len(required) > 1:
-        optional.insert(0, required.pop())
-        yield Interpretation(
-            text=reading.text,
-            match=TextMatch(tuple(required), tuple(optional)),
-            corrections=reading.corrections,
-            relaxed=True,
-        )
+
+@dataclass
+class _Query:
+    """One layout reading of a query being understood."""
+
+    typed: str
+    text: str
+    normalized: str
+    units: list[Unit]
+    vocabulary: Vocabulary
+    evidence: Evidence
+    corrected: list[int] = field(default_factory=list)  # units given a replacement
 
 
 class QueryUnderstanding:
@@ -64,12 +93,16 @@ class QueryUnderstanding:
         *,
         synonyms: Synonyms | None = None,
         transliterator: Transliterator | None = None,
+        expansions: Expansions | None = None,
     ) -> None:
         self.analyzer = analyzer
         self.lexicon = Lexicon(analyzer, vocabulary)
         self.synonyms = synonyms if synonyms is not None else Synonyms(analyzer)
         self.transliterator = transliterator if transliterator is not None else Transliterator()
+        self.expansions = expansions if expansions is not None else Expansions(analyzer)
         self.speller = SpellingCorrector(self.lexicon)
+        self._brands: BrandLexicon | None = None
+        self._brands_of: Vocabulary | None = None
         # Cleared when full rather than LRU: thread-safe without a lock.
         self._plans: dict[tuple[str, str, int], QueryPlan] = {}
 
@@ -91,108 +124,369 @@ class QueryUnderstanding:
             self._plans[key] = plan
         return plan
 
+    def warm_up(self) -> None:
+        """Load the vocabulary and build what lookups need, before the first shopper comes."""
+        vocabulary = self.lexicon.vocabulary
+        self.speller.warm_up(vocabulary)
+        self.brands(vocabulary).lookup("прогрев")
+        _ = vocabulary.term_ids
+        self.plan("сумка")
+
+    def brands(self, vocabulary: Vocabulary) -> BrandLexicon:
+        """The brand lexicon of this vocabulary (its fuzzy-lookup buckets built lazily)."""
+        if self._brands is None or self._brands_of is not vocabulary:
+            self._brands = BrandLexicon(vocabulary.readings)
+            self._brands_of = vocabulary
+        return self._brands
+
+    # -- the plan ---------------------------------------------------------------
+
     def _plan(self, query: str, vocabulary: Vocabulary) -> QueryPlan:
         if not query:
             return QueryPlan()
+        evidence = Evidence(vocabulary)
         layout = fix_layout(query, self.lexicon.text_evidence)
-        primary = self._reading(query, layout.certain, vocabulary, spell=NO_SPELLING)
-        if primary is None:
+        main = self._understand(query, layout.certain, vocabulary, evidence)
+        if main is None:
             return QueryPlan()
-
-        @cache
-        def spelled() -> Interpretation | None:
-            reading = self._reading(query, layout.certain, vocabulary, spell=SPELL_ALL)
-            return reading if reading is not None and reading.text != primary.text else None
-
-        def did_you_mean() -> str | None:
-            # Words that matched a catalog transliteration ("самсунг") are not typos.
-            reading = self._reading(query, layout.certain, vocabulary, spell=SPELL_UNMATCHED)
-            return reading.text if reading is not None and reading.text != primary.text else None
+        primary = self._interpretation(main)
 
         def fallbacks() -> tuple[Interpretation, ...]:
             readings: list[Interpretation] = []
-            spelled_reading = spelled()
-            if spelled_reading is not None:
-                readings.append(spelled_reading)
             if layout.hopeful != layout.certain:
-                hopeful = self._reading(query, layout.hopeful, vocabulary, spell=NO_SPELLING)
+                hopeful = self._understand(query, layout.hopeful, vocabulary, evidence)
                 if hopeful is not None:
-                    readings.append(hopeful)
-                    fixed = self._reading(query, layout.hopeful, vocabulary, spell=SPELL_ALL)
-                    if fixed is not None and fixed.text != hopeful.text:
-                        readings.append(fixed)
-            readings.extend(relaxed_readings(spelled() or primary))
-            return tuple(readings)
+                    readings.append(self._interpretation(hopeful))
+            if main.corrected:
+                readings.append(self._interpretation(main, typed=True))
+            readings.extend(self._relaxed(main))
+            return tuple(r for i, r in enumerate(readings) if r not in readings[:i])
+
+        def did_you_mean(found: int) -> str | None:
+            return self._did_you_mean(main, primary, found)
 
         return QueryPlan(primary, fallbacks, did_you_mean)
 
-    def _reading(
-        self, typed: str, text: str, vocabulary: Vocabulary, *, spell: int
-    ) -> Interpretation | None:
-        """One reading of `text` (the typed query after layout switching)."""
-        tokens = self.analyzer.analyze(text)
-        if not tokens:
-            return None
-        corrections: list[Correction] = []
-        if text != " ".join(typed.lower().split()):
-            corrections.append(Correction("layout", typed, text))
+    def _understand(
+        self, typed: str, text: str, vocabulary: Vocabulary, evidence: Evidence
+    ) -> _Query | None:
         normalized = normalize(text)
-        understood: list[str] = []
-        cursor = 0
-        groups: list[tuple[str, ...]] = []
-        for token in tokens:
-            surface, terms = token.surface, list(token.terms)
-            if token.kind == "word":
-                surface, terms = self._word(surface, terms, vocabulary, spell, corrections)
-            understood.append(normalized[cursor : token.start] + surface)
-            cursor = token.end
-            groups.append(tuple(dict.fromkeys(terms)))
-        understood.append(normalized[cursor:])
-        match = TextMatch(required=tuple(dict.fromkeys(groups)))
-        return Interpretation(" ".join("".join(understood).split()), match, tuple(corrections))
+        units = self._units(text, vocabulary)
+        if not units:
+            return None
+        query = _Query(typed, text, normalized, units, vocabulary, evidence)
+        self._add_alternatives(query)
+        self._correct(query)
+        return query
 
-    def _word(
-        self,
-        surface: str,
-        terms: list[str],
-        vocabulary: Vocabulary,
-        spell: int,
-        corrections: list[Correction],
-    ) -> tuple[str, list[str]]:
-        """One word's surface and terms after transliteration, spelling and synonyms."""
-        token_terms = tuple(terms)
+    def _units(self, text: str, vocabulary: Vocabulary) -> list[Unit]:
+        tokens = self.analyzer.analyze(text)
+        units: list[Unit] = []
+        brands = self.brands(vocabulary)
+        i = 0
+        while i < len(tokens):
+            token = tokens[i]
+            phrase = self._brand_phrase(tokens, i, brands)
+            if phrase is not None:
+                units.append(phrase)
+                i += len(phrase.surface.split())
+                continue
+            typed = Alternative(token.surface, (tuple(token.terms),))
+            known = self.lexicon.evidence(token.surface, vocabulary) if token.kind == "word" else 2
+            units.append(Unit(token.start, token.end, token.surface, token.kind, typed, known))
+            i += 1
+        return units
+
+    def _brand_phrase(self, tokens: list[Token], i: int, brands: BrandLexicon) -> Unit | None:
+        """A multi-word brand typed in Cyrillic ("шнайдер электрик") starting at token i."""
+        for size in range(MAX_PHRASE, 1, -1):
+            window = tokens[i : i + size]
+            if len(window) < size or not all(
+                t.kind == "word" and is_cyrillic(t.surface) for t in window
+            ):
+                continue
+            targets = brands.phrase([t.surface for t in window])
+            if not targets:
+                continue
+            surface = " ".join(t.surface for t in window)
+            typed = Alternative(surface, tuple(tuple(t.terms) for t in window))
+            unit = Unit(window[0].start, window[-1].end, surface, "phrase", typed, UNKNOWN)
+            unit.extras.append(self._target(targets[0], "translit", BRAND_EXACT_COST))
+            return unit
+        return None
+
+    def _target(self, target: str, kind: str, cost: float) -> Alternative:
+        """An alternative for catalog words (space-joined), one group per meaningful word."""
+        words = [w for w in target.split() if w not in STOP_WORDS]
+        kept = [w for w in words if len(w) > 1] or words
+        groups = tuple(tuple(self.analyzer.words.lemmas(w)) for w in kept)
+        return Alternative(target, groups, kind, cost)
+
+    # -- alternatives joined with OR ----------------------------------------------
+
+    def _add_alternatives(self, query: _Query) -> None:
+        vocabulary = query.vocabulary
+        catalog = vocabulary.terms
+
+        def in_catalog(alternative: Alternative) -> bool:
+            return all(any(t in catalog for t in g) for g in alternative.groups)
+
+        for unit in query.units:
+            if unit.kind != "word":
+                continue
+            terms = unit.typed.groups[0]
+            for synonym, synonym_terms in self.synonyms.expand(terms):
+                unit.extras.append(Alternative(synonym, (synonym_terms,), "synonym"))
+            for alternative in self.expansions.alternatives(unit.surface, terms, catalog):
+                if in_catalog(alternative) or not vocabulary:
+                    unit.extras.append(alternative)
+        self._add_compounds(query)
+        words = [u for u in query.units if u.kind == "word"]
+        for start, size, abbreviation in self.expansions.phrase_matches(
+            [u.typed.groups[0] for u in words]
+        ):
+            if vocabulary.term_df(abbreviation) or not vocabulary:
+                for unit in words[start : start + size]:
+                    unit.extras.append(Alternative(abbreviation, ((abbreviation,),), "synonym"))
+        for i, unit in enumerate(query.units):
+            if unit.kind == "word" and is_cyrillic(unit.surface) and len(unit.surface) > 1:
+                brand = self._confirmed_brand(query, i)
+                if brand is not None:
+                    unit.extras.append(brand)
+
+    def _add_compounds(self, query: _Query) -> None:
+        """ "чайник электрический" also finds "электрочайник" (both words, so it still must)."""
+        words = [u for u in query.units if u.kind == "word"]
+        for noun in words:
+            for modifier in words:
+                if noun is modifier:
+                    continue
+                compounds = self.expansions.compound(noun.typed.groups[0], modifier.typed.groups[0])
+                for compound in compounds:
+                    if query.vocabulary.term_df(compound):
+                        alternative = Alternative(compound, ((compound,),), "synonym")
+                        noun.extras.append(alternative)
+                        modifier.extras.append(alternative)
+
+    def _context(self, query: _Query, skip: int, *, with_unknown: bool = False) -> list[Group]:
+        """Groups of every unit but `skip`, leaving out words that match nothing yet."""
+        groups: list[Group] = []
+        for j, unit in enumerate(query.units):
+            if j == skip:
+                continue
+            unmatched = unit.evidence == UNKNOWN and unit.choice is None and not unit.extras
+            if unmatched and not with_unknown:
+                continue
+            groups.extend(unit.groups())
+        return groups
+
+    def _confirmed_brand(self, query: _Query, i: int) -> Alternative | None:
+        """The catalog's Latin spelling of a Cyrillic word, when the catalog agrees."""
+        unit, vocabulary = query.units[i], query.vocabulary
+        alias = self.transliterator.aliases.get(unit.surface)
+        if alias is not None:
+            return self._target(alias, "translit", 0.0)
+        if unit.evidence == UNKNOWN:
+            return None  # decided with the other replacements (_correct)
+        exact = [t for t, _ in self.brands(vocabulary).lookup(unit.surface, fuzzy=False)]
+        if not exact:
+            return None
+        context = self._context(query, i)
+        own = query.evidence.count([*unit.typed.groups, *context])
+        best, best_count = None, 0.0
+        for target in exact:
+            alternative = self._target(target, "translit", BRAND_EXACT_COST)
+            found = query.evidence.count([*alternative.groups, *context])
+            if found > best_count:
+                best, best_count = alternative, found
+        if best is None:
+            return None
+        # A dictionary word the catalog uses ("кеды", "майка") is what it says; only a
+        # more common other-script word ("канон" -> canon) may join it.
+        margin = 1 if self.analyzer.words.is_known(unit.surface) else TRANSLIT_MARGIN
+        if own and best_count * margin <= own:
+            return None
+        return best
+
+    # -- replacements --------------------------------------------------------------
+
+    def _correct(self, query: _Query) -> None:
+        """Replace words that match nothing; if real words don't go together, the worst one."""
+        units = query.units
+        suspects = [
+            i
+            for i, u in enumerate(units)
+            if u.kind == "word" and u.evidence == UNKNOWN and not u.extras and len(u.surface) > 1
+        ]
+        for i in suspects:
+            self._replace(query, i, real=False)
+        # A second look with what the first pass fixed (two misspelt words in a row).
+        for i in suspects:
+            if units[i].choice is None:
+                self._replace(query, i, real=False)
+        for i in suspects:
+            if units[i].choice is None:
+                # Nothing fits the rest of the query: the word alone decides, and
+                # relaxation will make the least informative word optional.
+                self._replace(query, i, real=False, alone=True)
+        everything = [g for u in units for g in u.groups()]
+        if len(units) < 2 or query.evidence.count(everything) > 0:
+            return
+        best: tuple[float, int, Alternative] | None = None
+        for i, unit in enumerate(units):
+            if unit.kind != "word" or unit.choice is not None or unit.evidence == UNKNOWN:
+                continue
+            if any(e.kind == "translit" for e in unit.extras):
+                continue
+            found = self._best_replacement(query, i, real=True)
+            if found is not None and (best is None or found[0] > best[0]):
+                best = (found[0], i, found[1])
+        if best is not None:
+            units[best[1]].choice = best[2]
+            query.corrected.append(best[1])
+
+    def _replace(self, query: _Query, i: int, *, real: bool, alone: bool = False) -> None:
+        found = self._best_replacement(query, i, real=real, alone=alone)
+        if found is not None:
+            query.units[i].choice = found[1]
+            query.corrected.append(i)
+
+    def _best_replacement(
+        self, query: _Query, i: int, *, real: bool, alone: bool = False
+    ) -> tuple[float, Alternative] | None:
+        """The replacement of unit i the catalog supports best with the rest, and its score."""
+        best = self._scored(query, i, real=real, alone=alone, two_edits=False)
+        if best is None and not real:
+            best = self._scored(query, i, real=real, alone=alone, two_edits=True)
+        return best
+
+    def _scored(
+        self, query: _Query, i: int, *, real: bool, alone: bool, two_edits: bool
+    ) -> tuple[float, Alternative] | None:
+        unit = query.units[i]
+        context = [] if alone else self._context(query, i)
+        best: tuple[float, Alternative] | None = None
+        for alternative in self._candidates(unit, query.vocabulary, real=real, two_edits=two_edits):
+            if alone and alternative.cost >= ALONE_MAX_COST:
+                continue
+            found = query.evidence.count([*alternative.groups, *context])
+            if found <= 0:
+                continue
+            score = support(found) - alternative.cost
+            if best is None or score > best[0]:
+                best = (score, alternative)
+        return best
+
+    def _candidates(
+        self, unit: Unit, vocabulary: Vocabulary, *, real: bool, two_edits: bool = True
+    ) -> list[Alternative]:
+        word = unit.surface
+        extra = REAL_WORD_COST if real else 0.0
+        found: list[Alternative] = []
         lemmas = self.analyzer.words.lemmas
-        own = None
-        transliterated = in_catalog = False
-        for word, frequency in self.transliterator.candidates(surface, vocabulary):
-            if own is None:
-                own = self.lexicon.frequency(surface, vocabulary)
-                # A dictionary word the catalog uses ("кеды", "майка") is what it says;
-                # only a more common other-script word ("канон" -> canon) may join it.
-                margin = 1 if own and self.analyzer.words.is_known(surface) else TRANSLIT_MARGIN
-            aliased = surface in self.transliterator.aliases
-            new_terms = [t for t in lemmas(word) if t not in terms]
-            if new_terms and (aliased or frequency * margin > own):
-                terms.extend(new_terms)
-                if not transliterated:  # report the best spelling only
-                    corrections.append(Correction("translit", surface, word))
-                transliterated = True
-                in_catalog = in_catalog or vocabulary.word_df(word) > 0
-        # Curated aliases are real words by definition; never "correct" them.
-        wanted = surface not in self.transliterator.aliases and (
-            spell == SPELL_ALL or (spell == SPELL_UNMATCHED and not in_catalog)
+        fixes = (
+            self.speller.near_catalog_words(word, vocabulary)
+            if real
+            else self.speller.candidates(word, vocabulary, two_edits=two_edits)
         )
-        if wanted and self.lexicon.evidence(surface, vocabulary) == UNKNOWN:
-            fixed = self.speller.correct(surface, vocabulary)
-            if fixed is not None:
-                corrections.append(Correction("spelling", surface, fixed))
-                surface = fixed
-                terms = list(lemmas(fixed)) + [t for t in terms if t not in token_terms]
-        # A synonym is reported only where it is what makes the word match: the word's
-        # own terms are absent from the catalog and the synonym's are there.
-        own_in_catalog = any(vocabulary.term_df(t) for t in terms)
-        for synonym, synonym_terms in self.synonyms.expand(tuple(terms)):
-            terms.extend(synonym_terms)
-            if not own_in_catalog and any(vocabulary.term_df(t) for t in synonym_terms):
-                corrections.append(Correction("synonym", surface, synonym))
-        return surface, terms
+        for fixed, cost in fixes:
+            found.append(Alternative(fixed, (tuple(lemmas(fixed)),), "spelling", cost + extra))
+        if is_cyrillic(word):
+            penalty = RUSSIAN_LOOKING_COST if looks_russian(word) else 0.0
+            for target, distance in self.brands(vocabulary).lookup(word)[:4]:
+                if real and distance:
+                    continue
+                cost = BRAND_EXACT_COST + BRAND_FUZZY_COST * distance + penalty + extra
+                found.append(self._target(target, "translit", cost))
+        elif not real:
+            for cyrillic, _ in self.transliterator.candidates(word, vocabulary):
+                found.append(
+                    Alternative(
+                        cyrillic, (tuple(lemmas(cyrillic)),), "translit", LATIN_TRANSLIT_COST
+                    )
+                )
+        return found
+
+    # -- readings out ---------------------------------------------------------------
+
+    def _interpretation(self, query: _Query, *, typed: bool = False) -> Interpretation:
+        """The reading of the understood units (`typed`: without replacements)."""
+        units = query.units
+        bases = [u.typed if typed else u.base for u in units]
+        groups = [g for u, base in zip(units, bases, strict=True) for g in u.groups(base)]
+        match = TextMatch(required=tuple(dict.fromkeys(groups)))
+        return Interpretation(
+            self._text(query, bases), match, tuple(self._corrections(query, bases))
+        )
+
+    def _text(self, query: _Query, bases: list[Alternative]) -> str:
+        parts, cursor = [], 0
+        for unit, base in zip(query.units, bases, strict=True):
+            parts.append(query.normalized[cursor : unit.start] + base.surface)
+            cursor = unit.end
+        parts.append(query.normalized[cursor:])
+        return " ".join("".join(parts).split())
+
+    def _corrections(self, query: _Query, bases: list[Alternative]) -> Iterator[Correction]:
+        if query.text != " ".join(query.typed.lower().split()):
+            yield Correction("layout", query.typed, query.text)
+        vocabulary = query.vocabulary
+        for unit, base in zip(query.units, bases, strict=True):
+            if base.kind is not None:
+                yield Correction(base.kind, unit.surface, base.surface)
+            own_in_catalog = any(vocabulary.term_df(t) for g in base.groups for t in g)
+            reported_translit = base.kind == "translit"
+            for extra in unit.extras:
+                if extra.kind == "translit" and not reported_translit:
+                    reported_translit = True
+                    yield Correction("translit", unit.surface, extra.surface)
+                elif (
+                    extra.kind == "synonym"
+                    and not own_in_catalog
+                    and any(vocabulary.term_df(t) for g in extra.groups for t in g)
+                ):
+                    yield Correction("synonym", base.surface, extra.surface)
+
+    def _relaxed(self, query: _Query) -> Iterator[Interpretation]:
+        units = query.units
+        groups = [u.groups() for u in units]
+        vocabulary = query.vocabulary
+
+        def frequency(i: int) -> int:
+            return max((vocabulary.term_df(t) for g in groups[i] for t in g), default=0)
+
+        reading = self._interpretation(query)
+        for required, optional in relaxations(
+            units, groups, frequency, vocabulary.products, query.evidence.count
+        ):
+            yield replace(
+                reading,
+                match=TextMatch(tuple(dict.fromkeys(required)), tuple(dict.fromkeys(optional))),
+                relaxed=True,
+            )
+
+    def _did_you_mean(self, query: _Query, primary: Interpretation, found: int) -> str | None:
+        """A rewrite of real words the catalog supports much better than `found` products."""
+        if query.corrected:
+            return None  # already applied and reported
+        units = query.units
+        best: tuple[float, int, Alternative] | None = None
+        for i, unit in enumerate(units):
+            if unit.kind != "word" or len(unit.surface) < DID_YOU_MEAN_MIN_LENGTH:
+                continue
+            candidate = self._best_replacement(query, i, real=True)
+            if candidate is None:
+                continue
+            alternative = candidate[1]
+            context = self._context(query, i, with_unknown=True)
+            count = query.evidence.count([*alternative.groups, *context])
+            if count >= max(DID_YOU_MEAN_MIN, DID_YOU_MEAN_FACTOR * found) and (
+                best is None or count > best[0]
+            ):
+                best = (count, i, alternative)
+        if best is None:
+            return None
+        bases = [u.base for u in units]
+        bases[best[1]] = best[2]
+        text = self._text(query, bases)
+        return text if text != primary.text else None

@@ -1,0 +1,159 @@
+"""The brand lexicon: Latin catalog words and brands as shoppers write them in Cyrillic.
+
+Built at index time from the catalog itself (the feed's `brand` field and the Latin
+words of titles), so tomorrow's new brand works without anyone editing a file:
+
+- every Latin word gets its Cyrillic readings by several transcription conventions
+  (transcription.py: English, German, French, Italian, letter by letter);
+- brands written with apostrophes or hyphens also get the joined form
+  ("L'Oreal" -> "лореаль", "Vis-a-Vis" -> "визави");
+- multi-word brands get phrase readings ("шнайдер электрик", "хэд энд шолдерс").
+
+Readings are stored by a loose key (`cyrillic_key`), each pointing at the Latin
+words it stands for ("target": one or more space-joined catalog words). At query
+time a Cyrillic word finds its targets by exact key, or within one or two edits of a
+key for longer words. Whether a target is then used is decided by the catalog's
+evidence (pipeline.py), never here.
+
+A second script (Arabic, for example) plugs in through transcription.CONVENTIONS and
+its own key function: `build_readings(..., script="arabic")` stored beside these.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from .transcription import cyrillic_key, readings
+
+MIN_WORD = 3  # Latin title words shorter than this are abbreviations, not names
+MAX_TARGETS = 4  # per key, the most frequent catalog words
+PHRASE_WORDS = 3  # multi-word brands: phrases of their first two and three words
+PHRASE_READINGS = 3  # readings per word combined into phrase readings
+AMPERSAND = ("энд", "")  # "Head & Shoulders": "хэд энд шолдерс" or "хэд шолдерс"
+_JOINED = re.compile(r"[a-z]+(?:['’\-][a-z]+)+")
+_WORD = re.compile(r"[a-z]+|&")
+
+
+def _fuzzy_limit(key: str) -> int:
+    """Edits allowed between a typed key and a reading key of this length."""
+    return 0 if len(key) < 5 else 1 if len(key) < 9 else 2
+
+
+def build_readings(words: Mapping[str, int], brands: Mapping[str, int]) -> dict[str, list[str]]:
+    """Cyrillic reading key -> the Latin targets it stands for, most frequent first.
+
+    `words` are the catalog's surface words with document frequencies, `brands` the
+    normalized `brand` values.
+    """
+    found: dict[str, dict[str, int]] = {}
+
+    def add(reading: str, target: str, df: int) -> None:
+        targets = found.setdefault(reading, {})
+        targets[target] = max(targets.get(target, 0), df)
+
+    for word, df in words.items():
+        if len(word) >= MIN_WORD and word.isascii() and word.isalpha():
+            for reading in readings(word):
+                add(cyrillic_key(reading), word, df)
+    for brand, df in brands.items():
+        if not brand.isascii():
+            continue
+        for joined in _JOINED.findall(brand):
+            parts = re.split(r"['’\-]", joined)
+            for reading in readings("".join(parts)):
+                add(cyrillic_key(reading), " ".join(parts), df)
+        tokens = _WORD.findall(brand.replace("'", " ").replace("’", " ").replace("-", " "))
+        if len([t for t in tokens if t != "&"]) < 2:
+            continue
+        for size in range(2, min(PHRASE_WORDS, len(tokens)) + 1):
+            target = " ".join(t for t in tokens[:size] if t != "&")
+            for phrase in _phrase_readings(tokens[:size]):
+                add(phrase, target, df)
+    return {
+        key: [t for t, _ in sorted(targets.items(), key=lambda kv: -kv[1])[:MAX_TARGETS]]
+        for key, targets in found.items()
+    }
+
+
+def _phrase_readings(tokens: list[str]) -> list[str]:
+    options = []
+    for token in tokens:
+        if token == "&":
+            options.append(AMPERSAND)
+        else:
+            options.append(tuple(dict.fromkeys(cyrillic_key(r) for r in readings(token)))[:3])
+    phrases = []
+    for combination in itertools.product(*options):
+        words = [w for w in combination if w]
+        if len(words) >= 2:
+            phrases.append(" ".join(words))
+    return phrases
+
+
+def brand_spellings(words: Mapping[str, int], brands: Mapping[str, int]) -> dict[str, str]:
+    """Latin brand word -> its most agreed Cyrillic spelling (for autocomplete)."""
+    spellings: dict[str, str] = {}
+    for brand in brands:
+        for word in _WORD.findall(brand):
+            if word in spellings or len(word) < MIN_WORD or word == "&":
+                continue
+            candidates = readings(word)
+            if candidates:
+                votes: dict[str, int] = {}
+                for reading in candidates:
+                    votes[cyrillic_key(reading)] = votes.get(cyrillic_key(reading), 0) + 1
+                spellings[word] = max(candidates, key=lambda r: votes[cyrillic_key(r)])
+    return spellings
+
+
+@dataclass
+class BrandLexicon:
+    """Looks Cyrillic words and phrases up in the readings built at index time."""
+
+    readings: Mapping[str, list[str]]
+    _buckets: dict[str, list[str]] = field(default_factory=dict)
+    _cache: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+
+    def _bucket(self, first: str) -> list[str]:
+        if not self._buckets:
+            buckets: dict[str, list[str]] = {"": []}
+            for key in self.readings:
+                if " " not in key:
+                    buckets.setdefault(key[:1], []).append(key)
+            self._buckets = buckets
+        return self._buckets.get(first, [])
+
+    def lookup(self, word: str, *, fuzzy: bool = True) -> list[tuple[str, int]]:
+        """Latin targets the Cyrillic `word` may stand for, with the edits it took (0..2)."""
+        key = cyrillic_key(word)
+        if not fuzzy:
+            return [(target, 0) for target in self.readings.get(key, ())]
+        cached = self._cache.get(word)
+        if cached is not None:
+            return cached
+        found: dict[str, int] = {}
+        for target in self.readings.get(key, ()):
+            found[target] = 0
+        limit = _fuzzy_limit(key)
+        if not found and limit:
+            matches = process.extract(
+                key, self._bucket(key[0]), scorer=Levenshtein.distance, score_cutoff=limit, limit=8
+            )
+            for other, distance, _ in sorted(matches, key=lambda m: m[1]):
+                for target in self.readings[other]:
+                    found.setdefault(target, int(distance))
+        result = sorted(found.items(), key=lambda item: item[1])
+        if len(self._cache) > 50_000:
+            self._cache.clear()
+        self._cache[word] = result
+        return result
+
+    def phrase(self, words: list[str]) -> list[str]:
+        """Targets of a multi-word brand written as these Cyrillic words (exact keys)."""
+        return list(self.readings.get(" ".join(cyrillic_key(w) for w in words), ()))
