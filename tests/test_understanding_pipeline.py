@@ -3,26 +3,35 @@
 import pytest
 
 from search.analysis.analyzer import default_analyzer
+from search.catalog import Product
+from search.documents import index_document
 from search.understanding.pipeline import QueryUnderstanding
-from search.vocabulary import Vocabulary, VocabularyStore
+from search.vocabulary import Vocabulary, VocabularyBuilder, VocabularyStore
 
 analyzer = default_analyzer()
 
 
-def catalog(*titles: str) -> Vocabulary:
-    words: dict[str, int] = {}
-    terms: dict[str, int] = {}
-    for title in titles:
-        for token in analyzer.analyze(title):
-            words[token.surface] = words.get(token.surface, 0) + 1
-            for term in token.terms:
-                terms[term] = terms.get(term, 0) + 1
-    return Vocabulary(words, terms, len(titles))
+def catalog(*titles: str | tuple[str, str]) -> Vocabulary:
+    """A vocabulary built the way the indexer builds it: (title, brand) or a title."""
+    builder = VocabularyBuilder()
+    for number, entry in enumerate(titles):
+        title, brand = entry if isinstance(entry, tuple) else (entry, None)
+        product = Product(
+            id=str(number), title={"ru": title}, category="food", price_usd=1.0, brand=brand
+        )
+        builder.add(index_document(product, analyzer), product)
+    return builder.vocabulary()
 
 
 CATALOG = catalog(
     "Сумка женская кожаная", "Кошелек кожаный", "Смартфон Samsung Galaxy A14",
     "Кроссовки Nike Air Max", "Apple iPhone 13 128 ГБ", "Футболка Gloria Jeans",
+    ("Кофе молотый Tchibo Exclusive", "Tchibo"), ("Пиво светлое Heineken", "Heineken"),
+    ("Сыр плавленый Hochland", "Hochland"), ("Горошек зеленый Bonduelle", "Bonduelle"),
+    ("Розетка Schneider Electric Sedna", "Schneider Electric"), "Пиво светлое жигулевское",
+    ("Дрель ударная Bosch", "Bosch"), ("Миксер Bosch MFQ", "Bosch"), "Дрель Makita",
+    "Колбаса с/к салями", "Чайник электрический Scarlett", "Молоко пастеризованное 3.2%",
+    "Шампунь для волос", "Носки х/б мужские", "Футболка хлопок",
 )  # fmt: skip
 
 
@@ -64,20 +73,64 @@ def test_multi_word_brand(understanding):
     assert [c.target for c in first.corrections if c.kind == "translit"] == ["gloria", "jeans"]
 
 
-def test_spelling_is_a_fallback_and_a_hint(understanding):
-    plan = understanding.plan("кожаная сумкв")
-    assert plan.readings[0].text == "кожаная сумкв"
-    spelled = plan.readings[1]
-    assert spelled.text == "кожаная сумка"
-    assert kinds(spelled) == ["spelling"]
-    assert plan.did_you_mean == "кожаная сумка"
+def test_a_word_matching_nothing_is_spelled_into_what_the_catalog_has(understanding):
+    first = understanding.plan("кожаная сумкв").first
+    assert first.text == "кожаная сумка"
+    assert kinds(first) == ["spelling"]
+    # the reading as typed stays a fallback
+    assert "кожаная сумкв" in [r.text for r in understanding.plan("кожаная сумкв").fallbacks]
 
 
-def test_relaxed_readings_come_last(understanding):
+def test_two_typos_in_one_word(understanding):
+    assert understanding.plan("пастеризаванне молоко").first.text == "пастеризованное молоко"
+
+
+def test_relaxed_readings_keep_the_head_noun(understanding):
     readings = understanding.plan("кожаная сумка красная").readings
     assert not readings[0].relaxed
     assert all(r.relaxed for r in readings[1:])
-    assert readings[-1].match.required == (readings[0].match.required[0],)
+    head = readings[0].match.required[1]  # "сумка" (with its synonym "bag")
+    assert all(head in r.match.required for r in readings[1:])
+    # brand + product type: the product type stays required, the brand goes optional
+    relaxed = understanding.plan("дрель бош беспроводная").fallbacks
+    assert relaxed and all(("дрель",) in r.match.required for r in relaxed)
+
+
+@pytest.mark.parametrize(
+    "typed, latin",
+    [("чибо кофе", "tchibo"), ("хайнекен пиво", "heineken"), ("хохланд сыр", "hochland"),
+     ("бондюэль горошек", "bonduelle"), ("шнайдер электрик розетка", "schneider electric")],
+)  # fmt: skip
+def test_brands_as_russians_write_them(understanding, typed, latin):
+    first = understanding.plan(typed).first
+    assert ("translit", latin) in [(c.kind, c.target) for c in first.corrections]
+
+
+def test_russian_spelling_comes_before_transliteration(understanding):
+    first = understanding.plan("малоко").first
+    assert first.text == "молоко" and kinds(first) == ["spelling"]
+
+
+def test_abbreviations_both_ways(understanding):
+    assert "с/к" in understanding.plan("колбаса сырокопченая").first.match.terms
+    assert "хлопок" in understanding.plan("носки х/б").first.match.terms
+
+
+def test_compound_word_finds_the_two_word_name(understanding):
+    required = understanding.plan("электрочайник").first.match.required
+    assert required == (("электрочайник", "чайник"), ("электрочайник", "электрический"))
+
+
+def test_english_product_word_finds_the_russian_title(understanding):
+    first = understanding.plan("shampoo").first
+    assert "шампунь" in first.match.terms
+    assert ("synonym", "шампунь") in [(c.kind, c.target) for c in first.corrections]
+
+
+def test_did_you_mean_when_a_real_word_finds_much_less(understanding):
+    # "пиво светлое" is everywhere; "пиво светлоу" is a typo; "пиво светлов" is real-ish
+    plan = understanding.plan("кошелек кожаный")
+    assert plan.did_you_mean_for(1) is None  # nothing better exists
 
 
 def test_synonym_is_reported_when_the_catalog_has_it(understanding):
@@ -92,6 +145,10 @@ def test_plans_are_cached_per_query(understanding):
 
 def test_nothing_searchable_gives_no_reading(understanding):
     assert understanding.plan("  и  ").readings == ()
+
+
+def test_one_letter_words_are_never_switched(understanding):
+    assert understanding.plan("ыфьыгтп в").first.text.endswith(" в")
 
 
 def test_curated_alias_is_never_spelled_into_another_word(understanding):

@@ -54,4 +54,19 @@ def test_prefix_completion_prefers_frequent_words():
 
 def test_saved_file_is_plain_json(tmp_path):
     Vocabulary({"a": 1}, {"a": 1}, 1).save(vocabulary_path(tmp_path))
-    assert json.loads(vocabulary_path(tmp_path).read_text(encoding="utf-8"))["version"] == 1
+    assert json.loads(vocabulary_path(tmp_path).read_text(encoding="utf-8"))["version"] == 2
+
+
+def test_brand_lexicon_and_cooccurrence_are_built_at_index_time(tmp_path):
+    builder = VocabularyBuilder()
+    builder.add(document("1", "Кофе молотый Tchibo", "Tchibo"))
+    builder.add(document("2", "Чай черный", "Lipton"))
+    builder.add(document("3", "Кофе растворимый"))
+    builder.save(tmp_path)
+    vocabulary = Vocabulary.load(vocabulary_path(tmp_path))
+    assert vocabulary.readings["чибо"] == ["tchibo"]
+    assert vocabulary.brands == {"tchibo": 1, "lipton": 1}
+    ids = vocabulary.term_ids
+    assert vocabulary.cooccurrence.count([[ids["кофе"]], [ids["tchibo"]]]) == 1
+    assert vocabulary.cooccurrence.count([[ids["кофе"]], [ids["чай"]]]) == 0
+    assert vocabulary.cooccurrence.count([[ids["кофе"]]]) == 2

@@ -102,9 +102,7 @@ class Expansions:
         `known`, when given, is the set of terms the catalog has: compounds split
         only into words it knows.
         """
-        found = list(self.by_word.get(word, ()))
-        if word.isascii():
-            found.extend(self._translations(word))
+        found = self._translations(word) if word.isascii() else list(self.by_word.get(word, ()))
         for term in terms:
             found.extend(self.by_term.get(term, ()))
         for prefix, modifier in self.prefixes.items():
@@ -129,7 +127,7 @@ class Expansions:
             if options:
                 if form not in self.by_word:
                     self.by_word[form] = [self._alternative(o) for o in options]
-                return [] if form == word else self.by_word[form]
+                return list(self.by_word[form])
         return []
 
     def phrase_matches(self, words: list[Group]) -> list[tuple[int, int, str]]:
