@@ -1,9 +1,13 @@
 """Autocomplete as the shopper types: completed queries, matching products, categories.
 
 Works on the layout-corrected text ("cev" -> "сум…"), completes the last word from
-the catalog vocabulary (most frequent first), shows a few products matching the
-completed query, and category names in the shopper's language. Engine-independent:
-products come through the SearchEngine interface.
+the catalog vocabulary in the script the shopper is typing, ranked by how often the
+completion occurs together with the words already typed (co-occurrence lists), or
+offers frequent title beginnings ("сумка женская") for a first word. A Cyrillic
+prefix of a Latin brand completes to the brand as Russians write it ("самс" ->
+"самсунг", "сяо" -> "сяоми"). A suggestion never mixes scripts. Shows a few products
+matching the completed query, and category names in the shopper's language.
+Engine-independent: products come through the SearchEngine interface.
 """
 
 from __future__ import annotations
@@ -13,16 +17,25 @@ from functools import cache
 from typing import Any
 from urllib.parse import quote
 
-from .analysis.text import normalize
+from .analysis.text import is_cyrillic, normalize
 from .catalog import CATEGORIES, category_name
 from .engines.base import EngineQuery, Filters, TextMatch
 from .service import SearchService, localized
 from .understanding.keyboard import fix_layout, switch_word
+from .understanding.readings import Evidence
+from .understanding.transcription import cyrillic_key
 
 QUERY_SUGGESTIONS = 5
 PRODUCT_SUGGESTIONS = 3
 CATEGORY_SUGGESTIONS = 2
 MIN_PREFIX = 1
+CANDIDATES = 100  # completions of the last word considered before ranking in context
+
+
+def _one_script(text: str) -> bool:
+    """Cyrillic or Latin letters, not both (digits and punctuation go with either)."""
+    letters = [c for c in text if c.isalpha()]
+    return all(c.isascii() for c in letters) or not any(c.isascii() for c in letters)
 
 
 @dataclass(frozen=True)
@@ -50,6 +63,7 @@ class Suggester:
         self.service = service
         self.understanding = service.understanding
         self.lexicon = service.understanding.lexicon
+        self._latin: dict[str, str] = {}  # shown Cyrillic brand spelling -> its Latin word
 
     def suggest(self, q: str, locale: str = "ru", country: str = "RU") -> list[dict[str, str]]:
         """Suggestions for what was typed so far (the `GET /api/v1/suggest` answer's list)."""
@@ -60,10 +74,17 @@ class Suggester:
         if head:
             head = fix_layout(head, self.lexicon.text_evidence).certain
         last, completions = self._complete(last)
-        head_text = self.understanding.plan(head, locale).readings[0].text if head.strip() else ""
+        head_plan = self.understanding.plan(head, locale) if head.strip() else None
+        head_text = head_plan.readings[0].text if head_plan and head_plan.readings else ""
+        if head_plan and head_plan.readings:
+            completions = self._in_context(completions, head_plan.readings[0].match.required)
+        elif not head:
+            completions = self._with_phrases(last, completions)
         suggestions: list[Suggestion] = []
-        for word, _ in completions[:QUERY_SUGGESTIONS]:
-            suggestions.append(Suggestion(f"{head_text} {word}".strip(), "query"))
+        for word, _ in completions:
+            text = f"{head_text} {word}".strip()
+            if _one_script(text) and len(suggestions) < QUERY_SUGGESTIONS:
+                suggestions.append(Suggestion(text, "query"))
         best = completions[0][0] if completions else last
         suggestions.extend(self._products(f"{head_text} {best}".strip(), locale, country))
         suggestions.extend(self._categories(last, locale))
@@ -71,18 +92,70 @@ class Suggester:
 
     def _complete(self, prefix: str) -> tuple[str, list[tuple[str, int]]]:
         """Completions of the last, unfinished word, on whichever layout has more."""
-        vocabulary = self.lexicon.vocabulary
         normalized = normalize(prefix).strip()
-        completions = (
-            vocabulary.words_with_prefix(normalized, QUERY_SUGGESTIONS) if normalized else []
-        )
+        completions = self._words(normalized)
         switched = switch_word(prefix)
         if switched is not None:
             other = normalize(switched[0]).strip()
-            alternatives = vocabulary.words_with_prefix(other, QUERY_SUGGESTIONS) if other else []
+            alternatives = self._words(other)
             if sum(df for _, df in alternatives) > sum(df for _, df in completions):
                 return other, alternatives
         return normalized, completions
+
+    def _words(self, prefix: str) -> list[tuple[str, int]]:
+        """Catalog words in the prefix's script, and Latin brands as Russians write them."""
+        if not prefix:
+            return []
+        vocabulary = self.lexicon.vocabulary
+        found = vocabulary.words_with_prefix(prefix, CANDIDATES)
+        self._latin: dict[str, str] = {}
+        if is_cyrillic(prefix):
+            found = [(w, df) for w, df in found if is_cyrillic(w)]
+            key = cyrillic_key(prefix)
+            for latin, spelling in vocabulary.spellings.items():
+                if spelling.startswith(prefix) or cyrillic_key(spelling).startswith(key):
+                    shown = (
+                        spelling
+                        if spelling.startswith(prefix)
+                        else prefix + spelling[len(prefix) :]
+                    )
+                    found.append((shown, vocabulary.word_df(latin)))
+                    self._latin[shown] = latin
+            for alias, latin in self.understanding.transliterator.aliases.items():
+                if alias.startswith(prefix):
+                    found.append((alias, vocabulary.word_df(latin)))
+                    self._latin[alias] = latin
+        else:
+            found = [(w, df) for w, df in found if not is_cyrillic(w)]
+        merged: dict[str, int] = {}
+        for word, df in found:
+            merged[word] = max(merged.get(word, 0), df)
+        return sorted(merged.items(), key=lambda item: (-item[1], len(item[0])))[:CANDIDATES]
+
+    def _in_context(
+        self, completions: list[tuple[str, int]], head: tuple[tuple[str, ...], ...]
+    ) -> list[tuple[str, int]]:
+        """Completions that occur together with the words typed before, most often first."""
+        evidence = Evidence(self.lexicon.vocabulary)
+        lemmas = self.understanding.analyzer.words.lemmas
+        scored = []
+        for word, _ in completions:
+            terms = tuple(lemmas(word)) + tuple(lemmas(self._latin.get(word, word)))
+            together = evidence.count([*head, terms])
+            if together > 0:
+                scored.append((word, int(together)))
+        scored.sort(key=lambda item: -item[1])
+        return scored or completions
+
+    def _with_phrases(
+        self, prefix: str, completions: list[tuple[str, int]]
+    ) -> list[tuple[str, int]]:
+        """The best word completions, then frequent title beginnings that start with them."""
+        vocabulary = self.lexicon.vocabulary
+        found = list(completions[:3])
+        for word, _ in completions[:2]:
+            found.extend(vocabulary.phrases_with_prefix(word + " ", 2))
+        return found + completions[3:]
 
     def _products(self, text: str, locale: str, country: str) -> list[Suggestion]:
         plan = self.understanding.plan(text, locale)

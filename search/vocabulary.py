@@ -110,7 +110,7 @@ class Vocabulary:
         words = self.sorted_words
         start = bisect.bisect_left(words, prefix)
         found: list[tuple[str, int]] = []
-        for word in words[start : start + 2000]:
+        for word in words[start : start + 10_000]:
             if not word.startswith(prefix):
                 break
             found.append((word, self.words[word]))
