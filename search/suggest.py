@@ -108,7 +108,7 @@ class Suggester:
             return []
         vocabulary = self.lexicon.vocabulary
         found = vocabulary.words_with_prefix(prefix, CANDIDATES)
-        self._latin: dict[str, str] = {}
+        self._latin = {}
         if is_cyrillic(prefix):
             found = [(w, df) for w, df in found if is_cyrillic(w)]
             key = cyrillic_key(prefix)

@@ -82,7 +82,7 @@ def build_readings(words: Mapping[str, int], brands: Mapping[str, int]) -> dict[
 
 
 def _phrase_readings(tokens: list[str]) -> list[str]:
-    options = []
+    options: list[tuple[str, ...]] = []
     for token in tokens:
         if token == "&":
             options.append(AMPERSAND)

@@ -114,8 +114,8 @@ def _to_russian(dictd: Path, name: str) -> dict[str, list[str]]:
 def build(dictd: Path) -> dict[str, list[str]]:
     """Foreign word -> Russian translations, best supported first."""
     votes: dict[str, Counter[str]] = defaultdict(Counter)
-    for headword, russian in _to_russian(dictd, "eng-rus").items():
-        for word in russian:
+    for headword, translations in _to_russian(dictd, "eng-rus").items():
+        for word in translations:
             votes[headword][word] += 3
     for pivot in ("deu", "fra", "ita"):
         to_russian = _to_russian(dictd, f"{pivot}-rus")
@@ -128,9 +128,9 @@ def build(dictd: Path) -> dict[str, list[str]]:
                 for russian in dict.fromkeys(to_russian.get(word, ())):
                     votes[english][russian] += 1
         if pivot == "deu":
-            for german, russian in to_russian.items():
+            for german, russians in to_russian.items():
                 if _LATIN_WORD.match(german):
-                    for word in dict.fromkeys(russian):
+                    for word in dict.fromkeys(russians):
                         votes[german][word] += 2
     english_table = {w: _best(c) for w, c in votes.items() if _best(c)}
     for source in ("spa-eng", "por-eng"):

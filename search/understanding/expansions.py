@@ -19,6 +19,7 @@ as a synonym when it is what makes the word match.
 
 from __future__ import annotations
 
+from collections.abc import Container
 from pathlib import Path
 
 from ..analysis.analyzer import Analyzer
@@ -34,7 +35,7 @@ MIN_COMPOUND_REST = 4
 
 def _entries(path: Path) -> list[tuple[int, str, list[str]]]:
     """(line number, left side, right-side options) of a "left = a | b" file."""
-    entries = []
+    entries: list[tuple[int, str, list[str]]] = []
     if not path.exists():
         return entries
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
@@ -95,7 +96,7 @@ class Expansions:
         return Alternative(words, groups, "synonym")
 
     def alternatives(
-        self, word: str, terms: Group, known: set[str] | None = None
+        self, word: str, terms: Group, known: Container[str] | None = None
     ) -> list[Alternative]:
         """Alternatives of one query word (`terms` are its own index terms).
 
@@ -142,7 +143,7 @@ class Expansions:
 
     def compound(self, noun_terms: Group, modifier_terms: Group) -> list[str]:
         """Compound words for a noun and a modifier ("чайник", "электрический" -> электрочайник)."""
-        found = []
+        found: list[str] = []
         for term in modifier_terms:
             prefix = self.modifiers.get(term)
             if prefix is not None:
