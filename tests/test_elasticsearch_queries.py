@@ -94,14 +94,16 @@ def test_relevance_multiplies_text_score_by_the_popularity_blend():
     assert body["query"] == {
         "function_score": {
             "query": {"bool": {"must": [bag_group()]}},
-            "field_value_factor": {"field": "boost", "modifier": "ln2p", "missing": 0},
+            "functions": [
+                {"field_value_factor": {"field": "boost", "modifier": "ln2p", "missing": 0}}
+            ],
             "boost_mode": "multiply",
         }
     }
     assert body["sort"] == ["_score", {"boost": "desc"}, {"id": "asc"}]
     assert body["track_scores"] is True
     assert body["track_total_hits"] is True
-    assert body["_source"] == ["payload"]
+    assert body["_source"] == {"includes": ["payload"]}
 
 
 def test_optional_words_only_add_to_the_score():
@@ -249,7 +251,7 @@ def test_products_are_fetched_by_id():
     assert products_body(["a", "b", "a"]) == {
         "query": {"ids": {"values": ["a", "b"]}},
         "size": 2,
-        "_source": ["payload"],
+        "_source": {"includes": ["payload"]},
     }
 
 
@@ -334,7 +336,7 @@ def test_bulk_outcome_counts_applied_and_reports_refused_documents():
 def test_loading_turns_replicas_and_refresh_off_and_serving_restores_them():
     loading = loading_settings()["index"]
     assert (loading["number_of_replicas"], loading["refresh_interval"]) == (0, "-1")
-    assert loading["auto_expand_replicas"] is False
+    assert loading["auto_expand_replicas"] == "false"  # a string, as the specification says
     assert loading["max_result_window"] == MAX_RESULT_WINDOW
     assert serving_settings() == {
         "index": {"refresh_interval": "1s", "auto_expand_replicas": "0-1"}

@@ -15,7 +15,8 @@ from typing import Any
 
 DEFINITION_FILE = "index.json"
 LOADING_SETTINGS: dict[str, Any] = {
-    "auto_expand_replicas": False,
+    # The string "false": index settings are strings in the specification, not booleans.
+    "auto_expand_replicas": "false",
     "number_of_replicas": 0,
     "refresh_interval": "-1",
 }

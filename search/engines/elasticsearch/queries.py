@@ -105,12 +105,21 @@ def match_query(
     return {"bool": query}
 
 
+def payload_only() -> dict[str, Any]:
+    """`_source` filtering in its long form (the specification has no list shorthand)."""
+    return {"includes": ["payload"]}
+
+
 def _scored(query: dict[str, Any]) -> dict[str, Any]:
-    """Multiply text relevance by log(2 + boost), the popularity blend of search.ranking."""
+    """Multiply text relevance by log(2 + boost), the popularity blend of search.ranking.
+
+    One function in `functions` (the form the specification defines) scores exactly
+    as the inline shorthand would.
+    """
     return {
         "function_score": {
             "query": query,
-            "field_value_factor": dict(POPULARITY),
+            "functions": [{"field_value_factor": dict(POPULARITY)}],
             "boost_mode": "multiply",
         }
     }
@@ -166,7 +175,7 @@ def search_body(query: EngineQuery, russian_fallback: bool = False) -> dict[str,
         "size": size,
         "sort": sort_clause(query),
         "track_total_hits": True,
-        "_source": ["payload"],
+        "_source": payload_only(),
     }
     if relevance:
         body["track_scores"] = True
@@ -188,5 +197,5 @@ def products_body(ids: Sequence[str]) -> dict[str, Any]:
     return {
         "query": {"ids": {"values": unique}},
         "size": len(unique),
-        "_source": ["payload"],
+        "_source": payload_only(),
     }
