@@ -21,9 +21,11 @@ from search.catalog import Product
 from search.documents import index_document
 from search.engines.base import DocumentsRejected, EngineQuery, EngineUnavailable, Removal
 from search.engines.elasticsearch import ElasticsearchEngine
+from search.engines.elasticsearch.loader import BulkPolicy
 from vitrina.config import Settings
 
 ALIAS = "shop"
+QUICK_RETRIES = BulkPolicy(max_retries=2, initial_backoff_s=0.01)
 Answer = tuple[int, dict]
 
 
@@ -77,6 +79,14 @@ class ScriptedCluster:
             return 200, {"took": 3, "errors": bool(self.refuse_ids), "items": self._items(body)}
         if path == "/_aliases":
             return 200, {"acknowledged": True}
+        if path == f"/{ALIAS}-rebuilds/_doc/current":
+            if method == "GET":  # no rebuild recorded yet
+                return 404, {"_index": f"{ALIAS}-rebuilds", "_id": "current", "found": False}
+            return 201, {"_id": "current", "result": "created", "_seq_no": 0, "_primary_term": 1}
+        if path.endswith("/_search"):  # the journal of a rebuild: nothing changed meanwhile
+            return 200, {"hits": {"total": {"value": 0, "relation": "eq"}, "hits": []}}
+        if path.startswith("/_cluster/health/"):
+            return 200, {"cluster_name": "vitrina", "status": "green", "timed_out": False}
         if path.endswith("/_count"):
             return 200, {"count": 2, "_shards": {"total": 1, "successful": 1}}
         if path.endswith("/_refresh"):
@@ -114,7 +124,7 @@ def cluster() -> Iterator[ScriptedCluster]:
 def engine(cluster: ScriptedCluster, tmp_path: Path) -> ElasticsearchEngine:
     settings = Settings(data_dir=tmp_path, search_backend="elasticsearch",
                         elasticsearch_url=cluster.url, elasticsearch_index=ALIAS)  # fmt: skip
-    return ElasticsearchEngine.from_settings(settings, timeout=5.0)
+    return ElasticsearchEngine.from_settings(settings, timeout=5.0, bulk=QUICK_RETRIES)
 
 
 def documents() -> list:
@@ -132,23 +142,36 @@ def test_rebuild_loads_then_swaps_the_alias_in_one_call(cluster, engine):
     new = create[1].lstrip("/")
     settings = cluster.requests[0][2]["settings"]["index"]
     assert (settings["number_of_replicas"], settings["refresh_interval"]) == (0, "-1")
-    assert calls[1:] == [
+    state = f"/{ALIAS}-rebuilds/_doc/current"
+    loaded = calls.index(("PUT", f"/{new}/_settings"))
+    assert set(calls[1:loaded]) == {
+        ("GET", state),  # is another rebuild running?
+        ("PUT", f"/{ALIAS}-rebuilds"),
+        ("PUT", f"/{new}-changes"),  # the journal of changes arriving meanwhile
+        ("PUT", state),  # loading
         ("PUT", "/_bulk"),
+    }
+    assert calls[loaded:] == [
         ("PUT", f"/{new}/_settings"),
+        ("GET", f"/_cluster/health/{new}"),  # replicas back before the swap
+        ("PUT", state),  # finishing
+        ("POST", f"/{new}-changes/_refresh"),
+        ("POST", f"/{new}-changes/_search"),  # replay the journal
         ("POST", f"/{new}/_refresh"),
         ("POST", f"/{new}/_count"),
         ("GET", f"/_alias/{ALIAS}"),
         ("POST", "/_aliases"),
+        ("PUT", state),  # done
+        ("DELETE", f"/{new}-changes"),
         ("DELETE", "/shop-old"),
     ]
-    bulk = cluster.requests[1][2]
-    assert [next(iter(line)) for line in bulk if "index" in line or "delete" in line] == [
-        "index", "index", "delete",
-    ]  # fmt: skip
-    assert cluster.requests[2][2] == {
-        "index": {"refresh_interval": "1s", "auto_expand_replicas": "0-1"}
-    }
-    assert cluster.requests[6][2] == {
+    bulk = [line for m, p, body in cluster.requests if p == "/_bulk" for line in body]
+    ops = sorted(next(iter(line)) for line in bulk if "index" in line or "delete" in line)
+    assert ops == ["delete", "index", "index"]
+    restored = next(body for m, p, body in cluster.requests if p == f"/{new}/_settings")
+    assert restored == {"index": {"refresh_interval": "1s", "auto_expand_replicas": "0-1"}}
+    swap = next(body for m, p, body in cluster.requests if p == "/_aliases")
+    assert swap == {
         "actions": [
             {"remove": {"index": "shop-old", "alias": ALIAS}},
             {"add": {"index": new, "alias": ALIAS}},
@@ -163,7 +186,8 @@ def test_a_failed_load_deletes_the_new_index_and_leaves_the_alias(cluster, engin
     calls = cluster.calls()
     new = calls[0][1]
     assert ("POST", "/_aliases") not in calls
-    assert calls[-1] == ("DELETE", new)
+    assert ("DELETE", new) in calls
+    assert calls[-1] == ("DELETE", f"{new}-changes")  # and the rebuild marked failed
     assert ("DELETE", "/shop-old") not in calls
 
 
@@ -183,18 +207,18 @@ def test_when_every_document_is_refused_the_old_index_keeps_serving(cluster, eng
         engine.rebuild(documents())
     calls = cluster.calls()
     assert ("POST", "/_aliases") not in calls
-    assert calls[-1] == ("DELETE", calls[0][1])
+    assert ("DELETE", calls[0][1]) in calls
 
 
 def test_changes_go_to_the_alias_and_are_visible_on_return(cluster, engine):
     assert engine.apply_changes(documents()) == 3
-    assert cluster.calls() == [
-        ("GET", f"/_alias/{ALIAS}"),
-        ("PUT", "/_bulk"),
-        ("POST", f"/{ALIAS}/_refresh"),
-    ]
+    calls = cluster.calls()
+    assert calls[0] == ("GET", f"/_alias/{ALIAS}")
+    assert set(calls[1:-1]) == {("GET", f"/{ALIAS}-rebuilds/_doc/current"), ("PUT", "/_bulk")}
+    assert calls[-1] == ("POST", f"/{ALIAS}/_refresh")
+    bulk = [line for m, p, body in cluster.requests if p == "/_bulk" for line in body]
     assert all(line.get("index", line.get("delete", {})).get("_index") == ALIAS
-               for line in cluster.requests[1][2] if "index" in line or "delete" in line)  # fmt: skip
+               for line in bulk if "index" in line or "delete" in line)  # fmt: skip
 
 
 def test_first_changes_without_an_index_build_one(cluster, engine):

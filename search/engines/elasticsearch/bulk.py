@@ -64,6 +64,16 @@ class BulkOutcome:
     indexed: int = 0
     rejected: list[RejectedDocument] = field(default_factory=list)
 
+    @classmethod
+    def merged(cls, outcomes: Iterable[BulkOutcome]) -> BulkOutcome:
+        """The sum of several outcomes (one per bulk worker)."""
+        total = cls()
+        for outcome in outcomes:
+            total.applied += outcome.applied
+            total.indexed += outcome.indexed
+            total.rejected.extend(outcome.rejected)
+        return total
+
     def record(self, ok: bool, item: dict[str, Any]) -> None:
         """Count one (ok, item) pair yielded by streaming_bulk."""
         op_type, result = next(iter(item.items()))

@@ -32,18 +32,33 @@ def index_definition() -> dict[str, Any]:
     return json.loads(_definition_text())
 
 
-def loading_settings() -> dict[str, Any]:
-    """Index settings for the bulk load: the serving ones with replicas and refresh off."""
+def loading_settings(shards: int | None = None) -> dict[str, Any]:
+    """Index settings for the bulk load: the serving ones with replicas and refresh off.
+
+    `shards` overrides index.json's number_of_shards (fixed once the index exists).
+    """
     settings = index_definition()["settings"]
     settings["index"] = {**settings["index"], **LOADING_SETTINGS}
+    if shards is not None:
+        if shards < 1:
+            raise ValueError(f"an index needs at least one shard, not {shards}")
+        settings["index"]["number_of_shards"] = shards
     return settings
 
 
-def serving_settings() -> dict[str, Any]:
-    """The dynamic settings a loaded index gets back (replicas and refresh of index.json)."""
+def serving_settings(replicas: int | None = None) -> dict[str, Any]:
+    """The dynamic settings a loaded index gets back (replicas and refresh of index.json).
+
+    `replicas` overrides index.json's replicas with a fixed count.
+    """
     index = index_definition()["settings"]["index"]
-    restored = {"refresh_interval": index.get("refresh_interval", "1s")}
-    if "auto_expand_replicas" in index:
+    restored: dict[str, Any] = {"refresh_interval": index.get("refresh_interval", "1s")}
+    if replicas is not None:
+        if replicas < 0:
+            raise ValueError(f"replicas cannot be negative: {replicas}")
+        restored["auto_expand_replicas"] = "false"
+        restored["number_of_replicas"] = replicas
+    elif "auto_expand_replicas" in index:
         restored["auto_expand_replicas"] = index["auto_expand_replicas"]
     else:
         restored["number_of_replicas"] = index.get("number_of_replicas", 1)

@@ -1,10 +1,12 @@
 """The Elasticsearch engine: one client per instance, one alias serving one index.
 
 Searches go to the alias (settings.elasticsearch_index). A rebuild loads a fresh
-timestamped index and swaps the alias to it in one atomic update_aliases call;
-if anything fails the new index is deleted and the old one keeps serving.
-The indexer's file lock (indexer/locking.py) serialises rebuilds on one host;
-run one indexing worker (or one beat) per cluster, as docker-compose.yml does.
+timestamped index with replicas and refresh off (loader.py: parallel, bounded,
+retried bulk requests), gives it back its replicas and refresh, replays the changes
+that arrived meanwhile (rebuilds.py), and only then swaps the alias to it in one
+atomic update_aliases call; if anything fails the new index is deleted and the old
+one keeps serving. Changes may be applied while a rebuild runs, from any process or
+host: none is lost by the swap.
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError
-from elasticsearch.helpers import streaming_bulk
 
 from ..base import Change, DocumentsRejected, EngineQuery, EngineResult, EngineUnavailable
-from .bulk import BulkOutcome, bulk_actions
+from .bulk import bulk_actions
 from .definition import index_definition, loading_settings, new_index_name, serving_settings
+from .loader import BulkLoader, BulkPolicy
 from .queries import count_body, products_body, search_body
+from .rebuilds import DONE, FAILED, FINISHING, ChangeWriter, Rebuilds
 from .responses import health_report, parse_products, parse_search
 
 if TYPE_CHECKING:
@@ -28,29 +31,58 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("vitrina.search.elasticsearch")
 
-BULK_CHUNK_SIZE = 1000
-BULK_RETRIES = 3  # per document, on 429 (the cluster asks us to slow down)
+REPLICA_WAIT_S = 3600.0  # how long a rebuild waits for its replicas before swapping anyway
 _VERSION_HINT = (
     "this elasticsearch client is newer than the server: for an 8.x server install "
-    '"elasticsearch>=8.15,<9"'
+    '"elasticsearch>=8.18,<9"'
 )
 
 
+def json_serializer() -> Any:
+    """orjson for request bodies (bulk loads spend much of their client time encoding)."""
+    try:
+        from elasticsearch.serializer import OrjsonSerializer
+    except ImportError:  # pragma: no cover - orjson is a dependency of Vitrina
+        return None
+    return OrjsonSerializer()
+
+
 class ElasticsearchEngine:
-    """SearchEngine over the Elasticsearch alias `alias` (see base.SearchEngine)."""
+    """SearchEngine over the Elasticsearch alias `alias` (see base.SearchEngine).
+
+    `shards` and `replicas` override index.json's for new indices (a catalog of tens
+    of millions needs several shards, see docs/scaling.md); `bulk` tunes the loads.
+    """
 
     name = "elasticsearch"
+    changes_during_rebuild = True  # see search.engines.base.accepts_changes_during_rebuild
 
     def __init__(
-        self, client: Elasticsearch, alias: str, *, russian_fallback: bool = False
+        self,
+        client: Elasticsearch,
+        alias: str,
+        *,
+        russian_fallback: bool = False,
+        bulk: BulkPolicy | None = None,
+        shards: int | None = None,
+        replicas: int | None = None,
+        replica_wait_s: float = REPLICA_WAIT_S,
     ) -> None:
         self.client = client
         self.alias = alias
         self.russian_fallback = russian_fallback
+        self.loader = BulkLoader(client, bulk)
+        self.rebuilds = Rebuilds(client, alias)
+        self.shards = shards
+        self.replicas = replicas
+        self.replica_wait_s = replica_wait_s
 
     @classmethod
     def from_settings(
-        cls, settings: EngineSettings, timeout: float | None = None
+        cls,
+        settings: EngineSettings,
+        timeout: float | None = None,
+        bulk: BulkPolicy | None = None,
     ) -> ElasticsearchEngine:
         """An engine whose requests give up after `timeout` seconds, retried once."""
         if not settings.elasticsearch_url:
@@ -60,10 +92,9 @@ class ElasticsearchEngine:
             request_timeout=timeout or settings.web_search_timeout_s,
             max_retries=1,
             retry_on_timeout=True,
+            serializer=json_serializer(),
         )
-        return cls(client, settings.elasticsearch_index)
-
-    # -- errors ---------------------------------------------------------------
+        return cls(client, settings.elasticsearch_index, bulk=bulk)
 
     @contextlib.contextmanager
     def _answering(self, action: str) -> Iterator[None]:
@@ -118,21 +149,15 @@ class ElasticsearchEngine:
             products = self.product_count()
         except Exception as exc:  # noqa: BLE001
             return health_report(cluster, None, _describe(exc))
-        return health_report(cluster, products)
+        report = health_report(cluster, products)
+        with contextlib.suppress(Exception):  # the rebuild record only adds detail
+            building = self.rebuilds.current()
+            if building is not None and building.active:
+                report["rebuild"] = {"state": building.state, "index": building.index,
+                                     "started": building.started}  # fmt: skip
+        return report
 
     # -- writing --------------------------------------------------------------
-
-    def _bulk(self, index: str, changes: Iterable[Change]) -> BulkOutcome:
-        outcome = BulkOutcome()
-        for ok, item in streaming_bulk(
-            self.client,
-            bulk_actions(changes, index),
-            chunk_size=BULK_CHUNK_SIZE,
-            max_retries=BULK_RETRIES,
-            raise_on_error=False,
-        ):
-            outcome.record(ok, item)
-        return outcome
 
     def _serving_indices(self) -> list[str]:
         """The concrete indices behind the alias (none before the first rebuild)."""
@@ -150,16 +175,21 @@ class ElasticsearchEngine:
         definition = index_definition()
         with self._answering("rebuild"):
             self.client.indices.create(
-                index=index, settings=loading_settings(), mappings=definition["mappings"]
+                index=index, settings=loading_settings(self.shards), mappings=definition["mappings"]
             )
+            run = None
             try:
-                outcome = self._bulk(index, changes)
+                run = self.rebuilds.begin(index)
+                outcome = self.loader.load(run.heartbeat(bulk_actions(changes, index)))
                 if outcome.rejected and not outcome.indexed:
                     raise EngineUnavailable(
                         f"Elasticsearch refused every document ({outcome.rejected[0].reason}); "
                         "the index in service is unchanged"
                     )
-                self.client.indices.put_settings(index=index, settings=serving_settings())
+                self._make_serving(index)
+                run.advance(FINISHING)
+                replayed = self.loader.load(run.heartbeat(run.replay()))
+                outcome.rejected.extend(replayed.rejected)
                 self.client.indices.refresh(index=index)
                 live = int(self.client.count(index=index)["count"])
                 old = self._serving_indices()
@@ -167,11 +197,36 @@ class ElasticsearchEngine:
             except BaseException:
                 with contextlib.suppress(Exception):
                     self.client.indices.delete(index=index, ignore_unavailable=True)
+                if run is not None:
+                    with contextlib.suppress(Exception):
+                        run.settle(FAILED)
                 raise
+        try:
+            run.settle(DONE)
+        except (ApiError, TransportError, EngineUnavailable) as exc:  # the new index serves
+            log.warning("could not record the end of rebuild %s: %s", run.state.rebuild, exc)
         self._delete_indices(old)
         if outcome.rejected:
             raise DocumentsRejected(outcome.rejected, applied=outcome.applied)
         return live
+
+    def _make_serving(self, index: str) -> None:
+        """Give a loaded index its replicas and refresh back, and wait for the replicas."""
+        self.client.indices.put_settings(index=index, settings=serving_settings(self.replicas))
+        health = self.client.options(
+            request_timeout=self.replica_wait_s + 30, ignore_status=408
+        ).cluster.health(
+            index=index,
+            wait_for_status="yellow",
+            wait_for_no_initializing_shards=True,
+            timeout=f"{int(self.replica_wait_s)}s",
+        )
+        if health.get("timed_out"):
+            log.warning(
+                "the replicas of %s were not ready after %.0f s; swapping it in anyway",
+                index,
+                self.replica_wait_s,
+            )
 
     def _delete_indices(self, indices: Sequence[str]) -> None:
         for name in indices:
@@ -181,20 +236,33 @@ class ElasticsearchEngine:
                 log.warning("could not delete the old index %s: %s", name, exc)
 
     def apply_changes(self, changes: Iterable[Change]) -> int:
-        """Upserts and deletions against the alias, visible when this returns."""
+        """Upserts and deletions against the alias, visible when this returns.
+
+        Safe while a rebuild runs (in this process or any other): the changes are
+        journaled and replayed into the new index before its swap.
+        """
         with self._answering("apply changes"):
             if not self._serving_indices():
+                building = self.rebuilds.current()
+                if building is not None and building.active:
+                    raise EngineUnavailable(
+                        "the first index is being built; send these changes again once it is done"
+                    )
                 return self.rebuild(changes)
-            outcome = self._bulk(self.alias, changes)
+            outcome = self.loader.load(
+                bulk_actions(changes, self.alias), deliver=ChangeWriter(self.rebuilds, self.loader)
+            )
             self.client.indices.refresh(index=self.alias)
         if outcome.rejected:
             raise DocumentsRejected(outcome.rejected, applied=outcome.applied)
         return outcome.applied
 
     def delete_all(self) -> None:
-        """Remove the alias and every index behind it (test runs clean up with this)."""
+        """Remove the alias, every index behind it and the rebuild record (test clean-up)."""
         with self._answering("delete"):
-            self._delete_indices(self._serving_indices())
+            state = self.rebuilds.current()
+            leftovers = [state.journal] if state is not None else []
+            self._delete_indices([*self._serving_indices(), *leftovers, self.rebuilds.state_index])
 
 
 def alias_swap(alias: str, old: Sequence[str], new: str) -> list[dict[str, Any]]:
