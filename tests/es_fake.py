@@ -77,11 +77,15 @@ class FakeCluster:
         self.faults.append(fault)
         return fault
 
-    def live_documents(self, alias: str) -> dict[str, dict[str, Any]]:
-        """What the alias serves now: id -> stored _source."""
+    def documents(self, name: str) -> dict[str, dict[str, Any]]:
+        """What an index or alias holds now: id -> stored _source."""
         with self.state.lock:
-            index = self.state.aliases.get(alias)
-            return dict(self.state.indices.get(index, {}).get("docs", {})) if index else {}
+            index = self.state.aliases.get(name, name)
+            return dict(self.state.indices.get(index, {}).get("docs", {}))
+
+    def live_documents(self, alias: str) -> dict[str, dict[str, Any]]:
+        """What the alias serves now (nothing while it points nowhere)."""
+        return self.documents(alias) if alias in self.state.aliases else {}
 
     def requests(self, method: str | None = None, path_part: str = "") -> list[dict[str, Any]]:
         with self.state.lock:
@@ -134,7 +138,6 @@ class FakeCluster:
 
     def _extra(self, entry: dict[str, Any]) -> Answer | None:
         method, parts = entry["method"], entry["path"].strip("/").split("/")
-        indices = self.state.indices
         if parts[:2] == ["_cluster", "health"] and len(parts) == 3:
             return 200, {"cluster_name": "vitrina", "status": "green", "number_of_nodes": 1,
                          "timed_out": False, "initializing_shards": 0}  # fmt: skip

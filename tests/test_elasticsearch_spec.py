@@ -84,8 +84,11 @@ def search_shapes() -> Iterator[tuple[str, EngineQuery]]:
     yield "text, relevance, facets", EngineQuery(text=BAG)
     yield "optional words", EngineQuery(text=TextMatch(required=(("сумка",),),
                                                        optional=(("кожа",),)))  # fmt: skip
-    yield "optional words only, filtered", EngineQuery(
-        text=TextMatch(required=(), optional=(("сумка",),)), filters=filters["category"]
+    yield (
+        "optional words only, filtered",
+        EngineQuery(
+            text=TextMatch(required=(), optional=(("сумка",),)), filters=filters["category"]
+        ),
     )
     for name, chosen in filters.items():
         yield f"text + filter {name}", EngineQuery(text=BAG, filters=chosen)
@@ -98,8 +101,14 @@ def search_shapes() -> Iterator[tuple[str, EngineQuery]]:
     yield "page 2", EngineQuery(text=BAG, offset=20, limit=20)
     yield "last reachable page", EngineQuery(text=BAG, offset=MAX_RESULT_WINDOW - 100, limit=100)
     yield "beyond the window", EngineQuery(text=BAG, offset=MAX_RESULT_WINDOW + 20, limit=20)
-    yield "suggest: products", EngineQuery(
-        text=TextMatch(required=(("сум",),)), filters=filters["country"], limit=5, with_facets=False
+    yield (
+        "suggest: products",
+        EngineQuery(
+            text=TextMatch(required=(("сум",),)),
+            filters=filters["country"],
+            limit=5,
+            with_facets=False,
+        ),
     )
     for page in range(2):  # recommendations' catalog fallback, page by page
         yield f"recommendations: catalog page {page + 1}", EngineQuery(

@@ -148,3 +148,14 @@ class SearchEngine(Protocol):
     def apply_changes(self, changes: Iterable[Change]) -> int:
         """Apply `changes` to the live index; returns how many were applied."""
         ...
+
+
+def accepts_changes_during_rebuild(engine: SearchEngine) -> bool:
+    """Whether `apply_changes` may run while `rebuild` runs (in any process) and lose nothing.
+
+    Elasticsearch journals such changes and replays them before its swap, so the
+    indexer need not hold changes back for a rebuild's hours; an engine without the
+    `changes_during_rebuild = True` attribute (the embedded one) needs its writes
+    serialized by the indexing lock.
+    """
+    return bool(getattr(engine, "changes_during_rebuild", False))
