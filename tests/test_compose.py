@@ -6,8 +6,15 @@ and finds no secret committed: passwords come from .env, which git ignores.
 
 from __future__ import annotations
 
+import base64
+import json
+import os
 import re
+import shutil
+import socket
 import subprocess
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -97,8 +104,86 @@ def test_elasticsearch_is_a_secured_single_node_with_bounded_heap(services):
     assert env["discovery.type"] == "single-node"
     assert env["xpack.security.enabled"] == "true"
     assert re.fullmatch(r"-Xms(\S+) -Xmx\1", env["ES_JAVA_OPTS"])
-    check = " ".join(es["healthcheck"]["test"])
-    assert "curl" in check and "-u" in check and "$${ELASTIC_PASSWORD}" in check
+
+
+# What the official Elasticsearch 9.x image ships that a health check may call: its base
+# is Red Hat UBI minimal (bash, coreutils, curl-minimal; Elastic's Dockerfile calls curl
+# on that bare base and adds only nc, zip, unzip, findutils, procps-ng, shadow-utils).
+ES_IMAGE_COMMANDS = {"curl", "bash", "sh", "grep", "test", "exit", "nc"}
+
+
+class HealthEndpoint:
+    """A loopback /_cluster/health that records the request and answers `status`."""
+
+    def __init__(self, status: int) -> None:
+        self.requests: list[tuple[str, str | None]] = []
+        endpoint = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                endpoint.requests.append((self.path, self.headers.get("Authorization")))
+                body = json.dumps({"status": "yellow" if status == 200 else "red"}).encode()
+                self.send_response(status)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def run_elasticsearch_check(services: dict, port: int, password: str) -> int:
+    """Run the compose health check as the container would, against 127.0.0.1:`port`."""
+    kind, command = services["elasticsearch"]["healthcheck"]["test"]
+    assert kind == "CMD-SHELL"
+    command = command.replace("$$", "$").replace("localhost:9200", f"127.0.0.1:{port}")
+    env = {"PATH": os.environ["PATH"], "ELASTIC_PASSWORD": password}
+    return subprocess.run(["sh", "-c", command], env=env, timeout=30, check=False).returncode
+
+
+def test_the_elasticsearch_check_calls_only_what_the_image_ships(services):
+    _, command = services["elasticsearch"]["healthcheck"]["test"]
+    called = {
+        word.split("/")[-1]
+        for part in re.split(r"\|\||&&|\||;", command)
+        for word in part.split()[:1]
+    }
+    assert called <= ES_IMAGE_COMMANDS, called - ES_IMAGE_COMMANDS
+
+
+@pytest.mark.parametrize("password", ["change-me", "p@ss w:rd/#%?&'x"])
+def test_the_elasticsearch_check_passes_on_a_serving_cluster(services, password):
+    if shutil.which("curl") is None:
+        pytest.skip("curl is not installed here; the Elasticsearch image has it")
+    endpoint = HealthEndpoint(200)
+    try:
+        assert run_elasticsearch_check(services, endpoint.port, password) == 0
+    finally:
+        endpoint.server.shutdown()
+    path, authorization = endpoint.requests[0]
+    assert path.startswith("/_cluster/health?") and "wait_for_status=yellow" in path
+    token = base64.b64encode(f"elastic:{password}".encode()).decode()
+    assert authorization == f"Basic {token}"  # any character of the password survives
+
+
+@pytest.mark.parametrize("status", [401, 408, 503])
+def test_the_elasticsearch_check_fails_when_the_cluster_does_not_serve(services, status):
+    if shutil.which("curl") is None:
+        pytest.skip("curl is not installed here; the Elasticsearch image has it")
+    endpoint = HealthEndpoint(status)  # 408: not yellow within the wait; 401: wrong password
+    try:
+        assert run_elasticsearch_check(services, endpoint.port, "change-me") != 0
+    finally:
+        endpoint.server.shutdown()
+    closed = socket.create_server(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()
+    assert run_elasticsearch_check(services, port, "change-me") != 0  # nothing listening
 
 
 def test_data_lives_in_named_volumes(compose, services):
