@@ -7,10 +7,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 from ..base import Change, RejectedDocument, Removal
 
@@ -22,9 +23,8 @@ def source_document(doc: dict[str, Any]) -> dict[str, Any]:
     feeds the `russian`-analyzed fallback field; empty brand keys are left out so
     they never show up as a facet value.
     """
-    payload = json.loads(doc["payload"])
-    source = {key: value for key, value in doc.items() if key != "payload"}
-    source["payload"] = payload
+    source = dict(doc)
+    payload = source["payload"] = orjson.loads(doc["payload"])
     source["title_text"] = " ".join(str(t) for t in (payload.get("title") or {}).values())
     if doc.get("brand_key"):
         source["brand_label"] = doc.get("brand_label") or payload.get("brand") or doc["brand_key"]

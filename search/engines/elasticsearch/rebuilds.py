@@ -247,8 +247,8 @@ class RebuildRun:
     def heartbeat(self, actions: Iterable[Action]) -> Iterator[Action]:
         """`actions` unchanged, saying every HEARTBEAT_S that this run is alive."""
         beat = time.monotonic()
-        for action in actions:
-            if time.monotonic() - beat > HEARTBEAT_S:
+        for count, action in enumerate(actions, 1):
+            if count % 1024 == 0 and time.monotonic() - beat > HEARTBEAT_S:
                 self.advance(self.state.state)
                 beat = time.monotonic()
             yield action
