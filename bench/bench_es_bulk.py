@@ -11,7 +11,9 @@ the figures are Vitrina's own CPU per product, not a cluster's:
    catalog repeat titles, which flatters the lemma cache);
 2. bulk encoding: the document's _source and its bulk action lines as JSON, with the
    stdlib and with orjson (what the engine's client uses);
-3. a full rebuild of `--copies` x 100k products through `vitrina index`'s own code
+3. the Elasticsearch side alone: a rebuild from those ready documents (bulk loader,
+   client, HTTP, answers), CPU per product and products per second;
+4. a full rebuild of `--copies` x 100k products through `vitrina index`'s own code
    (index_feed with the Elasticsearch engine): wall time, CPU of the bulk side (this
    process) and of the analysis workers (child processes), and peak memory.
 """
@@ -105,9 +107,26 @@ def encoding_cost(documents: list[dict]) -> dict[str, tuple[float, float]]:
     return costs
 
 
-def full_rebuild(feed: Path, url: str, workers: int, scratch: Path) -> None:
+def engine_for(url: str, workers: int) -> ElasticsearchEngine:
     client = Elasticsearch(url, request_timeout=120, serializer=json_serializer())
-    engine = ElasticsearchEngine(client, "bench-products", bulk=BulkPolicy(workers=workers))
+    return ElasticsearchEngine(client, "bench-products", bulk=BulkPolicy(workers=workers))
+
+
+def bulk_side(documents: list[dict], url: str, workers: int) -> None:
+    """A rebuild from analyzed documents: what the Elasticsearch engine adds per product."""
+    engine = engine_for(url, workers)
+    started, cpu = time.perf_counter(), time.process_time()
+    engine.rebuild(documents)
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    print(
+        f"Elasticsearch side alone ({len(documents):,} analyzed products, {workers} bulk "
+        f"workers): {cpu / len(documents) * 1e6:.1f} µs CPU per product, "
+        f"{len(documents) / seconds:,.0f} products/s"
+    )
+
+
+def full_rebuild(feed: Path, url: str, workers: int, scratch: Path) -> None:
+    engine = engine_for(url, workers)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     cpu_before = time.process_time()
     report = index_feed(feed, engine, scratch / "var")
@@ -147,7 +166,6 @@ def main() -> None:
               f"per product on {len(documents):,} unique products")  # fmt: skip
         for name, (micros, size) in encoding_cost(documents).items():
             print(f"bulk encoding, {name}: {micros:.1f} µs CPU and {size:,.0f} bytes per product")
-        del documents
         ports: multiprocessing.Queue = multiprocessing.get_context("spawn").Queue()
         fake = multiprocessing.get_context("spawn").Process(
             target=serve_fake, args=(ports,), daemon=True
@@ -155,6 +173,8 @@ def main() -> None:
         fake.start()
         try:
             url = f"http://127.0.0.1:{ports.get(timeout=30)}"
+            bulk_side(documents, url, args.workers)
+            del documents
             full_rebuild(feed, url, args.workers, scratch)
         finally:
             fake.terminate()
