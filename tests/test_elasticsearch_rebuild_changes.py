@@ -20,10 +20,15 @@ from elasticsearch import Elasticsearch
 from search.analysis.analyzer import default_analyzer
 from search.catalog import Product
 from search.documents import index_document
-from search.engines.base import Change, Removal, accepts_changes_during_rebuild
+from search.engines.base import (
+    Change,
+    EngineUnavailable,
+    Removal,
+    accepts_changes_during_rebuild,
+)
 from search.engines.elasticsearch import ElasticsearchEngine
 from search.engines.elasticsearch.loader import BulkPolicy
-from search.engines.elasticsearch.rebuilds import LOADING, Rebuilds
+from search.engines.elasticsearch.rebuilds import LOADING, STALE_AFTER_S, Rebuilds
 from tests.es_fake import FakeCluster
 
 ALIAS = "shop"
@@ -46,7 +51,8 @@ def cluster() -> Iterator[FakeCluster]:
 
 def engine(cluster: FakeCluster) -> ElasticsearchEngine:
     """A separate client and engine: another process, or another host."""
-    return ElasticsearchEngine(Elasticsearch(cluster.url, request_timeout=10), ALIAS, bulk=POLICY)
+    client = Elasticsearch(cluster.url, request_timeout=10, max_retries=0)
+    return ElasticsearchEngine(client, ALIAS, bulk=POLICY)
 
 
 def product(n: int, version: int) -> Product:
@@ -124,6 +130,7 @@ def test_changes_in_every_phase_of_a_rebuild_are_kept(cluster, analyzer):
     rebuild, rebuild_errors = in_background(lambda: builder.rebuild(snapshot))
 
     assert loading.wait(10)  # the new index is loading: changes go live and to the journal
+    assert merchant.health()["rebuild"]["state"] == "loading"  # operators see it
     during_load = [catalog.upsert(n, 2) for n in range(0, 60, 5)]
     during_load += [catalog.remove(n) for n in range(1, 60, 7)]
     during_load += [catalog.upsert(n, 2) for n in range(100, 105)]  # new products
@@ -182,6 +189,50 @@ def test_changes_at_random_moments_of_a_rebuild_are_kept(cluster, analyzer, seed
     thread.join(30)
     assert not errors, errors
     assert served_payloads(cluster) == catalog.served()
+
+
+def test_a_second_rebuild_stops_while_one_runs_and_leaves_no_index(cluster, analyzer):
+    first, second, catalog = engine(cluster), engine(cluster), Catalog(analyzer)
+    first.rebuild([catalog.upsert(n, 0) for n in range(10)])
+    loading, resume = hold_once(cluster, loads_new_index)
+    thread, errors = in_background(lambda: first.rebuild([catalog.upsert(n, 1)
+                                                          for n in range(10)]))  # fmt: skip
+    assert loading.wait(10)
+    indices_before = set(cluster.state.indices)
+    with pytest.raises(EngineUnavailable, match="another rebuild"):
+        second.rebuild([catalog.upsert(n, 2) for n in range(10)])
+    assert set(cluster.state.indices) == indices_before  # its new index was deleted
+    resume.set()
+    thread.join(20)
+    assert not errors
+    assert {p["orders"] for p in served_payloads(cluster).values()} == {1}
+
+
+def test_a_failed_rebuild_is_recorded_and_blocks_nothing(cluster, analyzer):
+    builder, merchant, catalog = engine(cluster), engine(cluster), Catalog(analyzer)
+    builder.rebuild([catalog.upsert(n, 0) for n in range(10)])
+    cluster.fault(lambda e: (503, {"error": {"type": "unavailable", "reason": "down"},
+                                   "status": 503}) if loads_new_index(e) else None)  # fmt: skip
+    with pytest.raises(EngineUnavailable):
+        builder.rebuild([index_document(product(n, 1), analyzer) for n in range(10)])
+    cluster.faults.clear()
+    state = Rebuilds(Elasticsearch(cluster.url), ALIAS).current()
+    assert state is not None and state.state == "failed" and not state.active
+    assert not [name for name in cluster.state.indices if name.endswith("-changes")]
+    merchant.apply_changes([catalog.upsert(3, 5)])  # goes straight to the index in service
+    assert served_payloads(cluster) == catalog.served()
+    assert "rebuild" not in merchant.health()
+
+
+def test_a_rebuild_whose_process_died_stops_counting_after_a_while(cluster, analyzer, monkeypatch):
+    builder, merchant, catalog = engine(cluster), engine(cluster), Catalog(analyzer)
+    builder.rebuild([catalog.upsert(n, 0) for n in range(10)])
+    run = Rebuilds(Elasticsearch(cluster.url), ALIAS).begin(f"{ALIAS}-orphan")  # then "dies"
+    assert run.state.active
+    monkeypatch.setattr(time, "time", lambda: run.state.updated + STALE_AFTER_S + 1)
+    merchant.apply_changes([catalog.upsert(2, 7)])  # not journaled for a dead rebuild
+    assert not cluster.documents(run.state.journal)
+    assert builder.rebuild([catalog.upsert(n, 8) for n in range(10)]) == 10  # not refused
 
 
 def test_the_engine_says_it_takes_changes_during_a_rebuild(cluster, tmp_path):

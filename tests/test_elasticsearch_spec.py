@@ -65,7 +65,7 @@ def cluster() -> Iterator[FakeCluster]:
 
 
 def engine_on(cluster: FakeCluster, *, russian_fallback: bool = False) -> ElasticsearchEngine:
-    client = Elasticsearch(cluster.url, request_timeout=10)
+    client = Elasticsearch(cluster.url, request_timeout=10, max_retries=0)
     return ElasticsearchEngine(client, ALIAS, russian_fallback=russian_fallback, bulk=POLICY)
 
 
