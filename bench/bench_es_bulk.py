@@ -34,8 +34,7 @@ from pathlib import Path
 from common import ROOT, require_catalog, scaled_feed
 from elasticsearch import Elasticsearch
 
-from indexer.indexing import index_feed
-from indexer.parallel import analyze_chunk
+from indexer.indexing import analyze_chunk, index_feed
 from search.analysis.analyzer import default_analyzer
 from search.engines.elasticsearch import ElasticsearchEngine
 from search.engines.elasticsearch.bulk import bulk_actions
