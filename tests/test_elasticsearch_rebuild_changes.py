@@ -227,12 +227,16 @@ def test_a_failed_rebuild_is_recorded_and_blocks_nothing(cluster, analyzer):
 def test_a_rebuild_whose_process_died_stops_counting_after_a_while(cluster, analyzer, monkeypatch):
     builder, merchant, catalog = engine(cluster), engine(cluster), Catalog(analyzer)
     builder.rebuild([catalog.upsert(n, 0) for n in range(10)])
+    cluster.state.indices[f"{ALIAS}-orphan"] = {"docs": {}}  # its half-loaded index
     run = Rebuilds(Elasticsearch(cluster.url), ALIAS).begin(f"{ALIAS}-orphan")  # then "dies"
     assert run.state.active
     monkeypatch.setattr(time, "time", lambda: run.state.updated + STALE_AFTER_S + 1)
     merchant.apply_changes([catalog.upsert(2, 7)])  # not journaled for a dead rebuild
     assert not cluster.documents(run.state.journal)
     assert builder.rebuild([catalog.upsert(n, 8) for n in range(10)]) == 10  # not refused
+    # ... and what the dead one left behind is gone: its index and its journal.
+    assert f"{ALIAS}-orphan" not in cluster.state.indices
+    assert run.state.journal not in cluster.state.indices
 
 
 def test_the_engine_says_it_takes_changes_during_a_rebuild(cluster, tmp_path):

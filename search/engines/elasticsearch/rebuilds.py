@@ -31,17 +31,20 @@ Protocol, per chunk of changes (ChangeWriter) and per rebuild (the engine's rebu
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from elasticsearch import ApiError, ConflictError, Elasticsearch, NotFoundError
+from elasticsearch import ApiError, ConflictError, Elasticsearch, NotFoundError, TransportError
 
 from ..base import EngineUnavailable
 from .definition import index_definition
 from .loader import Action, BulkLoader, Results
+
+log = logging.getLogger("vitrina.search.elasticsearch")
 
 LOADING, FINISHING, DONE, FAILED = "loading", "finishing", "done", "failed"
 STATE_ID = "current"
@@ -149,6 +152,8 @@ class Rebuilds:
         if previous is None:
             self._create(self.state_index, {"index": {"number_of_shards": 1,
                          "auto_expand_replicas": "0-all"}}, STATE_MAPPING)  # fmt: skip
+        elif previous.state in (LOADING, FINISHING):  # not active: its process died
+            self._clear_abandoned(previous)
         journal = f"{index}-changes"
         definition = index_definition()
         self._create(journal, {"index": {"number_of_shards": 1,
@@ -197,6 +202,18 @@ class Rebuilds:
             raise EngineUnavailable(f"the rebuild journal refused a change: {refused[0]}")
 
     # -- internals -----------------------------------------------------------------
+
+    def _clear_abandoned(self, run: RebuildState) -> None:
+        """Delete what a rebuild whose process died left: its journal, and its index unless
+        it was already swapped in (tens of gigabytes at full size)."""
+        try:
+            serving = set(self.client.indices.get_alias(name=self.alias).body)
+        except NotFoundError:
+            serving = set()
+        leftovers = [run.journal] + ([] if run.index in serving else [run.index])
+        log.warning("rebuild %s stopped %s; deleting %s", run.rebuild, run.state, leftovers)
+        for name in leftovers:
+            self.client.indices.delete(index=name, ignore_unavailable=True)
 
     def _create(self, index: str, settings: dict[str, Any], mappings: dict[str, Any]) -> None:
         try:
@@ -257,10 +274,18 @@ class RebuildRun:
         """The journal as actions on the new index (see Rebuilds.replay)."""
         return self.rebuilds.replay(self.state)
 
-    def settle(self, state: str) -> None:
-        """Mark the run done or failed and drop its journal."""
+    def settle(self, state: str, attempts: int = 3) -> None:
+        """Mark the run done or failed and drop its journal. Retried: writers wait for
+        the end of a finishing rebuild, so it must not be lost to a passing error."""
         try:
-            self.advance(state)
+            for attempt in range(attempts):
+                try:
+                    self.advance(state)
+                    return
+                except (ApiError, TransportError):
+                    if attempt == attempts - 1:
+                        raise
+                    time.sleep(1.0 + attempt)
         finally:
             self.rebuilds.client.indices.delete(index=self.state.journal, ignore_unavailable=True)
 
