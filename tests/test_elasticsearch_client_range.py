@@ -54,11 +54,15 @@ def install_floor_client(target: Path, floor: str) -> None:
                     f"{result.stderr.strip()[-300:]}")  # fmt: skip
 
 
-def test_the_lowest_declared_client_passes_the_elasticsearch_suite(pytestconfig):
+def test_the_lowest_declared_client_passes_the_elasticsearch_suite(pytestconfig, tmp_path_factory):
     require_es_spec()
     floor = declared_floor()
     assert floor == "8.18", "elasticsearch.dsl exists from 8.18 on: the floor cannot go lower"
-    target = Path(pytestconfig.cache.mkdir(f"elasticsearch-client-{floor}"))
+    # Kept in pytest's cache between runs when the cache plugin is on (-p no:cacheprovider
+    # turns it off); a fresh temporary folder otherwise.
+    cache = getattr(pytestconfig, "cache", None)
+    name = f"elasticsearch-client-{floor}"
+    target = Path(cache.mkdir(name)) if cache is not None else tmp_path_factory.mktemp(name)
     install_floor_client(target, floor)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(target), str(ROOT)])}
     version = subprocess.run(
