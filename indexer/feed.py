@@ -196,7 +196,12 @@ def _seller(value) -> Seller | None:
     rating = value.get("rating")
     if rating is not None:
         rating = _number(value, "rating", low=0, high=100)
-    return Seller(value["id"], rating)
+    ratings = value.get("ratings")  # how many ratings `rating` is based on
+    if ratings is not None and (
+        isinstance(ratings, bool) or not isinstance(ratings, int) or ratings < 0
+    ):
+        raise FeedError("seller.ratings: must be an integer >= 0")
+    return Seller(value["id"], rating, ratings)
 
 
 def _countries(data: dict, name: str) -> tuple[str, ...] | None:

@@ -17,7 +17,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import PoFileParser, write_po
 
-from .registry import LOCALES_DIR
+from .registry import LOCALES_DIR, registry_messages
 
 PROJECT_ROOT = LOCALES_DIR.parent
 PROJECT = "Vitrina"
@@ -143,8 +143,9 @@ def registry_entries(locales_dir: Path) -> dict[str, dict]:
         raise LocaleToolError(f"{path}: cannot read: {exc}") from None
 
 
-def extract_messages(root: Path = PROJECT_ROOT) -> Catalog:
-    """The strings of the code and templates that babel.cfg maps, as an in-memory template."""
+def extract_messages(root: Path = PROJECT_ROOT, locales_dir: Path | None = None) -> Catalog:
+    """The strings of the code and templates that babel.cfg maps, as an in-memory template,
+    plus the registry's labels (payment methods, ...) of `locales_dir` when given."""
     mapping_file = Path(root) / "babel.cfg"
     if not mapping_file.is_file():
         raise LocaleToolError(f"{mapping_file} not found: it maps source files to extractors")
@@ -157,6 +158,12 @@ def extract_messages(root: Path = PROJECT_ROOT) -> Catalog:
     )  # fmt: skip
     for filename, lineno, message, comments, context in found:
         catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    if locales_dir is not None:
+        for text, comment, filename in registry_messages(Path(locales_dir)):
+            known = catalog.get(text)
+            comments = [*known.auto_comments, comment] if known is not None else [comment]
+            locations = [*known.locations, (filename, 0)] if known is not None else [(filename, 0)]
+            catalog.add(text, None, locations, auto_comments=comments)
     return catalog
 
 

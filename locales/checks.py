@@ -251,7 +251,7 @@ def check(locales_dir: Path = LOCALES_DIR, root: Path = PROJECT_ROOT) -> CheckRe
         general.append(f"registry: {exc}")
     template_file = template_path(locales_dir)
     try:
-        code_keys = message_keys(extract_messages(root))
+        code_keys = message_keys(extract_messages(root, Path(locales_dir)))
         if not template_file.is_file():
             general.append(f"{template_file} is missing (run `vitrina locales extract`)")
         else:

@@ -50,7 +50,7 @@ __all__ = [  # the workflow, and the catalog and check helpers it is built from
 
 def extract(locales_dir: Path = LOCALES_DIR, root: Path = PROJECT_ROOT) -> tuple[Path, bool]:
     """Regenerate messages.pot; its creation date only moves when the set of strings does."""
-    catalog = extract_messages(root)
+    catalog = extract_messages(root, locales_dir)
     path = template_path(locales_dir)
     if path.exists():
         previous = read_catalog(path)

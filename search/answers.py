@@ -50,6 +50,15 @@ class QueryEcho(TypedDict):
 
 
 @with_config(EXACT)
+class SellerInfo(TypedDict):
+    """Who sells the product and how shoppers rate them."""
+
+    id: str
+    rating: Annotated[float | None, Field(description="Share of positive ratings, 0..100")]
+    ratings: Annotated[int | None, Field(description="How many ratings `rating` is based on")]
+
+
+@with_config(EXACT)
 class Item(TypedDict):
     """A product as shoppers see it: localized, priced in their currency."""
 
@@ -63,6 +72,10 @@ class Item(TypedDict):
     orders: int
     ships_from: list[str]
     delivery_days: Annotated[list[int], Field(description="[fastest, slowest] days to arrive")]
+    local_warehouse: Annotated[
+        bool, Field(description="Ships from a warehouse in the shopper's country")
+    ]
+    seller: SellerInfo | None
     url: str
     image_url: str | None
     highlight: NotRequired[

@@ -55,7 +55,14 @@ def category_name(key: str, locale: str) -> str:
 @dataclass(frozen=True)
 class Seller:
     id: str
-    rating: float | None = None
+    rating: float | None = None  # share of positive ratings, 0..100
+    ratings: int | None = None  # how many ratings that share is based on
+
+    def to_dict(self) -> dict:
+        data: dict = {"id": self.id, "rating": self.rating}
+        if self.ratings is not None:
+            data["ratings"] = self.ratings
+        return data
 
 
 @dataclass(frozen=True)
@@ -99,7 +106,7 @@ class Product:
             "subcategory": self.subcategory,
             "brand": self.brand,
             "rating": self.rating,
-            "seller": {"id": self.seller.id, "rating": self.seller.rating} if self.seller else None,
+            "seller": self.seller.to_dict() if self.seller else None,
             "ships_to": list(self.ships_to) if self.ships_to is not None else None,
             "attributes": self.attributes or None,
             "image_url": self.image_url,
@@ -123,7 +130,9 @@ class Product:
             brand=data.get("brand"),
             rating=data.get("rating"),
             orders=data.get("orders") or 0,
-            seller=Seller(seller["id"], seller.get("rating")) if seller else None,
+            seller=Seller(seller["id"], seller.get("rating"), seller.get("ratings"))
+            if seller
+            else None,
             ships_from=tuple(data.get("ships_from") or ("CN",)),
             ships_to=tuple(ships_to) if ships_to is not None else None,
             attributes=data.get("attributes") or {},

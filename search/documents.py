@@ -32,14 +32,12 @@ def index_document(
     seller_rating = product.seller.rating if product.seller else None
     return {
         "id": product.id,
-        "title": analyzer.index_terms(" ".join(product.title.values()), title_words),
+        "title": analyzer.index_texts(product.title, title_words),
         "brand": analyzer.index_terms_repeated(product.brand) if product.brand else "",
         "subcategory": analyzer.index_terms_repeated(product.subcategory)
         if product.subcategory
         else "",
-        "description": analyzer.index_terms(" ".join(product.description.values()))
-        if product.description
-        else "",
+        "description": analyzer.index_texts(product.description) if product.description else "",
         "category": product.category,
         "brand_key": brand_key(product.brand) if product.brand else "",
         "brand_label": product.brand or "",

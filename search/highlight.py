@@ -14,14 +14,16 @@ from .analysis.analyzer import Analyzer
 _WORD = re.compile(r"\w+(?:[.,]\d+)?", re.UNICODE)
 
 
-def highlight(text: str, query_terms: set[str], analyzer: Analyzer) -> str:
+def highlight(
+    text: str, query_terms: set[str], analyzer: Analyzer, language: str | None = None
+) -> str:
     if not query_terms:
         return escape(text)
     parts: list[str] = []
     last = 0
     for match in _WORD.finditer(text):
         word = match.group()
-        if not query_terms.isdisjoint(analyzer.word_terms(word)):
+        if not query_terms.isdisjoint(analyzer.word_terms(word, language)):
             parts.append(escape(text[last : match.start()]))
             parts.append(f"<mark>{escape(word)}</mark>")
             last = match.end()

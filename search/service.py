@@ -83,6 +83,11 @@ class SearchService:
     def run(self, params: SearchParams) -> SearchOutcome:
         filters = self.filters(params)
         offset = (params.page - 1) * params.per_page
+        tiers = (
+            self.registry.country(params.country).delivery_tiers
+            if params.sort == "delivery"
+            else ()
+        )
 
         def query(reading: Interpretation | None, facets: bool = True) -> EngineQuery:
             return EngineQuery(
@@ -92,6 +97,7 @@ class SearchService:
                 offset=offset,
                 limit=params.per_page,
                 with_facets=facets,
+                delivery_tiers=tiers,
             )
 
         plan = self.understanding.plan(params.q, params.locale)
@@ -146,7 +152,9 @@ class SearchService:
         chain = self.registry.locale_info(locale).chain
         title = localized(product["title"], chain)
         market = self.registry.country(country)
-        origin = market.fastest_origin(product.get("ships_from") or ["CN"])
+        origins = product.get("ships_from") or ["CN"]
+        origin = market.fastest_origin(origins)
+        seller = product.get("seller")
         item: Item = {
             "id": product["id"],
             "title": title,
@@ -158,11 +166,19 @@ class SearchService:
             "orders": product.get("orders", 0),
             "ships_from": product.get("ships_from", ["CN"]),
             "delivery_days": list(market.delivery_estimate(origin)),
+            "local_warehouse": country in origins,
+            "seller": {
+                "id": seller["id"],
+                "rating": seller.get("rating"),
+                "ratings": seller.get("ratings"),
+            }
+            if seller
+            else None,
             "url": f"/{locale}/product/{quote(product['id'], safe='')}",
             "image_url": product.get("image_url"),
         }
         if terms is not None:
-            item["highlight"] = highlight(title, terms, self.analyzer)
+            item["highlight"] = highlight(title, terms, self.analyzer, locale)
         return item
 
     def facets(self, result: EngineResult, params: SearchParams) -> Facets:

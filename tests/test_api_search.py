@@ -92,6 +92,7 @@ def test_sorting(client, sort):
         "price_desc": lambda i: -i["price"]["amount"],
         "orders": lambda i: -i["orders"],
         "rating": lambda i: -(i["rating"] or 0),
+        "delivery": lambda i: (i["delivery_days"][1], i["delivery_days"][0]),
     }[sort]
     assert [key(i) for i in body["items"]] == sorted(key(i) for i in body["items"])
 

@@ -99,35 +99,16 @@ def init_app(app: Flask) -> None:
     )
 
 
-# Payment methods of locales/countries.toml, by key. Brand names are marked too:
-# some locales write them in their own script or add a word ("QIWI Кошелёк").
-PAYMENT_METHODS: dict[str, str] = {
-    "qiwi": N_("QIWI Wallet"),
-    "webmoney": N_("WebMoney"),
-    "bank_card": N_("Bank cards"),
-    "mir": N_("Mir cards"),
-    "kaspi": N_("Kaspi.kz"),
-    "paypal": N_("PayPal"),
-    "apple_pay": N_("Apple Pay"),
-    "google_pay": N_("Google Pay"),
-    "boleto": N_("Boleto bancário"),
-    "pix": N_("Pix"),
-    "multibanco": N_("Multibanco"),
-    "mb_way": N_("MB WAY"),
-    "bizum": N_("Bizum"),
-    "oxxo": N_("OXXO cash payment"),
-    "klarna": N_("Klarna"),
-    "sofort": N_("Sofort bank transfer"),
-    "eps": N_("eps bank transfer"),
-    "mada": N_("mada cards"),
-    "cash_on_delivery": N_("Cash on delivery"),
-    "fawry": N_("Fawry"),
-}
-
-
 def payment_method_name(key: str) -> str:
-    """The payment method's name in the page locale (the key itself if unknown)."""
-    return gettext(PAYMENT_METHODS[key]) if key in PAYMENT_METHODS else key
+    """A payment method's name in the page locale, from labels.toml through the catalogs."""
+    label = _registry().labels.payment_methods.get(key)
+    return gettext(label) if label else key
+
+
+def protection_cover(key: str) -> str:
+    """What buyer protection covers (a key of labels.toml), in the page locale."""
+    label = _registry().labels.protection_covers.get(key)
+    return gettext(label) if label else key
 
 
 def territory_name(code: str) -> str:
@@ -167,6 +148,7 @@ SORT_LABELS: dict[str, str] = {
     "price_asc": N_("Price: low to high"),
     "price_desc": N_("Price: high to low"),
     "rating": N_("Top rated"),
+    "delivery": N_("Fastest delivery"),
 }
 
 CORRECTION_REASONS: dict[str, str] = {
@@ -189,35 +171,11 @@ ERROR_TEXTS: dict[int, str] = {
 }
 
 
-# Labels for the attribute keys the feeds use most; other keys are shown as written.
-ATTRIBUTE_LABELS: dict[str, str] = {
-    "color": N_("Color"),
-    "material": N_("Material"),
-    "size": N_("Size"),
-    "count": N_("Quantity"),
-    "memory": N_("Memory"),
-    "volume": N_("Volume"),
-    "power": N_("Power"),
-    "length": N_("Length"),
-    "weight": N_("Weight"),
-    "capacity": N_("Capacity"),
-    "network": N_("Network"),
-    "resolution": N_("Resolution"),
-    "age": N_("Age"),
-    "height": N_("Height"),
-    "screen": N_("Screen"),
-    "diameter": N_("Diameter"),
-    "battery": N_("Battery"),
-    "voltage": N_("Voltage"),
-    "pieces": N_("Pieces"),
-    "movement": N_("Movement"),
-}
-
-
 def attribute_label(key: str) -> str:
-    """A product attribute's name in the page locale, or the feed's key made readable."""
-    if key in ATTRIBUTE_LABELS:
-        return gettext(ATTRIBUTE_LABELS[key])
+    """A product attribute's name in the page locale (labels.toml), or the feed's key made readable."""
+    label = _registry().labels.attributes.get(key)
+    if label:
+        return gettext(label)
     return key.replace("_", " ").capitalize()
 
 
@@ -251,6 +209,7 @@ def template_helpers() -> dict:
         "error_title": error_title,
         "error_text": error_text,
         "payment_method_name": payment_method_name,
+        "protection_cover": protection_cover,
         "territory_name": territory_name,
         "number": number,
         "delivery_days": delivery_days,

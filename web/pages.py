@@ -8,7 +8,8 @@ delivery estimates. Texts, numbers and prices go through Babel (see web/i18n.py)
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -26,10 +27,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import MultiDict
 from werkzeug.routing import BaseConverter
 
-from locales.registry import Country
+from locales.registry import Country, language_tag
 from merchandising.dates import local_today
-from search.answers import Item
+from search.answers import Facets, Item
 from search.catalog import CATEGORIES, Product, category_name
+from search.documents import brand_key
 from search.params import BadParameter, SearchParams, parse_search_params
 from search.service import localized
 
@@ -80,10 +82,13 @@ def shopper_country(locale: str) -> str:
 
 @blueprint.after_app_request
 def remember_locale(response):
-    """A page in a locale sets the locale cookie, so `/` brings the shopper back to it."""
+    """A page in a locale sets the locale cookie, so `/` brings the shopper back to it,
+    and says its language (BCP 47) in Content-Language."""
     locale = g.get("page_locale")
     if locale:
         response.vary.add("Cookie")  # the country cookie sets prices and delivery times
+        if response.mimetype == "text/html":
+            response.headers["Content-Language"] = language_tag(locale)
     if locale and request.cookies.get(i18n.LOCALE_COOKIE) != locale and response.status_code < 400:
         response.set_cookie(
             i18n.LOCALE_COOKIE, locale, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True
@@ -101,6 +106,8 @@ def page_context() -> dict[str, Any]:
     info = registry.locale_info(locale)
     return {
         "page_locale": locale,
+        "page_tag": info.tag,
+        "language_tag": language_tag,
         "page_dir": info.direction,
         "country": registry.country(country),
         "locales": [registry.locale_info(code) for code in registry.enabled_locales],
@@ -180,6 +187,7 @@ def search(locale: str):
         "search.html",
         params=params,
         answer=answer,
+        options=sidebar(answer["facets"], params, answer["total"]),
         ignored=ignored,
         pages=page_numbers(params.page, answer["total"], params.per_page),
         search_url=search_url,
@@ -205,7 +213,6 @@ def product(locale: str, product_id: str):
         description=localized(descriptions, chain),
         description_lang=text_language(descriptions, chain),
         attributes=sorted((found.get("attributes") or {}).items()),
-        seller=found.get("seller"),
         ships_here=Product.from_dict(found).ships_to_country(country),
         delivery=[(origin, market.delivery_estimate(origin)) for origin in origins],
         fastest_origin=market.fastest_origin(origins),
@@ -312,6 +319,69 @@ def search_url(params: SearchParams, **changes: Any) -> str:
     return url_for("pages.search", locale=params.locale, **kept)
 
 
+BRANDS_SHOWN = 15
+
+
+@dataclass(frozen=True)
+class FacetOption:
+    """One value in the filter sidebar."""
+
+    value: str  # what the engine counts: a category key, an origin, a brand key
+    label: str
+    count: int | None  # None: ticked, but past the facet's top values, so not counted
+    on: bool
+    param: str  # what the URL carries: the value as the shopper ticked it, to untick it
+
+
+def facet_options(
+    buckets: Sequence[Mapping[str, Any]],
+    ticked: Sequence[str],
+    total: int,
+    key: Callable[[str], str] = str,
+    label: Callable[[str], str] = str,
+    by_label: bool = False,
+) -> list[FacetOption]:
+    """A facet's buckets as sidebar options, ticked values kept even when not counted.
+
+    A combination of filters that finds nothing returns no bucket for the ticked
+    values; they stay listed so the shopper can untick them, with the count that is
+    certain: the total when it is the facet's only ticked value (each facet counts
+    with every filter but its own), 0 when nothing was found, else unknown.
+    `by_label` links buckets by their label (brands are filtered as written).
+    """
+    chosen = {key(value): value for value in ticked}
+    options = []
+    for bucket in buckets:
+        value, shown = bucket["value"], bucket.get("label") or label(bucket["value"])
+        param = chosen.get(value) or (shown if by_label else value)
+        options.append(FacetOption(value, shown, bucket["count"], value in chosen, param))
+    present = {option.value for option in options}
+    for value, typed in chosen.items():
+        if value not in present:
+            count = total if len(chosen) == 1 else 0 if total == 0 else None
+            options.append(FacetOption(value, label(typed), count, True, typed))
+    return options
+
+
+def sidebar(facets: Facets, params: SearchParams, total: int) -> dict[str, list[FacetOption]]:
+    """The options of the category, origin and brand filters (top brands, plus ticked ones)."""
+    brands = facet_options(facets["brand"], params.brands, total, key=brand_key, by_label=True)
+    return {
+        "category": facet_options(
+            facets["category"],
+            params.categories,
+            total,
+            label=lambda key: category_name(key, params.locale),
+        ),  # fmt: skip
+        # The local warehouse first: it is the fast-delivery filter.
+        "ships_from": sorted(
+            facet_options(facets["ships_from"], params.ships_from, total),
+            key=lambda option: option.value != params.country,
+        ),
+        "brand": brands[:BRANDS_SHOWN] + [o for o in brands[BRANDS_SHOWN:] if o.on],
+    }
+
+
 def toggled(params: SearchParams, name: str, value: str) -> str:
     """The search URL with one facet value switched on or off."""
     current = {
@@ -347,7 +417,9 @@ def render_error_page(status: int):
     """The storefront's error page in the shopper's locale (web.errors calls this)."""
     try:
         html = render_template("error.html", status=status)
-        return make_response(html, status)
+        response = make_response(html, status)
+        response.headers["Content-Language"] = language_tag(i18n.select_locale())
+        return response
     except Exception:  # an error page must never fail in turn
         log.exception("error page %s failed to render", status)
         return error_response(status, "error", "the page could not be shown")

@@ -2,6 +2,9 @@
 
 `analyze` turns text into tokens, each carrying every term it may be indexed
 under; index time joins all terms, query time ORs the terms of each token.
+Both take the text's language: Latin words are stemmed by that language's
+Snowball (and the English one), so a title is indexed the way its language is
+searched.
 """
 
 from __future__ import annotations
@@ -9,9 +12,9 @@ from __future__ import annotations
 from functools import cache
 from typing import NamedTuple
 
-from .morphology import WordNormalizer
+from .morphology import WordNormalizer, latin_stemmer_name
 from .stopwords import STOP_WORDS
-from .text import normalize, tokenize
+from .text import UMLAUTS, normalize, tokenize, umlaut_spellings
 
 
 class Token(NamedTuple):
@@ -28,39 +31,56 @@ class Analyzer:
     def __init__(self, normalizer: WordNormalizer | None = None) -> None:
         self.words = normalizer or WordNormalizer()
         self._short_texts: dict[str, str] = {}
-        self._word_terms: dict[str, frozenset[str]] = {}
+        self._word_terms: dict[tuple[str, str | None], frozenset[str]] = {}
 
-    def analyze(self, text: str) -> list[Token]:
-        normalized = normalize(text)
+    def analyze(self, text: str, language: str | None = None) -> list[Token]:
+        """The words, numbers and measures of `text`, in `language` (a locale code)."""
         tokens = []
-        for raw in tokenize(normalized):
+        for raw in tokenize(normalize(text, keep_umlauts=True)):
             if raw.kind == "word":
-                if raw.text in STOP_WORDS:
+                surface, terms = self._word(raw.text, language)
+                if surface in STOP_WORDS:
                     continue
-                terms = self.words.lemmas(raw.text)
             else:
-                terms = (raw.text,)
-            tokens.append(Token(raw.text, terms, raw.kind, raw.start, raw.end))
+                surface, terms = raw.text, (raw.text,)
+            tokens.append(Token(surface, terms, raw.kind, raw.start, raw.end))
         return tokens
 
-    def index_terms(self, text: str, surface_words: list[str] | None = None) -> str:
+    def _word(self, word: str, language: str | None) -> tuple[str, tuple[str, ...]]:
+        """A word's surface (umlauts folded) and its terms under every plain spelling."""
+        if word.isascii() or not any(u in word for u in UMLAUTS):
+            return word, self.words.lemmas(word, language)
+        spellings = umlaut_spellings(word)
+        terms = [t for spelling in spellings for t in self.words.lemmas(spelling, language)]
+        return spellings[0], tuple(dict.fromkeys(terms))
+
+    def index_terms(
+        self, text: str, surface_words: list[str] | None = None, language: str | None = None
+    ) -> str:
         """Space-joined terms of `text`, for a whitespace-tokenized index field.
 
         The hot path of indexing: the same steps as `analyze`, without Token objects.
         Normalized words (stop words included) are appended to `surface_words` if given,
         so the indexer's vocabulary needs no second pass over the text.
         """
-        lemmas = self.words.lemmas
+        word_terms = self._word
         terms: list[str] = []
-        for raw in tokenize(normalize(text)):
+        for raw in tokenize(normalize(text, keep_umlauts=True)):
             if raw.kind != "word":
                 terms.append(raw.text)
                 continue
+            surface, lemmas = word_terms(raw.text, language)
             if surface_words is not None:
-                surface_words.append(raw.text)
-            if raw.text not in STOP_WORDS:
-                terms.extend(lemmas(raw.text))
+                surface_words.append(surface)
+            if surface not in STOP_WORDS:
+                terms.extend(lemmas)
         return " ".join(terms)
+
+    def index_texts(self, texts: dict[str, str], surface_words: list[str] | None = None) -> str:
+        """`index_terms` of texts by language (a product's titles or descriptions)."""
+        return " ".join(
+            self.index_terms(text, surface_words, language) for language, text in texts.items()
+        )
 
     def index_terms_repeated(self, text: str) -> str:
         """`index_terms` for short texts that repeat across products (brands, subcategories)."""
@@ -71,17 +91,18 @@ class Analyzer:
             cached = self._short_texts[text] = self.index_terms(text)
         return cached
 
-    def word_terms(self, word: str) -> frozenset[str]:
+    def word_terms(self, word: str, language: str | None = None) -> frozenset[str]:
         """Terms of one displayed word, cached: highlighting meets the same words again and again."""
-        cached = self._word_terms.get(word)
+        key = (word, language if latin_stemmer_name(language) else None)
+        cached = self._word_terms.get(key)
         if cached is None:
             if len(self._word_terms) > 200_000:
                 self._word_terms.clear()
-            cached = self._word_terms[word] = frozenset(self.term_set(word))
+            cached = self._word_terms[key] = frozenset(self.term_set(word, language))
         return cached
 
-    def term_set(self, text: str) -> set[str]:
-        return {term for token in self.analyze(text) for term in token.terms}
+    def term_set(self, text: str, language: str | None = None) -> set[str]:
+        return {term for token in self.analyze(text, language) for term in token.terms}
 
 
 @cache

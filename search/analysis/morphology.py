@@ -2,15 +2,22 @@
 
 One MorphAnalyzer per process (it costs 0.1 s and ~27 MB to load), shared by the
 index and query paths; every lookup is cached because catalog words repeat.
+
+Latin words are stemmed in the language of the text they come from (a Spanish
+title by the Spanish Snowball, a query on /pt/ by the Portuguese one) and always
+also by the English one, so brands and loanwords written the same everywhere
+("galaxy", "sneakers") match across languages.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from functools import cache
 
 import pymorphy3
 import Stemmer
+from babel import Locale, UnknownLocaleError
 
 from .stopwords import STOP_WORDS
 from .text import is_cyrillic
@@ -19,6 +26,27 @@ from .text import is_cyrillic
 MAX_GUESSED_LEMMAS = 2
 _CACHE_LIMIT = 400_000
 _ARABIC_RANGE = ("\u0600", "\u06ff")
+DEFAULT_LATIN = "english"
+# Scripts with their own analysis: a Latin stemmer is never chosen for these languages.
+_NOT_LATIN = frozenset({"russian", "arabic", "greek", "armenian", "hindi", "nepali", "tamil",
+                        "persian", "yiddish", "serbian"})  # fmt: skip
+
+# Plurals Snowball leaves apart from their singular (on accent-folded words): the
+# singular's stem is added too. Portuguese -ões/-ães/-ais/-éis/-óis/-is/-ns, Spanish
+# -ces and -es after a consonant ("mujeres", "auriculares", which Snowball reads as verbs).
+_SINGULARS: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
+    "portuguese": tuple(
+        (re.compile(pattern), singular)
+        for pattern, singular in (
+            (r"(?<=..)(?:oes|aes)$", "ao"), (r"(?<=..)ais$", "al"), (r"(?<=..)eis$", "el"),
+            (r"(?<=..)ois$", "ol"), (r"(?<=..[^aeiou])is$", "il"), (r"(?<=..)ns$", "m"),
+        )
+    ),
+    "spanish": tuple(
+        (re.compile(pattern), singular)
+        for pattern, singular in ((r"(?<=..)ces$", "z"), (r"(?<=..[^aeiou])es$", ""))
+    ),
+}  # fmt: skip
 
 
 @cache
@@ -27,30 +55,58 @@ def morph_analyzer() -> pymorphy3.MorphAnalyzer:
     return pymorphy3.MorphAnalyzer()
 
 
+@cache
+def latin_stemmer_name(language: str | None) -> str | None:
+    """The Snowball algorithm for Latin words of `language` ("pt_BR" -> "portuguese").
+
+    None when the language has no Snowball of its own for Latin script (English,
+    Russian, Arabic, an unknown code): English stems are used alone then.
+    """
+    if not language:
+        return None
+    base = language.replace("-", "_").split("_")[0].lower()
+    try:
+        name = (Locale.parse(base).english_name or "").lower()
+    except (UnknownLocaleError, ValueError):
+        return None
+    if name in _NOT_LATIN or name == DEFAULT_LATIN or name not in Stemmer.algorithms():
+        return None
+    return name
+
+
 class WordNormalizer:
     """Maps one normalized word to every lemma it plausibly stands for.
 
     Russian words get all distinct dictionary lemmas ("цветам" -> цвет, цветок) so
     an ambiguous form still finds its product; the first one is the best guess.
-    Latin and Arabic words get a Snowball stem.
+    Latin words get Snowball stems (the language's, then English), Arabic words
+    the Arabic Snowball stem.
     """
 
     def __init__(self) -> None:
         self._morph = morph_analyzer()
-        self._english = Stemmer.Stemmer("english")
+        self._english = Stemmer.Stemmer(DEFAULT_LATIN)
         self._arabic = Stemmer.Stemmer("arabic")
+        self._stemmers: dict[str, Stemmer.Stemmer] = {}
         self._lock = threading.Lock()
         self._cache: dict[str, tuple[str, ...]] = {}
+        self._latin_caches: dict[str, dict[str, tuple[str, ...]]] = {}
 
-    def lemmas(self, word: str) -> tuple[str, ...]:
-        cached = self._cache.get(word)
+    def lemmas(self, word: str, language: str | None = None) -> tuple[str, ...]:
+        """Every term `word` may be indexed under; `language` picks the Latin stemmer."""
+        stemmer = latin_stemmer_name(language) if language else None
+        cache = self._cache if stemmer is None else self._latin_cache(stemmer)
+        cached = cache.get(word)
         if cached is not None:
             return cached
-        result = self._compute(word)
-        if len(self._cache) >= _CACHE_LIMIT:
+        if stemmer is not None and not _is_latin(word):
+            result = self.lemmas(word)
+        else:
+            result = self._compute(word) if stemmer is None else self._latin(word, stemmer)
+        if len(cache) >= _CACHE_LIMIT:
             with self._lock:
-                self._cache.clear()
-        self._cache[word] = result
+                cache.clear()
+        cache[word] = result
         return result
 
     def best_lemma(self, word: str) -> str:
@@ -59,6 +115,25 @@ class WordNormalizer:
     def is_known(self, word: str) -> bool:
         """True when the Russian dictionary knows this exact word form."""
         return is_cyrillic(word) and self._morph.word_is_known(word)
+
+    def _latin_cache(self, stemmer: str) -> dict[str, tuple[str, ...]]:
+        cache = self._latin_caches.get(stemmer)
+        if cache is None:
+            with self._lock:
+                cache = self._latin_caches.setdefault(stemmer, {})
+                self._stemmers.setdefault(stemmer, Stemmer.Stemmer(stemmer))
+        return cache
+
+    def _latin(self, word: str, name: str) -> tuple[str, ...]:
+        """The language's stem (and its singular's, see _SINGULARS), then the English stem."""
+        stem = self._stemmers[name].stemWord
+        terms = [stem(word)]
+        for pattern, singular in _SINGULARS.get(name, ()):
+            if pattern.search(word):
+                terms.append(stem(pattern.sub(singular, word)))
+                break
+        terms.append(self._english.stemWord(word))
+        return tuple(dict.fromkeys(terms))
 
     def _compute(self, word: str) -> tuple[str, ...]:
         if "/" in word:
@@ -82,3 +157,7 @@ class WordNormalizer:
         for form in forms:
             seen.setdefault(form.replace("ё", "е"), None)
         return tuple(seen)
+
+
+def _is_latin(word: str) -> bool:
+    return word[:1].isascii() and word[:1].isalpha()

@@ -1,8 +1,13 @@
 """Character-level normalization and tokenization shared by every analyzer step.
 
-Folds case, "ё" to "е", accents on Latin letters, Arabic diacritics and letter
-variants, Cyrillic look-alikes inside model numbers ("15А" -> "15a"), and turns
-numbers with units into one canonical term ("64гб" = "64 ГБ" = "64 GB" -> "64gb").
+Folds case, "ё" to "е", accents on Latin letters ("café" = "cafe", "straße" =
+"strasse"), Arabic diacritics, tatweel and letter variants (أ إ آ ٱ -> ا, ة -> ه,
+ى -> ي, Persian ک ی گ پ ڤ to their Arabic letters, Arabic-Indic digits to 0-9),
+Cyrillic look-alikes inside model numbers ("15А" -> "15a"), and turns numbers with
+units into one canonical term ("64гб" = "64 ГБ" = "64 GB" -> "64gb").
+
+German umlauts have two plain spellings ("müller" is also written "mueller" and
+"muller"): `umlaut_spellings` gives both, and the analyzer indexes a word under each.
 """
 
 from __future__ import annotations
@@ -82,8 +87,19 @@ _CYRILLIC_LOOKALIKES = frozenset("авекмнорстухі")
 _LATIN_LOOKALIKES = frozenset("abekmhopctyxi")
 _TO_CYRILLIC = str.maketrans("abekmhopctyxi", "авекмнорстухі")
 
-_ARABIC_DIACRITICS = re.compile("[\u064b-\u065f\u0670\u0640]")
-_ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ى": "ي", "ة": "ه"})
+# Harakat, Quranic marks, superscript alef and tatweel (the stretching stroke "ـ").
+_ARABIC_DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
+_ARABIC_LETTERS = str.maketrans(
+    {
+        "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ۀ": "ه",
+        # Persian and Urdu shapes of Arabic letters, and letters for foreign sounds.
+        "ک": "ك", "ی": "ي", "ې": "ي", "گ": "ك", "ڭ": "ك", "پ": "ب", "ڤ": "ف", "ڥ": "ف",
+        # Arabic-Indic and Persian digits, and the Arabic decimal separator.
+        **{chr(0x0660 + i): str(i) for i in range(10)},
+        **{chr(0x06F0 + i): str(i) for i in range(10)},
+        "\u066b": ".",
+    }
+)  # fmt: skip
 _ARABIC = re.compile("[\u0600-\u06ff]")
 _LATIN_EXTENDED = re.compile("[\u00c0-\u024f]")
 _DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d)")
@@ -108,14 +124,21 @@ def _latin_fold_table() -> dict[int, str]:
 
 
 _LATIN_FOLD = _latin_fold_table()
+UMLAUTS = "äöü"
+_KEEP_UMLAUTS = {code: value for code, value in _LATIN_FOLD.items() if chr(code) not in UMLAUTS}
+_UMLAUT_PLAIN = str.maketrans("äöü", "aou")
+_UMLAUT_EXPANDED = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
 
 
-def normalize(text: str) -> str:
-    """Lowercase and fold letter variants so equal words compare equal."""
+def normalize(text: str, keep_umlauts: bool = False) -> str:
+    """Lowercase and fold letter variants so equal words compare equal.
+
+    `keep_umlauts` leaves ä ö ü for `umlaut_spellings` (the text keeps its length).
+    """
     text = unicodedata.normalize("NFC", text).lower().replace("ё", "е")
     if not text.isascii():
         if _LATIN_EXTENDED.search(text):
-            text = text.translate(_LATIN_FOLD)
+            text = text.translate(_KEEP_UMLAUTS if keep_umlauts else _LATIN_FOLD)
         if _ARABIC.search(text):
             text = _ARABIC_DIACRITICS.sub("", text).translate(_ARABIC_LETTERS)
     if "%" in text:
@@ -123,6 +146,14 @@ def normalize(text: str) -> str:
     if "," in text:
         text = _DECIMAL_COMMA.sub(".", text)
     return text
+
+
+def umlaut_spellings(word: str) -> tuple[str, ...]:
+    """A word with ä ö ü as written without them: "müller" -> ("muller", "mueller")."""
+    plain = word.translate(_UMLAUT_PLAIN)
+    if plain == word:
+        return (word,)
+    return (plain, word.translate(_UMLAUT_EXPANDED))
 
 
 def canonical_number(number: str) -> str:

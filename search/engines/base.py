@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-SORTS: tuple[str, ...] = ("relevance", "price_asc", "price_desc", "orders", "rating")
+SORTS: tuple[str, ...] = ("relevance", "price_asc", "price_desc", "orders", "rating", "delivery")
 TERM_FACETS: tuple[str, ...] = ("category", "brand", "ships_from")
 
 
@@ -87,6 +87,16 @@ class EngineQuery:
     limit: int = 20
     with_facets: bool = True
     facet_size: int = 30
+    # sort="delivery": origin countries grouped by delivery time to the shopper, fastest
+    # first (locales.registry.Country.delivery_tiers); a product ranks with the first
+    # group it ships from, then by popularity.
+    delivery_tiers: tuple[tuple[str, ...], ...] = ()
+
+
+def delivery_weights(tiers: tuple[tuple[str, ...], ...]) -> list[tuple[tuple[str, ...], float]]:
+    """A score per delivery group, each more than the popularity prior (at most x1.35)
+    can lift the group after it: 2^n for the fastest of n groups, down to 2."""
+    return [(origins, 2.0 ** (len(tiers) - i)) for i, origins in enumerate(tiers)]
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from .base import (
     Hit,
     Removal,
     TextMatch,
+    delivery_weights,
 )
 
 POINTER = "CURRENT"
@@ -147,6 +148,11 @@ class EmbeddedEngine:
                 order_by_field=field,
                 order=order,
             )
+        elif query.sort == "delivery" and query.delivery_tiers:
+            ranked = self._by_delivery(main, query.delivery_tiers)
+            result = searcher.search(
+                ranked, query.limit, count=True, offset=query.offset, weight_by_field="boost"
+            )
         elif query.text is None:
             result = searcher.search(
                 main, query.limit, count=True, offset=query.offset, order_by_field="boost"
@@ -254,6 +260,24 @@ class EmbeddedEngine:
         if not clauses:
             return tantivy.Query.all_query()
         return tantivy.Query.boolean_query(clauses)
+
+    def _by_delivery(
+        self, main: tantivy.Query, tiers: tuple[tuple[str, ...], ...]
+    ) -> tantivy.Query:
+        """`main` scored by the fastest delivery group a product ships from (no text score)."""
+        query = tantivy.Query
+        groups = [
+            query.const_score_query(
+                query.term_set_query(self.schema, "ships_from", list(origins)), weight
+            )
+            for origins, weight in delivery_weights(tiers)
+        ]
+        return query.boolean_query(
+            [
+                (tantivy.Occur.Must, query.const_score_query(main, 0.0)),
+                (tantivy.Occur.Should, query.disjunction_max_query(groups)),
+            ]
+        )
 
     def _group(self, terms: tuple[str, ...]) -> tantivy.Query:
         """One query word: any of its terms, in any text field, with field boosts."""

@@ -15,7 +15,7 @@ from typing import Any
 from search.params import MAX_PAGE, MAX_PER_PAGE
 
 from ...ranking import FIELD_BOOSTS
-from ..base import TERM_FACETS, EngineQuery, Filters, TextMatch
+from ..base import TERM_FACETS, EngineQuery, Filters, TextMatch, delivery_weights
 
 MAX_RESULT_WINDOW = MAX_PAGE * MAX_PER_PAGE  # index.max_result_window in index.json
 TIE_BREAKER = 0.1
@@ -125,7 +125,25 @@ def _scored(query: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _by_delivery(query: dict[str, Any], tiers: tuple[tuple[str, ...], ...]) -> dict[str, Any]:
+    """`query` scored by the fastest delivery group a product ships from (no text score)."""
+    functions = [
+        {"filter": {"terms": {"ships_from": list(origins)}}, "weight": weight}
+        for origins, weight in delivery_weights(tiers)
+    ]
+    return {
+        "function_score": {
+            "query": query,
+            "functions": functions,
+            "score_mode": "max",
+            "boost_mode": "replace",
+        }
+    }
+
+
 def sort_clause(query: EngineQuery) -> list[Any]:
+    if query.sort == "delivery" and query.delivery_tiers:
+        return ["_score", *_TIEBREAK_SORT]
     if query.sort in FIELD_SORTS:
         return FIELD_SORTS[query.sort]
     if query.text is None:
@@ -169,8 +187,12 @@ def search_body(query: EngineQuery, russian_fallback: bool = False) -> dict[str,
         main = match_query(query.text, query.filters, None, russian_fallback)
         faceted = []
     relevance = query.text is not None and query.sort == "relevance"
+    if relevance:
+        main = _scored(main)
+    elif query.sort == "delivery" and query.delivery_tiers:
+        main = _by_delivery(main, query.delivery_tiers)
     body: dict[str, Any] = {
-        "query": _scored(main) if relevance else main,
+        "query": main,
         "from": start,
         "size": size,
         "sort": sort_clause(query),
