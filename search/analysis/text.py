@@ -253,3 +253,7 @@ def _merge_spaced_units(tokens: list[RawToken], text: str) -> list[RawToken]:
 
 def is_cyrillic(word: str) -> bool:
     return bool(_CYRILLIC.search(word))
+
+
+def is_arabic(word: str) -> bool:
+    return bool(_ARABIC.search(word))

@@ -15,8 +15,9 @@ time a Cyrillic word finds its targets by exact key, or within one or two edits 
 key for longer words. Whether a target is then used is decided by the catalog's
 evidence (pipeline.py), never here.
 
-A second script (Arabic, for example) plugs in through transcription.CONVENTIONS and
-its own key function: `build_readings(..., script="arabic")` stored beside these.
+Arabic readings (transcription.ARABIC, keyed by `arabic_key`) are stored beside the
+Cyrillic ones, built from the feed's brands only: "سامسونج" and "سامسونغ" both reach
+Samsung. `lookup` and `phrase` pick the key function by the word's script.
 """
 
 from __future__ import annotations
@@ -29,13 +30,15 @@ from dataclasses import dataclass, field
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from .transcription import cyrillic_key, readings
+from .transcription import arabic_key, cyrillic_key, reading_key, readings
 
 MIN_WORD = 3  # Latin title words shorter than this are abbreviations, not names
 MAX_TARGETS = 4  # per key, the most frequent catalog words
 PHRASE_WORDS = 3  # multi-word brands: phrases of their first two and three words
 PHRASE_READINGS = 3  # readings per word combined into phrase readings
-AMPERSAND = ("энд", "")  # "Head & Shoulders": "хэд энд шолдерс" or "хэд шолдерс"
+# "Head & Shoulders": "хэд энд шолдерс" or "хэд шолдерс"; "هيد اند شولدرز" or "هيد شولدرز".
+AMPERSAND = {"cyrillic": ("энд", ""), "arabic": ("اند", "")}
+SCRIPTS = ("cyrillic", "arabic")  # the scripts brands are read into (transcription.CONVENTIONS)
 _JOINED = re.compile(r"[a-z]+(?:['’\-][a-z]+)+")
 _WORD = re.compile(r"[a-z]+|&")
 
@@ -64,30 +67,39 @@ def build_readings(words: Mapping[str, int], brands: Mapping[str, int]) -> dict[
     for brand, df in brands.items():
         if not brand.isascii():
             continue
+        tokens = _WORD.findall(brand.replace("'", " ").replace("’", " ").replace("-", " "))
+        # Arabic readings come from brands only: Arabic has no dictionary here to tell a
+        # common word from a brand, and shoppers write brands, not English title words.
+        for token in tokens:
+            if len(token) >= MIN_WORD and token != "&":
+                for reading in readings(token, "arabic"):
+                    add(arabic_key(reading), token, df)
         for joined in _JOINED.findall(brand):
             parts = re.split(r"['’\-]", joined)
-            for reading in readings("".join(parts)):
-                add(cyrillic_key(reading), " ".join(parts), df)
-        tokens = _WORD.findall(brand.replace("'", " ").replace("’", " ").replace("-", " "))
+            for script in SCRIPTS:
+                for reading in readings("".join(parts), script):
+                    add(reading_key(reading), " ".join(parts), df)
         if len([t for t in tokens if t != "&"]) < 2:
             continue
         for size in range(2, min(PHRASE_WORDS, len(tokens)) + 1):
             target = " ".join(t for t in tokens[:size] if t != "&")
-            for phrase in _phrase_readings(tokens[:size]):
-                add(phrase, target, df)
+            for script in SCRIPTS:
+                for phrase in _phrase_readings(tokens[:size], script):
+                    add(phrase, target, df)
     return {
         key: [t for t, _ in sorted(targets.items(), key=lambda kv: -kv[1])[:MAX_TARGETS]]
         for key, targets in found.items()
     }
 
 
-def _phrase_readings(tokens: list[str]) -> list[str]:
+def _phrase_readings(tokens: list[str], script: str = "cyrillic") -> list[str]:
     options: list[tuple[str, ...]] = []
     for token in tokens:
         if token == "&":
-            options.append(AMPERSAND)
+            options.append(AMPERSAND[script])
         else:
-            options.append(tuple(dict.fromkeys(cyrillic_key(r) for r in readings(token)))[:3])
+            keys = (reading_key(r) for r in readings(token, script))
+            options.append(tuple(dict.fromkeys(keys))[:PHRASE_READINGS])
     phrases = []
     for combination in itertools.product(*options):
         words = [w for w in combination if w]
@@ -130,8 +142,8 @@ class BrandLexicon:
         return self._buckets.get(first, [])
 
     def lookup(self, word: str, *, fuzzy: bool = True) -> list[tuple[str, int]]:
-        """Latin targets the Cyrillic `word` may stand for, with the edits it took (0..2)."""
-        key = cyrillic_key(word)
+        """Latin targets the Cyrillic or Arabic `word` may stand for, with the edits it took (0..2)."""
+        key = reading_key(word)
         if not fuzzy:
             return [(target, 0) for target in self.readings.get(key, ())]
         cached = self._cache.get(word)
@@ -156,4 +168,4 @@ class BrandLexicon:
 
     def phrase(self, words: list[str]) -> list[str]:
         """Targets of a multi-word brand written as these Cyrillic words (exact keys)."""
-        return list(self.readings.get(" ".join(cyrillic_key(w) for w in words), ()))
+        return list(self.readings.get(" ".join(reading_key(w) for w in words), ()))

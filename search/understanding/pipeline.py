@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 
 from ..analysis.analyzer import Analyzer, Token
 from ..analysis.stopwords import STOP_WORDS
-from ..analysis.text import is_cyrillic, normalize
+from ..analysis.text import is_arabic, is_cyrillic, normalize
 from ..engines.base import TextMatch
 from ..vocabulary import Vocabulary, VocabularyStore
 from .base import Correction, Interpretation, QueryPlan
@@ -54,6 +54,7 @@ ALONE_MAX_COST = 0.9  # a fix no other word confirms must be a likely slip
 DID_YOU_MEAN_FACTOR = 5
 DID_YOU_MEAN_MIN = 3
 DID_YOU_MEAN_MIN_LENGTH = 5
+_ARABIC_ENDINGS = ("ه", "ات", "ين", "ون", "يه")  # normalized: ة is ه
 _RUSSIAN_ENDINGS = (
     "ый", "ий", "ой", "ая", "яя", "ое", "ее", "ые", "ие", "ого", "его", "ому", "ему", "ую",
     "юю", "ых", "их", "ами", "ями", "ах", "ях", "ов", "ость", "ние", "ция", "ка", "ки",
@@ -68,6 +69,16 @@ def text_match(tokens: list[Token]) -> TextMatch | None:
 def looks_russian(word: str) -> bool:
     """A Cyrillic word shaped like Russian (letters or endings foreign names rarely have)."""
     return any(c in word for c in "ыщъ") or word.endswith(_RUSSIAN_ENDINGS)
+
+
+def looks_arabic(word: str) -> bool:
+    """An Arabic word shaped like Arabic (the article, feminine and plural endings)."""
+    return is_arabic(word) and (word.startswith("ال") or word.endswith(_ARABIC_ENDINGS))
+
+
+def read_as_brand(word: str) -> bool:
+    """A word in a script the brand lexicon reads Latin brands into (Cyrillic, Arabic)."""
+    return is_cyrillic(word) or is_arabic(word)
 
 
 @dataclass
@@ -117,7 +128,7 @@ class QueryUnderstanding:
         plan = self._plans.get(key)
         if plan is None:
             started = time.perf_counter()
-            plan = self._plan(query.strip(), vocabulary)
+            plan = self._plan(query.strip(), vocabulary, locale)
             plan.seconds += time.perf_counter() - started
             if len(self._plans) >= _PLAN_CACHE_SIZE:
                 self._plans.clear()
@@ -141,12 +152,12 @@ class QueryUnderstanding:
 
     # -- the plan ---------------------------------------------------------------
 
-    def _plan(self, query: str, vocabulary: Vocabulary) -> QueryPlan:
+    def _plan(self, query: str, vocabulary: Vocabulary, locale: str) -> QueryPlan:
         if not query:
             return QueryPlan()
         evidence = Evidence(vocabulary)
         layout = fix_layout(query, self.lexicon.text_evidence)
-        main = self._understand(query, layout.certain, vocabulary, evidence)
+        main = self._understand(query, layout.certain, vocabulary, evidence, locale)
         if main is None:
             return QueryPlan()
         primary = self._interpretation(main)
@@ -154,7 +165,7 @@ class QueryUnderstanding:
         def fallbacks() -> tuple[Interpretation, ...]:
             readings: list[Interpretation] = []
             if layout.hopeful != layout.certain:
-                hopeful = self._understand(query, layout.hopeful, vocabulary, evidence)
+                hopeful = self._understand(query, layout.hopeful, vocabulary, evidence, locale)
                 if hopeful is not None:
                     readings.append(self._interpretation(hopeful))
             if main.corrected:
@@ -168,10 +179,10 @@ class QueryUnderstanding:
         return QueryPlan(primary, fallbacks, did_you_mean)
 
     def _understand(
-        self, typed: str, text: str, vocabulary: Vocabulary, evidence: Evidence
+        self, typed: str, text: str, vocabulary: Vocabulary, evidence: Evidence, locale: str
     ) -> _Query | None:
         normalized = normalize(text)
-        units = self._units(text, vocabulary)
+        units = self._units(text, vocabulary, locale)
         if not units:
             return None
         query = _Query(typed, text, normalized, units, vocabulary, evidence)
@@ -179,8 +190,9 @@ class QueryUnderstanding:
         self._correct(query)
         return query
 
-    def _units(self, text: str, vocabulary: Vocabulary) -> list[Unit]:
-        tokens = self.analyzer.analyze(text)
+    def _units(self, text: str, vocabulary: Vocabulary, locale: str) -> list[Unit]:
+        # Latin words are stemmed in the page's language (titles are, in theirs).
+        tokens = self.analyzer.analyze(text, locale)
         units: list[Unit] = []
         brands = self.brands(vocabulary)
         i = 0
@@ -198,11 +210,11 @@ class QueryUnderstanding:
         return units
 
     def _brand_phrase(self, tokens: list[Token], i: int, brands: BrandLexicon) -> Unit | None:
-        """A multi-word brand typed in Cyrillic ("шнайдер электрик") starting at token i."""
+        """A multi-word brand typed in Cyrillic or Arabic ("шнайдер электрик") at token i."""
         for size in range(MAX_PHRASE, 1, -1):
             window = tokens[i : i + size]
             if len(window) < size or not all(
-                t.kind == "word" and is_cyrillic(t.surface) for t in window
+                t.kind == "word" and read_as_brand(t.surface) for t in window
             ):
                 continue
             targets = brands.phrase([t.surface for t in window])
@@ -249,7 +261,7 @@ class QueryUnderstanding:
                 for unit in words[start : start + size]:
                     unit.extras.append(Alternative(abbreviation, ((abbreviation,),), "synonym"))
         for i, unit in enumerate(query.units):
-            if unit.kind == "word" and is_cyrillic(unit.surface) and len(unit.surface) > 1:
+            if unit.kind == "word" and read_as_brand(unit.surface) and len(unit.surface) > 1:
                 brand = self._confirmed_brand(query, i)
                 if brand is not None:
                     unit.extras.append(brand)
@@ -391,8 +403,8 @@ class QueryUnderstanding:
         )
         for fixed, cost in fixes:
             found.append(Alternative(fixed, (tuple(lemmas(fixed)),), "spelling", cost + extra))
-        if is_cyrillic(word):
-            penalty = RUSSIAN_LOOKING_COST if looks_russian(word) else 0.0
+        if read_as_brand(word):
+            penalty = RUSSIAN_LOOKING_COST if looks_russian(word) or looks_arabic(word) else 0.0
             for target, distance in self.brands(vocabulary).lookup(word)[:4]:
                 if real and distance:
                     continue

@@ -10,6 +10,10 @@ differences shoppers make (ь, й/и, э/е, doubled letters).
 
 A second script plugs in as another list of conventions (see `CONVENTIONS`): the
 lexicon only needs `readings(word)` strings in that script and a key function.
+Arabic is one: shoppers write Samsung as سامسونج or سامسونغ, Google as جوجل or
+غوغل; `ARABIC` reads a Latin word letter group by letter group (vowels as long
+letters or left out, a Latin g as ج) and `arabic_key` forgives what Arabic spellings
+of one foreign word differ in (ج غ ق ك for g, ت ط ث, س ص, hamza seats, doubled letters).
 """
 
 from __future__ import annotations
@@ -93,15 +97,38 @@ LITERAL = _rules(
     ("qu", "кв"), ("oo", "у"), ("ee", "и"), ("ts", "ц"), ("c(?=[eiy])", "с"), ("^e", "э"),
 )  # fmt: skip
 
-# Conventions per target script; Arabic (issue 16) would add {"arabic": [...]}.
+# Latin into Arabic letters, the way Arabic-speaking shoppers and shops write brands.
+# Context rules (silent e, magic e, Chinese xi-) come before the letters they look at.
+_LATIN_C = "bcdfghjklmnpqrstvwxz"
+ARABIC = _rules(
+    (f"i(?=[{_LATIN_C}]e$)", "اي"), (f"a(?=[{_LATIN_C}]e$)", ("اي", "ا")),
+    (f"(?<=[{_LATIN_C}])e$", ("", "ي")), ("^xi(?=[aeiou])", "ش"), ("^x", ("ش", "اكس")),
+    ("x", "كس"), ("tsch", "تش"), ("sch", "ش"), ("sh", "ش"), ("tch", "تش"),
+    ("ch", ("تش", "ش")), ("ph", "ف"), ("th", ("ث", "ت")), ("kh", "خ"), ("gh", "غ"),
+    ("ck", "ك"), ("qu", "كو"), ("c(?=[eiy])", "س"), ("oo", "و"), ("ee", "ي"), ("ea", "ي"),
+    ("ou", "و"), ("au", "او"), ("ai", "اي"), ("ay", "اي"), ("ei", ("ي", "اي")),
+    ("ey", ("اي", "ي")), ("ie", "ي"), ("oa", "و"), ("^[ae]", "ا"), ("^i", ("ا", "اي")),
+    ("^o", "او"), ("^u", ("او", "يو")), ("^y(?=[aeiou])", "ي"), ("y$", "ي"),
+    (f"(?<=[{_LATIN_C}])y(?=[{_LATIN_C}])", ("اي", "ي")), ("a", "ا"),
+    ("(?<!^)e(?!$)", ("ي", "")), ("e", "ي"), ("i", "ي"), ("o", "و"), ("u", "و"), ("y", "ي"),
+)  # fmt: skip
+_ARABIC_PLAIN = _rules(
+    ("b", "ب"), ("c", "ك"), ("d", "د"), ("f", "ف"), ("g", "ج"), ("h", "ه"), ("j", "ج"),
+    ("k", "ك"), ("l", "ل"), ("m", "م"), ("n", "ن"), ("p", "ب"), ("q", "ك"), ("r", "ر"),
+    ("s", "س"), ("t", "ت"), ("v", "ف"), ("w", "و"), ("z", "ز"),
+)  # fmt: skip
+
+# Conventions per target script, and the letters every convention of it reads the same.
 CONVENTIONS: dict[str, tuple[list[Rule], ...]] = {
     "cyrillic": (ENGLISH, GERMAN, FRENCH, ITALIAN, LITERAL),
+    "arabic": (ARABIC,),
 }
+_PLAIN_BY_SCRIPT: dict[str, list[Rule]] = {"cyrillic": _PLAIN, "arabic": _ARABIC_PLAIN}
 
 
-def _apply(word: str, rules: Iterable[Rule]) -> list[str]:
+def _apply(word: str, rules: Iterable[Rule], plain: list[Rule] = _PLAIN) -> list[str]:
     variants = [word]
-    for pattern, options in (*rules, *_PLAIN):
+    for pattern, options in (*rules, *plain):
         changed: list[str] = []
         for variant in variants:
             if pattern.search(variant) is None:
@@ -123,7 +150,7 @@ def readings(word: str, script: str = "cyrillic") -> list[str]:
         return []
     found: dict[str, None] = {}
     for rules in CONVENTIONS[script]:
-        for variant in _apply(word, rules):
+        for variant in _apply(word, rules, _PLAIN_BY_SCRIPT[script]):
             if variant.isalpha() and not any("a" <= c <= "z" for c in variant):
                 found.setdefault(variant, None)
     return list(found)
@@ -136,3 +163,22 @@ _REPEATS = re.compile(r"(.)\1+")
 def cyrillic_key(word: str) -> str:
     """What two Cyrillic spellings of one foreign word share: "лореаль" = "лореал"."""
     return _REPEATS.sub(r"\1", word.translate(_KEY_LETTERS))
+
+
+# Letters Arabic spellings of one foreign word swap: ج غ ق ك گ for a Latin g (and k, q),
+# ت ط ث for t, س ص for s, ز ذ ظ for z, د ض for d, ه ح ة for h, hamza seats.
+_ARABIC_KEY_LETTERS = str.maketrans(
+    {"غ": "ك", "ج": "ك", "ق": "ك", "ط": "ت", "ث": "ت", "ص": "س", "ذ": "ز", "ظ": "ز",
+     "ض": "د", "ح": "ه", "ة": "ه", "ى": "ي", "ئ": "ي", "ؤ": "و", "ء": None, "أ": "ا",
+     "إ": "ا", "آ": "ا", "ع": "ا"}
+)  # fmt: skip
+
+
+def arabic_key(word: str) -> str:
+    """What two Arabic spellings of one foreign word share: "سامسونغ" = "سامسونج"."""
+    return _REPEATS.sub(r"\1", word.translate(_ARABIC_KEY_LETTERS))
+
+
+def reading_key(word: str) -> str:
+    """The lexicon's key for a word in any script it reads (Arabic or Cyrillic)."""
+    return arabic_key(word) if "\u0600" <= word[:1] <= "\u06ff" else cyrillic_key(word)
