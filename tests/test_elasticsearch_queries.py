@@ -230,6 +230,25 @@ def test_field_sorts_break_ties_by_popularity_and_score_nothing(sort, first):
     assert "track_scores" not in body
 
 
+def test_delivery_sort_scores_the_fastest_origin_group_then_popularity():
+    tiers = (("RU",), ("CN",), ("DE", "US"))
+    query = EngineQuery(text=BAG, sort="delivery", delivery_tiers=tiers, with_facets=False)
+    body = well_formed(search_body(query))
+    assert body["sort"] == ["_score", {"boost": "desc"}, {"id": "asc"}]
+    group = {"terms": {"ships_from": ["RU"]}}
+    assert body["query"] == {
+        "bool": {
+            "filter": [{"bool": {"must": [bag_group()]}}],
+            "should": [{"dis_max": {"tie_breaker": 0, "queries": [
+                {"constant_score": {"filter": group, "boost": 8.0}},
+                {"constant_score": {"filter": {"terms": {"ships_from": ["CN"]}}, "boost": 4.0}},
+                {"constant_score": {"filter": {"terms": {"ships_from": ["DE", "US"]}},
+                                    "boost": 2.0}},
+            ]}}],
+        }
+    }  # fmt: skip
+
+
 def test_browsing_orders_by_popularity():
     body = well_formed(search_body(EngineQuery(text=None)))
     assert body["sort"] == [{"boost": "desc"}, {"id": "asc"}]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -287,6 +288,28 @@ def test_each_sort_order(catalog, sort, key, reverse):
 def test_sorts_apply_to_text_searches(catalog, analyzer):
     query = EngineQuery(text=text(analyzer, "сумка"), sort="price_asc")
     assert ids(catalog, query) == ["bag-sport", "bag-leather"]
+
+
+def test_sort_by_delivery_puts_the_fastest_origin_first_then_the_popular(catalog, analyzer):
+    from locales.registry import default_registry
+
+    russia = default_registry().country("RU")  # RU warehouse 3-10 days, CN 15-45, others later
+    boosts = {d["id"]: d["boost"] for d in docs(analyzer, *CATALOG)}
+
+    def arrival(product: Product) -> tuple[int, int]:  # latest day, then earliest
+        return russia.delivery_estimate(russia.fastest_origin(product.ships_from))[::-1]
+
+    fastest = sorted(CATALOG, key=lambda p: (arrival(p), -boosts[p.id]))
+    query = EngineQuery(text=None, sort="delivery", delivery_tiers=russia.delivery_tiers)
+    found = ids(catalog, query)
+    assert found == [p.id for p in fastest]
+    assert set(found[:3]) == {"phone", "bag-leather", "boots"}  # the ones in a Russian warehouse
+    searched = EngineQuery(
+        text=text(analyzer, "сумка"), sort="delivery", delivery_tiers=russia.delivery_tiers
+    )
+    assert ids(catalog, searched) == ["bag-leather", "bag-sport"]
+    paged = catalog.search(replace(query, offset=2, limit=2))
+    assert [h.id for h in paged.hits] == found[2:4] and paged.total == len(CATALOG)
 
 
 def test_pages_follow_one_another(catalog):

@@ -23,7 +23,7 @@ from flask_babel import (
 from werkzeug.datastructures import LanguageAccept
 
 from locales.i18n import N_, translations
-from locales.registry import LOCALES_DIR, Registry
+from locales.registry import LOCALES_DIR, Registry, language_tag
 
 from .context import services
 
@@ -69,9 +69,14 @@ def preferred_locale(req: Request, registry: Registry) -> str:
     if cookie in enabled:
         return cookie
     accept: LanguageAccept = req.accept_languages
-    # Match on the language alone too, so "pt-BR" or "de-AT" find pt and de.
+    # A BCP 47 tag finds its locale ("fr-CA" -> fr_CA); the language alone matches
+    # too, so "pt-BR" or "de-AT" find pt and de.
+    by_tag = {language_tag(code).lower(): code for code in enabled}
     for value, _quality in accept:
-        base = value.replace("_", "-").split("-")[0].lower()
+        tag = value.replace("_", "-").lower()
+        if tag in by_tag:
+            return by_tag[tag]
+        base = tag.split("-")[0]
         if base in enabled:
             return base
     return FALLBACK_LOCALE if FALLBACK_LOCALE in enabled else enabled[0]

@@ -126,18 +126,14 @@ def _scored(query: dict[str, Any]) -> dict[str, Any]:
 
 
 def _by_delivery(query: dict[str, Any], tiers: tuple[tuple[str, ...], ...]) -> dict[str, Any]:
-    """`query` scored by the fastest delivery group a product ships from (no text score)."""
-    functions = [
-        {"filter": {"terms": {"ships_from": list(origins)}}, "weight": weight}
+    """`query` (not scoring) scored by the fastest delivery group a product ships from,
+    as the embedded engine does: the best group's constant score, 0 for none."""
+    groups = [
+        {"constant_score": {"filter": {"terms": {"ships_from": list(origins)}}, "boost": weight}}
         for origins, weight in delivery_weights(tiers)
     ]
     return {
-        "function_score": {
-            "query": query,
-            "functions": functions,
-            "score_mode": "max",
-            "boost_mode": "replace",
-        }
+        "bool": {"filter": [query], "should": [{"dis_max": {"queries": groups, "tie_breaker": 0}}]}
     }
 
 
