@@ -8,6 +8,13 @@ and P@5 per kind, the query-understanding overhead, and end-to-end time per kind
 against clean queries.
 
     python bench/eval_queries.py [--limit 300] [--products 100000] [--catalog PATH]
+    python bench/eval_queries.py --judged [--products 100000] [--show-misses 5]
+
+`--judged` runs the hand-written, judged queries of every enabled locale instead
+(bench/judged_queries.py: at least 30 per locale, en ru es pt de ar) over the demo
+catalog plus the 100k catalog with a translated sample (bench/translated_sample.jsonl),
+against a BM25 baseline over titles stemmed by the locale's Snowball (what an
+Elasticsearch language analyzer does). Without ../shared/data only the demo part runs.
 
 A query's relevant products are those whose title and brand contain every query
 word (by lemma, before damage); only queries with at most 10 relevant products are
@@ -42,6 +49,7 @@ import tantivy
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from judged_queries import JUDGED  # noqa: E402
 from shopper_spelling import ENGLISH_WORDS, SPELLED_OUT, shopper_cyrillic  # noqa: E402
 
 from indexer.indexing import index_feed  # noqa: E402
@@ -50,10 +58,14 @@ from search.analysis.morphology import morph_analyzer  # noqa: E402
 from search.analysis.stopwords import STOP_WORDS  # noqa: E402
 from search.params import SearchParams  # noqa: E402
 from search.understanding.keyboard import JCUKEN_ROWS, QWERTY_ROWS  # noqa: E402
+from vitrina.commands.demo import demo_catalog_path  # noqa: E402
 from vitrina.config import Settings  # noqa: E402
 from vitrina.services import Services  # noqa: E402
 
 DEFAULT_CATALOG = ROOT.parent / "shared" / "data" / "catalog-ru-100k.jsonl"
+TRANSLATED_SAMPLE = Path(__file__).resolve().parent / "translated_sample.jsonl"
+SNOWBALL = {"ru": "russian", "en": "english", "es": "spanish", "pt": "portuguese",
+            "de": "german", "ar": "arabic"}  # fmt: skip
 KINDS = (
     "correct", "forms", "layout", "layout1", "mixed", "typo", "typo2", "translit", "brand_ru",
     "abbrev", "english",
@@ -240,10 +252,19 @@ def make_queries(
 
 
 class Baseline:
-    """BM25 over Snowball (PyStemmer russian) stems of titles: what ES `russian` does."""
+    """BM25 over Snowball (PyStemmer russian) stems of titles: what ES `russian` does.
 
-    def __init__(self, catalog: Catalog, directory: Path) -> None:
-        self.stemmer = Stemmer.Stemmer("russian")
+    `language` picks another Snowball, and `all_titles` indexes every title of a
+    product (the judged multilingual run)."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        directory: Path,
+        language: str = "russian",
+        all_titles: bool = False,
+    ) -> None:
+        self.stemmer = Stemmer.Stemmer(language)
         builder = tantivy.SchemaBuilder()
         builder.add_text_field("id", stored=True, tokenizer_name="raw")
         builder.add_text_field("text", tokenizer_name="whitespace")
@@ -251,7 +272,8 @@ class Baseline:
         self.index = tantivy.Index(self.schema, path=str(directory))
         writer = self.index.writer(128 * 1024 * 1024)
         for product in catalog.products:
-            text = product["title"].get("ru", "") + " " + (product.get("brand") or "")
+            titles = product["title"].values() if all_titles else [product["title"].get("ru", "")]
+            text = " ".join(titles) + " " + (product.get("brand") or "")
             writer.add_document(tantivy.Document(id=product["id"], text=self.stems(text)))
         writer.commit()
         writer.wait_merging_threads()
@@ -286,6 +308,119 @@ def score(ranked: list[str], relevant: set[str]) -> tuple[float, float, float]:
     return 0.0, 0.0, precision
 
 
+def judged_feed(path: Path, catalog: Path | None, products: int) -> int:
+    """The demo catalog, then (when `catalog` is given) its first `products` lines and every
+    product of the translated sample, with the sample's titles added. Lines written."""
+    written = 0
+    with open(path, "w", encoding="utf-8") as out:
+        for line in demo_catalog_path().read_text(encoding="utf-8").splitlines():
+            out.write(line + "\n")
+            written += 1
+        if catalog is None:
+            return written
+        sample = {}
+        for line in TRANSLATED_SAMPLE.read_text(encoding="utf-8").splitlines():
+            entry = json.loads(line)
+            sample[entry["id"]] = entry["title"]
+        with open(catalog, encoding="utf-8") as src:
+            for number, line in enumerate(src):
+                product = json.loads(line)
+                if product["id"] in sample:
+                    product["title"].update(sample[product["id"]])
+                elif number >= products:
+                    continue
+                out.write(json.dumps(product, ensure_ascii=False) + "\n")
+                written += 1
+    return written
+
+
+class JudgedRun:
+    """One catalog indexed by Vitrina and by a Snowball BM25 per locale."""
+
+    def __init__(self, directory: Path, catalog: Path | None, products: int) -> None:
+        started = time.perf_counter()
+        directory.mkdir()
+        feed = directory / "feed.jsonl"
+        lines = judged_feed(feed, catalog, products)
+        self.services = Services(Settings(data_dir=directory / "var"))
+        index_feed(feed, self.services.indexing_engine, self.services.settings.ensure_data_dir())
+        self.services.understanding.warm_up()
+        self.catalog = Catalog(feed, lines)
+        self.baselines: dict[str, Baseline] = {}
+        for locale in JUDGED:
+            (directory / locale).mkdir()
+            self.baselines[locale] = Baseline(
+                self.catalog, directory / locale, SNOWBALL[locale], all_titles=True
+            )
+        print(f"{lines} products indexed in {time.perf_counter() - started:.0f}s")
+
+    def judge(self, locale: str, text: str, relevant: set[str]) -> tuple[tuple, tuple, float, list]:
+        """Vitrina's and the baseline's scores, Vitrina's time in ms and its top 3."""
+        country = self.services.registry.default_country(locale)
+        params = SearchParams(q=text, locale=locale, country=country, per_page=TOP)
+        begun = time.perf_counter()
+        outcome = self.services.search.run(params)
+        took = (time.perf_counter() - begun) * 1000
+        ranked = [hit.id for hit in outcome.result.hits]
+        base = score(self.baselines[locale].search(text), relevant)
+        understood = outcome.reading.text if outcome.reading else ""
+        return score(ranked, relevant), base, took, [understood, ranked[:3]]
+
+
+def run_judged(args: argparse.Namespace) -> None:
+    """Judged queries per locale, Vitrina against a Snowball BM25 in the locale's language.
+
+    Demo queries run on the demo catalog alone, whose every product was judged for
+    them; sample queries (expecting `uhtt-*` products) on the demo catalog plus the
+    100k catalog with the translated sample, as known-item queries.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        demo = JudgedRun(Path(tmp) / "demo", None, 0)
+        full = None
+        if args.catalog.exists():
+            full = JudgedRun(Path(tmp) / "full", args.catalog, args.products)
+        else:
+            print(f"{args.catalog} is absent: the sample queries are left out")
+        print(
+            f"\n{'locale':7} {'demo':>4} {'sample':>6} {'recall@10':>9} {'base':>6} {'MRR':>6}"
+            f" {'base':>6} {'P@5':>6} {'base':>6} {'e2e p50':>8} {'e2e p95':>8}"
+        )
+        totals: list[tuple[float, float, float]] = []
+        for locale, queries in JUDGED.items():
+            ours, base, took, misses, counts = [], [], [], [], {"demo": 0, "sample": 0}
+            for text, expected in queries:
+                sampled = any(e.startswith("uhtt-") for e in expected)
+                run = full if sampled else demo
+                if run is None:
+                    continue
+                counts["sample" if sampled else "demo"] += 1
+                mine, theirs, spent, shown = run.judge(locale, text, set(expected))
+                ours.append(mine)
+                base.append(theirs)
+                took.append(spent)
+                if mine[1] < 1 and len(misses) < args.show_misses:
+                    misses.append((text, *shown))
+            totals.extend(ours)
+            n = len(ours) or 1
+
+            def mean(rows: list[tuple[float, float, float]], i: int, n: int = n) -> float:
+                return sum(row[i] for row in rows) / n
+
+            print(
+                f"{locale:7} {counts['demo']:4} {counts['sample']:6} {mean(ours, 0):9.3f}"
+                f" {mean(base, 0):6.3f} {mean(ours, 1):6.3f} {mean(base, 1):6.3f}"
+                f" {mean(ours, 2):6.3f} {mean(base, 2):6.3f}"
+                f" {percentile(took, 0.5):8.2f} {percentile(took, 0.95):8.2f}"
+            )
+            for text, understood, ranked in misses:
+                print(f"    not first: {text!r} -> {understood!r} {ranked}")
+        count = len(totals) or 1
+        print(
+            f"\nall locales: {len(totals)} judged queries, recall@10"
+            f" {sum(r[0] for r in totals) / count:.3f}, MRR {sum(r[1] for r in totals) / count:.3f}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--catalog", type=Path, default=DEFAULT_CATALOG)
@@ -295,7 +430,13 @@ def main() -> None:
     parser.add_argument(
         "--show-misses", type=int, default=0, help="print N missed queries per kind"
     )
+    parser.add_argument(
+        "--judged", action="store_true", help="the judged queries of every locale instead"
+    )
     args = parser.parse_args()
+    if args.judged:
+        run_judged(args)
+        return
     if not args.catalog.exists():
         sys.exit(f"{args.catalog} is absent (internal data, only on the team's machines)")
 

@@ -261,6 +261,7 @@ def check(locales_dir: Path = LOCALES_DIR, root: Path = PROJECT_ROOT) -> CheckRe
                 sample = ", ".join(describe(k) for k in sorted(new | gone, key=str)[:5])
                 general.append(
                     f"template is stale: {len(new)} new and {len(gone)} removed strings in the code"
+                    f" or labels.toml"
                     f" ({sample}); run `vitrina locales extract` then `update`"
                 )
     except LocaleToolError as exc:

@@ -73,6 +73,19 @@ def test_accents_umlauts_and_sharp_s_fold(analyzer, query, title, language):
     assert matches(analyzer, query, title, language)
 
 
+@pytest.mark.parametrize(
+    ("query", "title"),
+    [
+        ("ساعة ذكية", "ساعة هواوي الذكية"),  # the article changes Snowball's stem
+        ("سماعات لاسلكية", "سماعات شاومي اللاسلكية"),
+        ("عطر للرجال", "عطر عود رجالي"),
+        ("حقيبة جلد", "حقيبة يد بالجلد الطبيعي"),
+    ],
+)
+def test_arabic_words_match_with_or_without_the_article(analyzer, query, title):
+    assert matches(analyzer, query, title, "ar")
+
+
 def test_umlauts_have_both_plain_spellings():
     assert umlaut_spellings("müller") == ("muller", "mueller")
     assert umlaut_spellings("bag") == ("bag",)

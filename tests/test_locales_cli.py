@@ -147,8 +147,8 @@ def test_stale_template_fails_check(project):
     result = run(project, "check")
     assert result.exit_code == 1
     assert (
-        'error: template is stale: 1 new and 0 removed strings in the code ("Free delivery")'
-        in result.output
+        "error: template is stale: 1 new and 0 removed strings in the code or labels.toml"
+        ' ("Free delivery")' in result.output
     )
 
 

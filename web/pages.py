@@ -214,7 +214,10 @@ def product(locale: str, product_id: str):
         description_lang=text_language(descriptions, chain),
         attributes=sorted((found.get("attributes") or {}).items()),
         ships_here=Product.from_dict(found).ships_to_country(country),
-        delivery=[(origin, market.delivery_estimate(origin)) for origin in origins],
+        delivery=sorted(
+            ((origin, market.delivery_estimate(origin)) for origin in origins),
+            key=lambda row: (row[1][1], row[1][0]),
+        ),
         fastest_origin=market.fastest_origin(origins),
     )
 

@@ -80,7 +80,7 @@ class WordNormalizer:
     Russian words get all distinct dictionary lemmas ("цветам" -> цвет, цветок) so
     an ambiguous form still finds its product; the first one is the best guess.
     Latin words get Snowball stems (the language's, then English), Arabic words
-    the Arabic Snowball stem.
+    the Arabic Snowball stem of the word without its article.
     """
 
     def __init__(self) -> None:
@@ -143,7 +143,7 @@ class WordNormalizer:
         if is_cyrillic(word):
             return self._russian(word)
         if _ARABIC_RANGE[0] <= word[0] <= _ARABIC_RANGE[1]:
-            return (self._arabic.stemWord(word),)
+            return (self._arabic.stemWord(without_article(word)),)
         return (self._english.stemWord(word),)
 
     def _russian(self, word: str) -> tuple[str, ...]:
@@ -157,6 +157,15 @@ class WordNormalizer:
         for form in forms:
             seen.setdefault(form.replace("ё", "е"), None)
         return tuple(seen)
+
+
+# The Arabic article and the particles fused with it ("والساعة", "بالجلد", "للرجال").
+_ARABIC_ARTICLE = re.compile("^(?:وال|بال|كال|فال|لل|ال)(?=...)")
+
+
+def without_article(word: str) -> str:
+    """An Arabic word without its article: Snowball stems "الساعة" and "ساعة" apart."""
+    return _ARABIC_ARTICLE.sub("", word, count=1)
 
 
 def _is_latin(word: str) -> bool:
