@@ -9,12 +9,17 @@ searched.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from functools import cache
 from typing import NamedTuple
 
 from .morphology import WordNormalizer, latin_stemmer_name
 from .stopwords import STOP_WORDS
 from .text import UMLAUTS, normalize, tokenize, umlaut_spellings
+
+Lemmatizer = Callable[[str], tuple[str, ...]]
+_UMLAUT = re.compile(f"[{UMLAUTS}]")
 
 
 class Token(NamedTuple):
@@ -36,9 +41,10 @@ class Analyzer:
     def analyze(self, text: str, language: str | None = None) -> list[Token]:
         """The words, numbers and measures of `text`, in `language` (a locale code)."""
         tokens = []
+        lemmas = self.words.lemmatizer(language)
         for raw in tokenize(normalize(text, keep_umlauts=True)):
             if raw.kind == "word":
-                surface, terms = self._word(raw.text, language)
+                surface, terms = self._word(raw.text, lemmas)
                 if surface in STOP_WORDS:
                     continue
             else:
@@ -46,12 +52,13 @@ class Analyzer:
             tokens.append(Token(surface, terms, raw.kind, raw.start, raw.end))
         return tokens
 
-    def _word(self, word: str, language: str | None) -> tuple[str, tuple[str, ...]]:
+    @staticmethod
+    def _word(word: str, lemmas: Lemmatizer) -> tuple[str, tuple[str, ...]]:
         """A word's surface (umlauts folded) and its terms under every plain spelling."""
-        if word.isascii() or not any(u in word for u in UMLAUTS):
-            return word, self.words.lemmas(word, language)
+        if word.isascii() or not _UMLAUT.search(word):
+            return word, lemmas(word)
         spellings = umlaut_spellings(word)
-        terms = [t for spelling in spellings for t in self.words.lemmas(spelling, language)]
+        terms = [t for spelling in spellings for t in lemmas(spelling)]
         return spellings[0], tuple(dict.fromkeys(terms))
 
     def index_terms(
@@ -63,21 +70,29 @@ class Analyzer:
         Normalized words (stop words included) are appended to `surface_words` if given,
         so the indexer's vocabulary needs no second pass over the text.
         """
-        word_terms = self._word
+        lemmas = self.words.lemmatizer(language)
+        normalized = normalize(text, keep_umlauts=True)
+        umlauts = not normalized.isascii() and _UMLAUT.search(normalized) is not None
         terms: list[str] = []
-        for raw in tokenize(normalize(text, keep_umlauts=True)):
+        for raw in tokenize(normalized):
             if raw.kind != "word":
                 terms.append(raw.text)
                 continue
-            surface, lemmas = word_terms(raw.text, language)
+            if umlauts:
+                surface, found = self._word(raw.text, lemmas)
+            else:
+                surface, found = raw.text, lemmas(raw.text)
             if surface_words is not None:
                 surface_words.append(surface)
             if surface not in STOP_WORDS:
-                terms.extend(lemmas)
+                terms.extend(found)
         return " ".join(terms)
 
     def index_texts(self, texts: dict[str, str], surface_words: list[str] | None = None) -> str:
         """`index_terms` of texts by language (a product's titles or descriptions)."""
+        if len(texts) == 1:  # most feeds: one language
+            ((language, text),) = texts.items()
+            return self.index_terms(text, surface_words, language)
         return " ".join(
             self.index_terms(text, surface_words, language) for language, text in texts.items()
         )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from functools import cache
 
 import pymorphy3
@@ -94,15 +95,34 @@ class WordNormalizer:
 
     def lemmas(self, word: str, language: str | None = None) -> tuple[str, ...]:
         """Every term `word` may be indexed under; `language` picks the Latin stemmer."""
-        stemmer = latin_stemmer_name(language) if language else None
-        cache = self._cache if stemmer is None else self._latin_cache(stemmer)
-        cached = cache.get(word)
-        if cached is not None:
-            return cached
-        if stemmer is not None and not _is_latin(word):
-            result = self.lemmas(word)
-        else:
-            result = self._compute(word) if stemmer is None else self._latin(word, stemmer)
+        if language is None:
+            cached = self._cache.get(word)
+            if cached is not None:
+                return cached
+            return self._store(self._cache, word, self._compute(word))
+        return self.lemmatizer(language)(word)
+
+    def lemmatizer(self, language: str | None) -> Callable[[str], tuple[str, ...]]:
+        """`lemmas` with the language fixed: what indexing calls once per word."""
+        stemmer = latin_stemmer_name(language)
+        if stemmer is None:
+            return self.lemmas
+        cache = self._latin_cache(stemmer)
+        plain = self.lemmas
+
+        def lemmas(word: str) -> tuple[str, ...]:
+            cached = cache.get(word)
+            if cached is not None:
+                return cached
+            if not _is_latin(word):
+                return plain(word)
+            return self._store(cache, word, self._latin(word, stemmer))
+
+        return lemmas
+
+    def _store(
+        self, cache: dict[str, tuple[str, ...]], word: str, result: tuple[str, ...]
+    ) -> tuple[str, ...]:
         if len(cache) >= _CACHE_LIMIT:
             with self._lock:
                 cache.clear()
