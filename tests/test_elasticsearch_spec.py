@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from elasticsearch import Elasticsearch
 
+from locales.registry import default_registry
 from search.analysis.analyzer import default_analyzer
 from search.catalog import Product, Seller
 from search.documents import index_document
@@ -96,6 +97,15 @@ def search_shapes() -> Iterator[tuple[str, EngineQuery]]:
     for sort in SORTS:
         yield f"text sorted by {sort}", EngineQuery(text=BAG, sort=sort)
         yield f"browse sorted by {sort}", EngineQuery(sort=sort, filters=filters["country"])
+    tiers = default_registry().country("RU").delivery_tiers  # what the service sends
+    yield (
+        "text sorted by delivery to RU",
+        EngineQuery(text=BAG, sort="delivery", delivery_tiers=tiers),
+    )
+    yield (
+        "browse sorted by delivery to RU, filtered",
+        EngineQuery(sort="delivery", delivery_tiers=tiers, filters=filters["all filters"]),
+    )
     yield "browse everything", EngineQuery()
     yield "no facets", EngineQuery(text=BAG, with_facets=False)
     yield "page 2", EngineQuery(text=BAG, offset=20, limit=20)
