@@ -17,6 +17,7 @@ class ListEntry:
     product_id: str
     reason: str  # one of REASONS
     score: float
+    badge: str | None = None  # a pin's badge, shown on the product's card
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ def stored_list(conn: Connection, country: str, day: date) -> StoredList | None:
         .where(recommendation_items.c.list_id == header.id)
         .order_by(recommendation_items.c.position)
     )
-    entries = [ListEntry(r.product_id, r.reason, r.score) for r in rows]
+    entries = [ListEntry(r.product_id, r.reason, r.score, r.badge) for r in rows]
     return StoredList(country, day, header.built_at, entries)
 
 
@@ -53,6 +54,20 @@ def built_lists(conn: Connection, country: str, since: date) -> dict[date, int]:
         )
     )
     return {row.date: row.built_at for row in rows}
+
+
+def stored_dates(conn: Connection, country: str, starts: date, ends: date) -> list[date]:
+    """The dates from `starts` to `ends` (inclusive) the country has a stored list for."""
+    rows = conn.execute(
+        select(recommendation_lists.c.date)
+        .where(
+            recommendation_lists.c.country == country,
+            recommendation_lists.c.date >= starts,
+            recommendation_lists.c.date <= ends,
+        )
+        .order_by(recommendation_lists.c.date)
+    )
+    return [row.date for row in rows]
 
 
 def replace_list(
@@ -75,6 +90,7 @@ def replace_list(
                     "product_id": e.product_id,
                     "reason": e.reason,
                     "score": e.score,
+                    "badge": e.badge,
                 }
                 for i, e in enumerate(entries)
             ],

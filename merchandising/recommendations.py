@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, TypeGuard
@@ -89,8 +89,10 @@ def compose(
     exclusions: set[str],
     sources: Iterable[tuple[str, Ranked]],
     lookup: Lookup,
+    badges: Mapping[str, str | None] | None = None,
 ) -> list[ListEntry]:
-    """The list: pins in order, then each (reason, ranking) source until `rules.size`.
+    """The list: pins in order (with their `badges`), then each (reason, ranking) source
+    until `rules.size`.
 
     Pins are never dropped by the category cap but count towards it.
     """
@@ -102,7 +104,7 @@ def compose(
     for pid in pin_ids:
         product = pinned_products.get(pid)
         if len(chosen) < rules.size and eligible(product, country):
-            chosen.append(ListEntry(pid, "pinned", 0.0))
+            chosen.append(ListEntry(pid, "pinned", 0.0, (badges or {}).get(pid)))
             taken.add(pid)
             per_category[product["category"]] += 1
     for reason, ranking in sources:
@@ -184,7 +186,7 @@ class ListBuilder:
         region = self.registry.country(country).region
         in_region = sorted(c.code for c in self.registry.countries.values() if c.region == region)
         with self.db.connect() as conn:
-            pins = pinned(conn, country, day)
+            badges = dict(pinned(conn, country, day))
             exclusions = excluded(conn, country, day)
         sources: list[tuple[str, Ranked]] = [
             ("trending", ranked(self.scores(country, day))),
@@ -192,7 +194,9 @@ class ListBuilder:
             ("popular", _lazy(lambda: self._summed(sorted(self.registry.countries), day))),
             ("popular", _lazy(lambda: self._catalog(country))),
         ]
-        return compose(country, self.rules, pins, exclusions, sources, self.engine.get_products)
+        return compose(
+            country, self.rules, list(badges), exclusions, sources, self.engine.get_products, badges
+        )
 
     def build(self, country: str, day: date) -> StoredList:
         """Compute and store (replacing) the list for (country, day)."""

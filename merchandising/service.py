@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Annotated
+from typing import Annotated, NotRequired
 
 from pydantic import Field
 
@@ -26,7 +26,7 @@ from search.service import SearchService
 from storage import Database
 
 from .dates import local_today
-from .lists import REASONS, ListEntry, StoredList, built_lists, stored_list
+from .lists import REASONS, ListEntry, StoredList, built_lists, stored_dates, stored_list
 from .recommendations import ListBuilder, Rules, due_builds
 
 log = logging.getLogger("vitrina.recommendations")
@@ -39,6 +39,9 @@ class RecommendedItem(Item):
     """A product of a daily list, shaped like a search item, with why it is there."""
 
     reason: Annotated[str, Field(json_schema_extra={"enum": list(REASONS)})]
+    badge: NotRequired[
+        Annotated[str, Field(description='A merchandiser\'s badge for the product ("−30%")')]
+    ]
 
 
 class RecommendationService:
@@ -100,9 +103,21 @@ class RecommendationService:
     ) -> list[RecommendedItem]:
         """The list's products in `locale`, shaped like search items, each with its reason."""
         entries = stored.entries if limit is None else stored.entries[:limit]
-        reasons = {entry.product_id: entry.reason for entry in entries}
-        items = self.search.products(list(reasons), locale, stored.country)
-        return [RecommendedItem(**item, reason=reasons[item["id"]]) for item in items]
+        return self.present_entries(entries, stored.country, locale)
+
+    def present_entries(
+        self, entries: list[ListEntry], country: str, locale: str
+    ) -> list[RecommendedItem]:
+        """List entries as search items in `locale`, each with its reason (and badge)."""
+        by_id = {entry.product_id: entry for entry in entries}
+        presented = []
+        for item in self.search.products(list(by_id), locale, country):
+            entry = by_id[item["id"]]
+            recommended = RecommendedItem(**item, reason=entry.reason)
+            if entry.badge:
+                recommended["badge"] = entry.badge
+            presented.append(recommended)
+        return presented
 
     # -- building (what tasks, the CLI and merchandisers do) ---------------------
 
@@ -117,6 +132,18 @@ class RecommendationService:
     def build(self, country: str, day: date) -> StoredList:
         """Compute and store (replacing) the list of (country, day)."""
         return self.builder().build(country, day)
+
+    def rebuild_stored(self, country: str, starts: date, ends: date) -> list[date]:
+        """Rebuild the country's stored lists from `starts` to `ends` (what a pin or an
+        exclusion over those dates changes), with the code the Celery task runs; lists
+        of other dates are built when their day comes."""
+        code = self.registry.country(country).code
+        with self.database.connect() as conn:
+            days = stored_dates(conn, code, starts, ends)
+        builder = self.builder()
+        for day in days:
+            builder.build(code, day)
+        return days
 
     def build_all(
         self, day: date | None = None, countries: list[str] | None = None

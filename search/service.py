@@ -7,8 +7,9 @@ delivery estimates and facets with localized labels.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from locales.money import price, to_usd
@@ -21,8 +22,12 @@ from .documents import brand_key
 from .engines.base import EngineQuery, EngineResult, Filters, SearchEngine
 from .highlight import highlight
 from .params import SearchParams
+from .rules import Adjustment, RuledEngine
 from .understanding.base import Interpretation
 from .understanding.pipeline import QueryUnderstanding
+
+if TYPE_CHECKING:
+    from .tuning import SearchTuning
 
 # A reading that finds fewer products than this makes the service try the next one.
 ENOUGH_RESULTS = 1
@@ -56,11 +61,18 @@ class SearchService:
         registry: Registry,
         analyzer: Analyzer,
         understanding: QueryUnderstanding | None = None,
+        *,
+        tuning: SearchTuning | None = None,
+        observer: Callable[[SearchParams, SearchOutcome], None] | None = None,
     ) -> None:
+        """`tuning` brings merchandisers' query rules, synonyms and aliases (none: the
+        seed files, no rules); `observer` sees every search a shopper ran (the log)."""
         self.engine = engine
         self.registry = registry
         self.analyzer = analyzer
         self.understanding = understanding or QueryUnderstanding(analyzer)
+        self.tuning = tuning
+        self.observer = observer
 
     # -- running a search -----------------------------------------------------
 
@@ -80,7 +92,29 @@ class SearchService:
             ships_to=params.country,
         )
 
-    def run(self, params: SearchParams) -> SearchOutcome:
+    def run(
+        self, params: SearchParams, *, observed: bool = True, adjustment: Adjustment | None = None
+    ) -> SearchOutcome:
+        """Run a search; a shopper's (`observed`) search of a query goes to the observer.
+        `adjustment` replaces what the query rules would do (an admin's preview)."""
+        if self.tuning is not None:
+            self.tuning.refresh()
+        outcome = self._run(params, adjustment)
+        if observed and self.observer is not None and params.q and params.page == 1:
+            self.observer(params, outcome)
+        return outcome
+
+    def _engine(
+        self, params: SearchParams, reading: Interpretation | None, adjustment: Adjustment | None
+    ) -> SearchEngine | RuledEngine:
+        """The engine with the query rules that match this reading applied (see search/rules.py)."""
+        if adjustment is None and self.tuning is not None and reading is not None:
+            adjustment = self.tuning.adjustment(params, reading)
+        return (
+            self.engine if adjustment is None else RuledEngine(self.engine, adjustment, params.sort)
+        )
+
+    def _run(self, params: SearchParams, adjustment: Adjustment | None) -> SearchOutcome:
         filters = self.filters(params)
         offset = (params.page - 1) * params.per_page
         tiers = (
@@ -102,18 +136,19 @@ class SearchService:
 
         plan = self.understanding.plan(params.q, params.locale)
         first = plan.first
+        engine = self._engine(params, first, adjustment)
         if first is None:
-            return SearchOutcome(params, None, self.engine.search(query(None)))
-        result = self.engine.search(query(first))
+            return SearchOutcome(params, None, engine.search(query(None)))
+        result = engine.search(query(first))
         if result.total >= ENOUGH_RESULTS:
             # A rewrite of real words is only offered, never imposed, and only asked
             # for when the query found few products.
             hint = plan.did_you_mean_for(result.total) if result.total < FEW_RESULTS else None
             return SearchOutcome(params, first, result, hint)
         for reading in plan.fallbacks:
-            if self.engine.count(query(reading, facets=False)) >= ENOUGH_RESULTS:
+            if engine.count(query(reading, facets=False)) >= ENOUGH_RESULTS:
                 hint = plan.did_you_mean_for(0)
-                return SearchOutcome(params, reading, self.engine.search(query(reading)), hint)
+                return SearchOutcome(params, reading, engine.search(query(reading)), hint)
         return SearchOutcome(params, first, result, plan.did_you_mean_for(0))
 
     def search(self, params: SearchParams) -> SearchAnswer:

@@ -134,24 +134,60 @@ def test_pins_come_first_in_order_and_exclusions_never_appear(catalog, services)
         for p, c in [("a", "shoes"), ("b", "toys"), ("c", "food"), ("d", "sports")]
     ]
     rec = catalog(products, [order("a", 5, quantity=5), order("b", 5, quantity=4)])
-    curation = Curation(rec.db)
-    curation.pin("RU", DAY, "d")
-    curation.pin("RU", DAY, "c", position=1)
-    curation.exclude("RU", DAY, "a")
+    curation = Curation(rec.db, services.registry, services.indexing_engine.get_products)
+    d_pin = curation.add_pin("RU", "d", DAY, DAY, user="t")
+    curation.add_pin("RU", "c", DAY, DAY, position=1, badge="−30%", user="t")
+    a_out = curation.add_exclusion("RU", "a", DAY, DAY, user="t")
     entries = rec.compute("RU", DAY)
-    assert [(e.product_id, e.reason) for e in entries][:3] == [
-        ("c", "pinned"),
-        ("d", "pinned"),
-        ("b", "trending"),
+    assert [(e.product_id, e.reason, e.badge) for e in entries][:3] == [
+        ("c", "pinned", "−30%"),
+        ("d", "pinned", None),
+        ("b", "trending", None),
     ]
     assert "a" not in ids(entries)
-    curation.exclude("RU", DAY, "c")  # an excluded pin does not appear either
+    c_out = curation.add_exclusion("RU", "c", DAY, DAY, user="t")  # an excluded pin stays out
     assert ids(rec.compute("RU", DAY))[:2] == ["d", "b"]
-    curation.unexclude("RU", DAY, "c")
-    curation.unpin("RU", DAY, "d")
+    curation.remove_exclusion(c_out.id, user="t")
+    curation.remove_pin(d_pin.id, user="t")
     assert ids(rec.compute("RU", DAY))[:2] == ["c", "b"]
     other_day = rec.compute("RU", DAY + timedelta(days=1))
-    assert other_day[0].reason != "pinned"  # pins belong to one (country, date)
+    assert other_day[0].reason != "pinned"  # pins belong to their span of dates
+    assert curation.remove_exclusion(a_out.id, user="t") is not None
+    assert curation.remove_exclusion(a_out.id, user="t") is None
+
+
+def test_pins_and_exclusions_cover_every_day_of_their_span(catalog, services):
+    products = [make_product(p, p, category=c) for p, c in [("a", "shoes"), ("b", "toys")]]
+    rec = catalog(products, [order("a", 5, quantity=5), order("b", 5, quantity=4)])
+    curation = Curation(rec.db, services.registry, services.indexing_engine.get_products)
+    week = [DAY + timedelta(days=n) for n in range(7)]
+    curation.add_pin("RU", "b", week[1], week[3], user="t")
+    curation.add_exclusion("RU", "a", week[2], week[5], user="t")
+    firsts = [ids(rec.compute("RU", day))[:2] for day in week]
+    assert firsts[0] == ["a", "b"]  # before the span
+    assert firsts[1] == ["b", "a"]  # pinned
+    assert firsts[2] == firsts[3] == ["b"]  # pinned, and "a" excluded
+    assert firsts[4] == firsts[5] == ["b"]  # excluded only
+    assert firsts[6] == ["a", "b"]  # after both spans
+
+
+def test_spans_and_products_are_checked(catalog, services):
+    from merchandising.curation import CurationError
+
+    rec = catalog([make_product("a", "a")], [])
+    curation = Curation(rec.db, services.registry, services.indexing_engine.get_products)
+    with pytest.raises(CurationError, match="before"):
+        curation.add_pin("RU", "a", DAY, DAY - timedelta(days=1), user="t")
+    with pytest.raises(CurationError, match="catalog"):
+        curation.add_pin("RU", "nope", DAY, DAY, user="t")
+    with pytest.raises(CurationError, match="unknown country"):
+        curation.add_pin("XX", "a", DAY, DAY, user="t")
+    with pytest.raises(CurationError, match="366"):
+        curation.add_exclusion("RU", "a", DAY, DAY + timedelta(days=400), user="t")
+    first = curation.add_pin("ru", "a", DAY, DAY, position=3, user="t")
+    again = curation.add_pin("RU", "a", DAY, DAY, position=1, badge="Хит", user="t")
+    assert again.id == first.id and (again.position, again.badge) == (1, "Хит")
+    assert [p.country for p in curation.pins("RU")] == ["RU"]
 
 
 def test_few_orders_are_filled_from_region_then_global_then_catalog(catalog):

@@ -61,23 +61,18 @@ def test_recommendations_are_built_on_demand_and_shaped_like_search_items(client
     assert {item["reason"] for item in body["items"][1:]} == {"popular"}
 
 
-def test_pins_show_first_with_reason_pinned(app, client, demo_ids, ordered):
+def test_pins_show_first_with_reason_pinned_at_once(app, client, demo_ids, ordered):
     day = local_today("Europe/Moscow")
     client.get("/api/v1/recommendations/RU")  # the list is stored now
-    app.extensions["vitrina"].curation.pin("RU", day, demo_ids[10])
-    # A stored list stays as built until it is rebuilt.
-    assert (
-        client.get(f"/api/v1/recommendations/RU?date={day.isoformat()}").get_json()["items"][0][
-            "reason"
-        ]
-        == "trending"
-    )
-    app.extensions["vitrina"].recommendations.build("RU", day)  # what a merchandiser triggers
-    items = client.get("/api/v1/recommendations/RU").get_json()["items"]
+    services = app.extensions["vitrina"]
+    services.curation.add_pin("RU", demo_ids[10], day, day, badge="−30%", user="t")
+    # The stored list of that date was rebuilt with the pin.
+    items = client.get(f"/api/v1/recommendations/RU?date={day.isoformat()}").get_json()["items"]
     assert [(i["id"], i["reason"]) for i in items[:2]] == [
         (demo_ids[10], "pinned"),
         (ordered, "trending"),
     ]
+    assert items[0]["badge"] == "−30%" and "badge" not in items[1]
 
 
 def test_other_locales_and_countries(client, ordered):

@@ -20,12 +20,22 @@ from typing import TYPE_CHECKING, Any
 from indexer.jobs import Jobs
 from locales.registry import Registry, load_registry
 from merchandising.accounts import Accounts
+from merchandising.audit import AuditLog
 from merchandising.curation import Curation
+from merchandising.reports import SearchReports
+from merchandising.rules import QueryRules
 from merchandising.service import RecommendationService
+from merchandising.synonyms import Wording
+from merchandising.throttle import LoginThrottle
 from search.analysis.analyzer import Analyzer, default_analyzer
+from search.analytics import SearchLog
 from search.engines import SearchEngine, create_engine
-from search.service import SearchService
+from search.params import SearchParams
+from search.service import SearchOutcome, SearchService
+from search.tuning import SearchTuning
 from search.understanding.pipeline import QueryUnderstanding
+from search.understanding.synonyms import Synonyms
+from search.understanding.translit import Transliterator
 from search.vocabulary import VocabularyStore, vocabulary_path
 from storage import Database
 
@@ -83,12 +93,41 @@ class Services:
 
     @cached_property
     def understanding(self) -> QueryUnderstanding:
+        """Synonyms and brand aliases start empty: `tuning` loads them (from the database,
+        or the seed files) before the first search, and refuses a broken set."""
         store = VocabularyStore(vocabulary_path(self.settings.data_dir))
-        return QueryUnderstanding(self.analyzer, store)
+        return QueryUnderstanding(
+            self.analyzer,
+            store,
+            synonyms=Synonyms.from_groups(self.analyzer, []),
+            transliterator=Transliterator(aliases={}),
+        )
+
+    @cached_property
+    def tuning(self) -> SearchTuning:
+        """Merchandisers' query rules, synonyms and brand aliases, live in this process."""
+        return SearchTuning(self.database, self.understanding, self.registry)
+
+    @cached_property
+    def search_log(self) -> SearchLog:
+        return SearchLog(self.database)
 
     @cached_property
     def search(self) -> SearchService:
-        return SearchService(self.engine, self.registry, self.analyzer, self.understanding)
+        def observe(params: SearchParams, outcome: SearchOutcome) -> None:
+            understood = outcome.reading.text if outcome.reading else ""
+            self.search_log.record(
+                params.locale, params.country, params.q, understood, outcome.result.total
+            )
+
+        return SearchService(
+            self.engine,
+            self.registry,
+            self.analyzer,
+            self.understanding,
+            tuning=self.tuning,
+            observer=observe,
+        )
 
     # -- the database and what lives in it ------------------------------------------
 
@@ -107,11 +146,44 @@ class Services:
 
     @cached_property
     def curation(self) -> Curation:
-        return Curation(self.database)
+        """Pins and exclusions; a change rebuilds the stored lists it touches at once."""
+        return Curation(
+            self.database,
+            self.registry,
+            self.engine.get_products,
+            on_change=self.recommendations.rebuild_stored,
+        )
+
+    @cached_property
+    def rules(self) -> QueryRules:
+        return QueryRules(
+            self.database,
+            self.registry,
+            self.engine.get_products,
+            understood=self.tuning.rule_key,
+            on_change=self.tuning.expire,
+        )
+
+    @cached_property
+    def wording(self) -> Wording:
+        """Synonym groups and brand aliases as merchandisers edit them."""
+        return Wording(self.database, self.analyzer, on_change=self.tuning.expire)
+
+    @cached_property
+    def reports(self) -> SearchReports:
+        return SearchReports(self.database, flush=self.search_log.flush)
+
+    @cached_property
+    def audit(self) -> AuditLog:
+        return AuditLog(self.database)
 
     @cached_property
     def accounts(self) -> Accounts:
         return Accounts(self.database)
+
+    @cached_property
+    def login_throttle(self) -> LoginThrottle:
+        return LoginThrottle(self.database)
 
     # -- work for the Celery workers ---------------------------------------------------
 

@@ -37,7 +37,7 @@ def create_app(services: WebServices, config: dict[str, Any] | None = None) -> F
     errors.register(app)
     security.register(app)
     app.register_blueprint(api.blueprint)
-    app.register_blueprint(admin.blueprint)
+    admin.register(app)
     web_i18n.init_app(app)
     pages.register(app)
     return app

@@ -13,8 +13,13 @@ from flask import current_app
 
 from locales.registry import Registry
 from merchandising.accounts import Accounts
+from merchandising.audit import AuditLog
 from merchandising.curation import Curation
+from merchandising.reports import SearchReports
+from merchandising.rules import QueryRules
 from merchandising.service import RecommendationService
+from merchandising.synonyms import Wording
+from merchandising.throttle import LoginThrottle
 from search.engines.base import SearchEngine
 from search.service import SearchService
 from storage import Database
@@ -52,6 +57,16 @@ class WebServices(Protocol):
     def curation(self) -> Curation: ...
     @property
     def accounts(self) -> Accounts: ...
+    @property
+    def login_throttle(self) -> LoginThrottle: ...
+    @property
+    def rules(self) -> QueryRules: ...
+    @property
+    def wording(self) -> Wording: ...
+    @property
+    def reports(self) -> SearchReports: ...
+    @property
+    def audit(self) -> AuditLog: ...
 
 
 def services() -> WebServices:

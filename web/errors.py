@@ -23,7 +23,10 @@ def error_response(status: int, code: str, message: str) -> Response:
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path in ("/healthz", "/openapi.json")
+    return request.path.startswith(("/api/", "/admin/api/")) or request.path in (
+        "/healthz",
+        "/openapi.json",
+    )
 
 
 PAGE_ERROR_RENDERER = "vitrina.page_error"

@@ -25,6 +25,13 @@ INFO = {
     "description": 'Localized storefront search: see SPEC.md, "HTTP API".',
 }
 DOCUMENT_CACHE = "vitrina.openapi"
+SECURITY_SCHEMES = {
+    "adminToken": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "An admin API token from `vitrina users token NAME`",
+    }
+}
 V = TypeVar("V", bound=Callable[..., Any])
 
 
@@ -38,6 +45,7 @@ class Operation:
     query: type[BaseModel] | None = None
     body: Any = None  # a pydantic model or TypedDict for a JSON request body
     path_params: Mapping[str, str] = field(default_factory=dict)  # name -> description
+    security: tuple[str, ...] = ()  # names of SECURITY_SCHEMES the route requires
 
 
 def documented(
@@ -48,9 +56,11 @@ def documented(
     query: type[BaseModel] | None = None,
     body: Any = None,
     path_params: Mapping[str, str] | None = None,
+    security: tuple[str, ...] = (),
 ) -> Callable[[V], V]:
-    """Declare a view's parameters and answers for the OpenAPI document."""
-    operation = Operation(summary, answers, description, query, body, path_params or {})
+    """Declare a view's parameters and answers for the OpenAPI document (an answer type
+    of None: no body)."""
+    operation = Operation(summary, answers, description, query, body, path_params or {}, security)
 
     def declare(view: V) -> V:
         view.openapi = operation  # type: ignore[attr-defined]
@@ -87,7 +97,8 @@ def _generate(found: list[tuple[str, str, Operation]]) -> dict[str, Any]:
     inputs: list[tuple[SchemaKey, JsonSchemaMode, TypeAdapter[Any]]] = []
     for path, method, operation in found:
         for status, (_, shape) in operation.answers.items():
-            inputs.append(((path, method, status), "serialization", TypeAdapter(shape)))
+            if shape is not None:  # None: an answer without a body (204)
+                inputs.append(((path, method, status), "serialization", TypeAdapter(shape)))
         if operation.body is not None:
             inputs.append(((path, method, "body"), "validation", TypeAdapter(operation.body)))
     schemas, definitions = TypeAdapter.json_schemas(inputs, ref_template=REF_TEMPLATE)
@@ -107,21 +118,23 @@ def _generate(found: list[tuple[str, str, Operation]]) -> dict[str, Any]:
                 },
             }
         entry["responses"] = {
-            str(status): {
+            str(status): {"description": description}
+            if shape is None
+            else {
                 "description": description,
                 "content": {
                     "application/json": {"schema": schemas[(path, method, status), "serialization"]}
                 },
             }
-            for status, (description, _) in sorted(operation.answers.items())
+            for status, (description, shape) in sorted(operation.answers.items())
         }
+        if operation.security:
+            entry["security"] = [{name: []} for name in operation.security]
         paths.setdefault(path, {})[method] = entry
-    return {
-        "openapi": "3.1.0",
-        "info": INFO,
-        "paths": paths,
-        "components": {"schemas": definitions.get("$defs", {})},
-    }
+    components: dict[str, Any] = {"schemas": definitions.get("$defs", {})}
+    if any(operation.security for _, _, operation in found):
+        components["securitySchemes"] = SECURITY_SCHEMES
+    return {"openapi": "3.1.0", "info": INFO, "paths": paths, "components": components}
 
 
 def _path_parameters(path: str, operation: Operation) -> list[dict[str, Any]]:

@@ -257,6 +257,11 @@ class EmbeddedEngine:
                 clauses.append((tantivy.Occur.Should, self._group(group)))
         for clause in self._filters(filters):
             clauses.append((tantivy.Occur.Must, tantivy.Query.const_score_query(clause, 0.0)))
+        if filters.exclude_ids:
+            if not clauses:  # a query of only MustNot clauses matches nothing
+                clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
+            excluded = tantivy.Query.term_set_query(self.schema, "id", list(filters.exclude_ids))
+            clauses.append((tantivy.Occur.MustNot, excluded))
         if not clauses:
             return tantivy.Query.all_query()
         return tantivy.Query.boolean_query(clauses)
@@ -291,6 +296,8 @@ class EmbeddedEngine:
     def _filters(self, filters: Filters) -> list[tantivy.Query]:
         schema, query = self.schema, tantivy.Query
         result = []
+        if filters.ids:
+            result.append(query.term_set_query(schema, "id", list(filters.ids)))
         if filters.categories:
             result.append(query.term_set_query(schema, "category", list(filters.categories)))
         if filters.brands:

@@ -1,12 +1,17 @@
-"""Synonyms merchandisers can edit: one group of interchangeable words per line.
+"""Synonyms merchandisers can edit: groups of interchangeable words.
 
 Each query word whose terms belong to a group also matches the group's other
 words (as extra alternatives of the same word, never as required words), in
 Russian and English alike: "смартфон" finds "телефон" and "smartphone".
+
+Merchandisers edit the groups in the admin (stored in the database, see
+`search/tuning.py`); `data/synonyms.txt` is the seed used until the first save,
+one comma-separated group per line (parsed and validated by `editable.py`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from ..analysis.analyzer import Analyzer
@@ -15,26 +20,30 @@ SYNONYMS_FILE = Path(__file__).with_name("data") / "synonyms.txt"
 
 
 class Synonyms:
-    def __init__(self, analyzer: Analyzer, path: Path = SYNONYMS_FILE) -> None:
+    def __init__(self, analyzer: Analyzer, path: Path | None = SYNONYMS_FILE) -> None:
+        """The groups of the file at `path` (None: no groups); a malformed line raises
+        ValueError naming the file and line."""
         self.analyzer = analyzer
         # term -> the other members of its groups: (word as written, its terms)
         self._by_term: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
-        if path.exists():
-            self._load(path)
+        if path is not None and path.exists():
+            from .editable import read_synonyms_file
 
-    def _load(self, path: Path) -> None:
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            line = line.split("#", 1)[0].strip()
-            if not line:
-                continue
+            self._add_groups(read_synonyms_file(path, analyzer))
+
+    @classmethod
+    def from_groups(cls, analyzer: Analyzer, groups: Iterable[Sequence[str]]) -> Synonyms:
+        """Synonyms of groups already validated (`editable.validate_synonyms`)."""
+        synonyms = cls(analyzer, None)
+        synonyms._add_groups(groups)
+        return synonyms
+
+    def _add_groups(self, groups: Iterable[Sequence[str]]) -> None:
+        for group in groups:
             members = []
-            for word in (w.strip() for w in line.split(",")):
-                tokens = self.analyzer.analyze(word)
-                if len(tokens) != 1:
-                    raise ValueError(f"{path}:{number}: {word!r} must be one word")
-                members.append((tokens[0].surface, tokens[0].terms))
-            if len(members) < 2:
-                raise ValueError(f"{path}:{number}: a synonym group needs two words or more")
+            for word in group:
+                token = self.analyzer.analyze(word)[0]
+                members.append((token.surface, token.terms))
             for surface, terms in members:
                 others = [m for m in members if m[0] != surface]
                 for term in terms:

@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..analysis.text import normalize
 from ..vocabulary import Vocabulary
 from .distance import levenshtein
 
@@ -86,20 +85,11 @@ def _script_key(word: str, latin: bool) -> str:
 
 
 def load_aliases(path: Path = ALIASES_FILE) -> dict[str, str]:
-    """`cyrillic = latin` lines; '#' starts a comment. Keys are normalized words."""
-    aliases: dict[str, str] = {}
-    if not path.exists():
-        return aliases
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        line = line.split("#", 1)[0].strip()
-        if not line:
-            continue
-        source, sep, target = line.partition("=")
-        source, target = normalize(source).strip(), normalize(target).strip()
-        if not sep or not source or not target or " " in source + target:
-            raise ValueError(f"{path}:{number}: expected 'word = latinword', got {line!r}")
-        aliases[source] = target
-    return aliases
+    """`cyrillic = latin` lines; '#' starts a comment. Keys are normalized words; a bad
+    line raises ValueError with the file and line number (see editable.py)."""
+    from .editable import read_aliases_file
+
+    return read_aliases_file(path) if path.exists() else {}
 
 
 @dataclass

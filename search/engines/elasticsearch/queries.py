@@ -50,13 +50,18 @@ def group_query(terms: Sequence[str], russian_fallback: bool = False) -> dict[st
 def filter_clauses(filters: Filters, only: Sequence[str] | None = None) -> list[dict[str, Any]]:
     """Non-scoring clauses for `filters`; `only` limits them to the named filters.
 
-    Names: category, brand, ships_from, price (the faceted ones), rating, ships_to.
+    Names: category, brand, ships_from, price (the faceted ones), rating, ships_to, ids
+    (the products a query rule allows or hides).
     """
 
     def wanted(name: str) -> bool:
         return only is None or name in only
 
     clauses: list[dict[str, Any]] = []
+    if filters.ids and wanted("ids"):
+        clauses.append({"ids": {"values": list(filters.ids)}})
+    if filters.exclude_ids and wanted("ids"):
+        clauses.append({"bool": {"must_not": [{"ids": {"values": list(filters.exclude_ids)}}]}})
     if filters.categories and wanted("category"):
         clauses.append({"terms": {"category": list(filters.categories)}})
     if filters.brands and wanted("brand"):
@@ -176,7 +181,7 @@ def search_body(query: EngineQuery, russian_fallback: bool = False) -> dict[str,
     """The _search body for one page of results (and its facets when asked)."""
     start, size = page_window(query.offset, query.limit)
     if query.with_facets:
-        unfaceted = ("rating", "ships_to")
+        unfaceted = ("rating", "ships_to", "ids")
         main = match_query(query.text, query.filters, unfaceted, russian_fallback)
         faceted = filter_clauses(query.filters, FACETED_FILTERS)
     else:

@@ -1,0 +1,102 @@
+"""The admin's forms (Flask-WTF: each carries its CSRF token and validates what it takes).
+
+Labels and messages are lazily translated, so a form shows in the page's locale.
+Product fields take an id; the pages' script fills them from a search as you type
+(web/static/admin.js), and without the script an id typed by hand works the same.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from merchandising.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, ROLES
+from merchandising.curation import MAX_BADGE_LENGTH, MAX_POSITION, MAX_PRODUCT_ID
+from merchandising.rules import MAX_QUERY
+
+
+class LoginForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something (remove, rebuild, sign out): only its CSRF token."""
+
+
+class SpanForm(FlaskForm):
+    """A product over a span of the country's local dates."""
+
+    country = HiddenField(validators=[DataRequired()])
+    product_id = StringField(_l("Product"), validators=[DataRequired(), Length(max=MAX_PRODUCT_ID)])
+    starts = DateField(_l("From"), validators=[InputRequired()])
+    ends = DateField(_l("To"), validators=[InputRequired()])
+
+    def validate_ends(self, field: Any) -> None:
+        if self.starts.data and field.data and field.data < self.starts.data:
+            raise ValueError(_l("The last day is before the first."))
+
+
+class PinForm(SpanForm):
+    position = IntegerField(
+        _l("Position"), validators=[Optional(), NumberRange(min=1, max=MAX_POSITION)]
+    )
+    badge = StringField(_l("Badge"), validators=[Optional(), Length(max=MAX_BADGE_LENGTH)])
+
+
+class ExclusionForm(SpanForm):
+    pass
+
+
+class RuleForm(FlaskForm):
+    query = StringField(_l("Query"), validators=[DataRequired(), Length(max=MAX_QUERY)])
+    locale = SelectField(_l("Language"), validators=[DataRequired()])
+    country = SelectField(_l("Country"), validators=[Optional()])
+    promote = TextAreaField(_l("Promote, in this order"))
+    hide = TextAreaField(_l("Hide"))
+    starts = DateField(_l("From"), validators=[Optional()])
+    ends = DateField(_l("To"), validators=[Optional()])
+
+    def validate_ends(self, field: Any) -> None:
+        if self.starts.data and field.data and field.data < self.starts.data:
+            raise ValueError(_l("The last day is before the first."))
+
+    def ids(self, field: Any) -> list[str]:
+        """Product ids of a list field: one per line (or separated by commas or spaces)."""
+        return [pid for pid in (field.data or "").replace(",", " ").split() if pid]
+
+
+class SynonymsForm(FlaskForm):
+    groups = TextAreaField(_l("Synonym groups"))
+
+
+class AliasesForm(FlaskForm):
+    aliases = TextAreaField(_l("Brand aliases"))
+
+
+class AddSynonymForm(FlaskForm):
+    """From a query that found nothing: make it mean a word the catalog has."""
+
+    word = HiddenField(validators=[DataRequired(), Length(max=64)])
+    synonym = StringField(_l("Means"), validators=[DataRequired(), Length(max=64)])
+
+
+class UserForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=64)])
+    role = SelectField(_l("Role"), choices=[(role, role) for role in ROLES])
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH)],
+    )
