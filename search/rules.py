@@ -57,7 +57,6 @@ class Adjustment:
     rules: tuple[int, ...]
 
 
-NO_RULES = Adjustment((), (), ())  # for searches that must ignore the rules (admin lookups)
 
 
 def reading_key(analyzer: Analyzer, reading: Interpretation) -> Key:

@@ -147,6 +147,8 @@ def test_russian_fallback_is_an_extra_lower_alternative_of_each_word():
             {"range": {"price_usd": {"gte": 5.0, "lte": 50.0}}},
         ),
         (Filters(rating_min=4.5), {"range": {"rating": {"gte": 4.5}}}),
+        (Filters(ids=("a", "b")), {"ids": {"values": ["a", "b"]}}),
+        (Filters(exclude_ids=("c",)), {"bool": {"must_not": [{"ids": {"values": ["c"]}}]}}),
     ],
 )
 def test_each_filter_restricts_results_without_scoring(filters, clause):
@@ -169,6 +171,14 @@ def test_with_facets_the_faceted_filters_move_to_the_post_filter():
     assert body["post_filter"] == {
         "bool": {"filter": [BAG_FILTER, {"range": {"price_usd": {"lte": 9.0}}}]}
     }
+
+
+def test_hidden_products_stay_out_of_the_facets_too():
+    filters = Filters(categories=("luggage_bags",), exclude_ids=("c",))
+    body = well_formed(search_body(EngineQuery(text=BAG, filters=filters)))
+    main = body["query"]["function_score"]["query"]["bool"]
+    assert main["filter"] == [{"bool": {"must_not": [{"ids": {"values": ["c"]}}]}}]
+    assert body["post_filter"] == {"bool": {"filter": [BAG_FILTER]}}
 
 
 def test_no_text_and_no_filter_matches_everything():

@@ -225,6 +225,9 @@ def test_health_reports_the_products(catalog):
         ({"ships_to": "RU"}, ALL_IDS - {"backpack"}),  # unrestricted products ship everywhere
         ({"ships_to": "US"}, {"bag-leather", "backpack", "phone", "case"}),
         ({"categories": ("luggage_bags",), "ships_to": "RU", "rating_min": 4.5}, {"bag-leather"}),
+        ({"ids": ("case", "boots", "nothing")}, {"case", "boots"}),  # query rules' promotions
+        ({"exclude_ids": ("case", "boots")}, ALL_IDS - {"case", "boots"}),  # ... and hidings
+        ({"ids": ("case", "boots"), "exclude_ids": ("boots",), "ships_to": "RU"}, {"case"}),
     ],
 )
 def test_each_filter_keeps_only_matching_products(catalog, filters, expected):
@@ -236,6 +239,14 @@ def test_each_filter_keeps_only_matching_products(catalog, filters, expected):
 def test_filters_apply_to_text_searches_too(catalog, analyzer):
     query = EngineQuery(text=text(analyzer, "женские"), filters=Filters(categories=("shoes",)))
     assert ids(catalog, query) == ["boots"]
+
+
+def test_excluded_products_leave_totals_counts_and_facets(catalog, analyzer):
+    query = EngineQuery(text=text(analyzer, "сумка"), filters=Filters(exclude_ids=("bag-sport",)))
+    result = catalog.search(query)
+    assert [h.id for h in result.hits] == ["bag-leather"] and result.total == 1
+    assert catalog.count(query) == 1
+    assert counts(result.facets["brand"]) == {"kanzler": 1}
 
 
 # -- facets -------------------------------------------------------------------

@@ -20,9 +20,16 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
-from merchandising.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, ROLES
+from merchandising.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from merchandising.curation import MAX_BADGE_LENGTH, MAX_POSITION, MAX_PRODUCT_ID
 from merchandising.rules import MAX_QUERY
 
@@ -46,7 +53,7 @@ class SpanForm(FlaskForm):
 
     def validate_ends(self, field: Any) -> None:
         if self.starts.data and field.data and field.data < self.starts.data:
-            raise ValueError(_l("The last day is before the first."))
+            raise ValidationError(_l("The last day is before the first."))
 
 
 class PinForm(SpanForm):
@@ -71,7 +78,7 @@ class RuleForm(FlaskForm):
 
     def validate_ends(self, field: Any) -> None:
         if self.starts.data and field.data and field.data < self.starts.data:
-            raise ValueError(_l("The last day is before the first."))
+            raise ValidationError(_l("The last day is before the first."))
 
     def ids(self, field: Any) -> list[str]:
         """Product ids of a list field: one per line (or separated by commas or spaces)."""
@@ -95,7 +102,7 @@ class AddSynonymForm(FlaskForm):
 
 class UserForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=64)])
-    role = SelectField(_l("Role"), choices=[(role, role) for role in ROLES])
+    role = SelectField(_l("Role"))  # choices: the roles, labelled in the page language
     password = PasswordField(
         _l("Password"),
         validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH)],

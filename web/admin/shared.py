@@ -7,8 +7,7 @@ from datetime import date
 
 from locales.registry import UnknownCountry
 from search.answers import Item
-from search.params import SearchParams
-from search.rules import NO_RULES
+from search.engines.base import EngineQuery
 
 from ..context import services
 from .answers import Preview
@@ -52,11 +51,17 @@ def product_lookup(text: str, locale: str | None, country: str | None) -> list[I
     locale = locale if locale in registry.enabled_locales else "ru"
     country = target_country(country) or registry.default_country(locale)
     text = " ".join(text.split())[:256]
-    found: list[Item] = []
-    if text:
-        found.extend(svc.search.products([text], locale, country))
-        params = SearchParams(q=text, locale=locale, country=country, per_page=LOOKUP_SIZE)
-        outcome = svc.search.run(params, observed=False, adjustment=NO_RULES)
-        ids = [hit.id for hit in outcome.result.hits if hit.id != text]
-        found.extend(svc.search.products(ids, locale, country))
-    return found[:LOOKUP_SIZE]
+    if not text:
+        return []
+    ids = [text]
+    # Any product of the catalog (wherever it ships; query rules do not apply), its title
+    # read as the page's language reads queries, then as Russian shoppers' are read.
+    for reading_locale in dict.fromkeys((locale, "ru")):
+        reading = svc.search.understanding.plan(text, reading_locale).first
+        if reading is None:
+            continue
+        query = EngineQuery(text=reading.match, limit=LOOKUP_SIZE, with_facets=False)
+        ids.extend(hit.id for hit in svc.engine.search(query).hits)
+        if len(ids) > LOOKUP_SIZE:
+            break
+    return svc.search.products(list(dict.fromkeys(ids))[:LOOKUP_SIZE], locale, country)

@@ -31,6 +31,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 
+from merchandising.accounts import ROLES
 from merchandising.curation import CurationError
 from merchandising.dates import parse_day
 from merchandising.reports import KINDS, MAX_DAYS
@@ -326,7 +327,7 @@ def rebuild():
 
 def _curation_message(exc: CurationError) -> str:
     """The domain's refusal in the page's language, where it is one the pages can meet."""
-    if exc.field == "product_id" and "catalog" in exc.message:
+    if "catalog" in exc.message:
         return _("There is no such product in the catalog.")
     if exc.field == "ends":
         return _("A span runs from its first day to its last, at most a year.")
@@ -621,7 +622,7 @@ def audit():
 def users():
     svc = services()
     form = forms.UserForm()
-    form.role.choices = [(role, role_label(role)) for role in ("merchandiser", "admin")]
+    form.role.choices = [(role, role_label(role)) for role in ROLES]
     status = 200
     if form.validate_on_submit():
         user = current_user()

@@ -41,31 +41,28 @@ def _spans(name: str, *extra: sa.Column) -> sa.Table:
 
 def upgrade() -> None:
     now = int(time.time())
-    pins = _spans(
+    _spans(
         "pins",
         sa.Column("position", sa.SmallInteger, nullable=True),
         sa.Column("badge", sa.String(40), nullable=True),
     )
     op.create_index("ix_pins_country_span", "pins", ["country", "starts", "ends"])
-    exclusions = _spans("exclusions")
+    _spans("exclusions")
     op.create_index("ix_exclusions_country_span", "exclusions", ["country", "starts", "ends"])
-    bind = op.get_bind()
-    old_pins = bind.execute(sa.text("SELECT country, date, product_id, position FROM merch_pins"))
-    rows = [
-        {"country": r.country, "product_id": r.product_id, "starts": r.date, "ends": r.date,
-         "position": r.position, "badge": None, "created_by": "migration", "created_at": now}
-        for r in old_pins
-    ]  # fmt: skip
-    if rows:
-        op.bulk_insert(pins, rows)
-    old_exclusions = bind.execute(sa.text("SELECT country, date, product_id FROM merch_exclusions"))
-    rows = [
-        {"country": r.country, "product_id": r.product_id, "starts": r.date, "ends": r.date,
-         "created_by": "migration", "created_at": now}
-        for r in old_exclusions
-    ]  # fmt: skip
-    if rows:
-        op.bulk_insert(exclusions, rows)
+    # Each day's pin or exclusion of 0001 becomes a one-day span.
+    op.execute(
+        sa.text(
+            "INSERT INTO pins (country, product_id, starts, ends, position, badge, created_by,"
+            " created_at) SELECT country, product_id, date, date, position, NULL, 'migration',"
+            " :now FROM merch_pins"
+        ).bindparams(now=now)
+    )
+    op.execute(
+        sa.text(
+            "INSERT INTO exclusions (country, product_id, starts, ends, created_by, created_at)"
+            " SELECT country, product_id, date, date, 'migration', :now FROM merch_exclusions"
+        ).bindparams(now=now)
+    )
     op.drop_table("merch_pins")
     op.drop_table("merch_exclusions")
 

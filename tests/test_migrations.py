@@ -1,0 +1,84 @@
+"""The Alembic migrations: one line of history, and data carried across them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+import pytest
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
+
+from storage import Database
+from storage.database import MIGRATIONS
+from tests.test_celery_services import PG_DSN, PG_URL
+
+
+def config_for(conn) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = conn
+    return config
+
+
+def test_the_migrations_have_one_head():
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert len(ScriptDirectory.from_config(config).get_heads()) == 1
+
+
+def test_day_pins_and_exclusions_become_one_day_spans(tmp_path):
+    database = Database(f"sqlite:///{tmp_path / 'old.db'}")
+    with database.engine.begin() as conn:
+        command.upgrade(config_for(conn), "0002")
+        conn.execute(text(
+            "INSERT INTO merch_pins (country, date, product_id, position) VALUES "
+            "('RU', '2026-11-27', 'a', 2), ('RU', '2026-11-27', 'b', 1)"
+        ))  # fmt: skip
+        conn.execute(text(
+            "INSERT INTO merch_exclusions (country, date, product_id) VALUES ('DE', '2026-11-28', 'c')"
+        ))  # fmt: skip
+    database.migrate()
+    day = date(2026, 11, 27)
+    from merchandising.curation import excluded, pinned
+
+    with database.connect() as conn:
+        assert pinned(conn, "RU", day) == [("b", None), ("a", None)]
+        assert excluded(conn, "DE", date(2026, 11, 28)) == {"c"}
+        assert pinned(conn, "RU", date(2026, 11, 28)) == []
+    with database.engine.begin() as conn:
+        command.downgrade(config_for(conn), "0002")
+        command.upgrade(config_for(conn), "head")
+
+
+@pytest.mark.services
+def test_the_same_on_postgresql():
+    psycopg = pytest.importorskip("psycopg")
+    try:
+        admin = psycopg.connect(PG_DSN, autocommit=True, connect_timeout=2)
+    except psycopg.Error as exc:
+        pytest.skip(f"PostgreSQL does not answer at {PG_DSN}: {exc}")
+    schema = f"vitrina_test_{uuid.uuid4().hex[:10]}"
+    admin.execute(f'CREATE SCHEMA "{schema}"')
+    database = Database(f"{PG_URL}?options=-csearch_path%3D{schema}")
+    try:
+        with database.engine.begin() as conn:
+            command.upgrade(config_for(conn), "0002")
+            conn.execute(text(
+                "INSERT INTO merch_pins (country, date, product_id, position) "
+                "VALUES ('RU', '2026-11-27', 'a', 1)"
+            ))  # fmt: skip
+        database.migrate()
+        from merchandising.curation import pinned
+
+        with database.connect() as conn:
+            assert pinned(conn, "RU", date(2026, 11, 27)) == [("a", None)]
+        with database.engine.begin() as conn:
+            command.downgrade(config_for(conn), "0002")
+            command.upgrade(config_for(conn), "head")
+    finally:
+        database.dispose()
+        admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.close()
