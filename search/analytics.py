@@ -92,7 +92,7 @@ class SearchLog:
         written = 0
         with self._write_lock:
             while self._queue:
-                rows = []
+                rows: list[Entry] = []
                 while self._queue and len(rows) < self.batch:
                     rows.append(self._queue.popleft())
                 written += self._write(rows)

@@ -57,8 +57,6 @@ class Adjustment:
     rules: tuple[int, ...]
 
 
-
-
 def reading_key(analyzer: Analyzer, reading: Interpretation) -> Key:
     """The understood query's words, each as the set of terms it matches on its own
     (lemmas) plus those of the catalog spelling it was transliterated to."""
@@ -206,12 +204,11 @@ def _count_in(result: EngineResult, promoted: Sequence[Hit]) -> None:
     """Add the promoted products to the facets and price range of the other results."""
     for hit in promoted:
         product = hit.product
-        values = {
-            "category": [(product.get("category"), None)],
-            "brand": [(brand_key(product["brand"]), product["brand"])]
-            if product.get("brand")
-            else [],
-            "ships_from": [(origin, None) for origin in product.get("ships_from") or ["CN"]],
+        brand = product.get("brand")
+        values: dict[str, list[tuple[str, str | None]]] = {
+            "category": [(str(product.get("category") or ""), None)],
+            "brand": [(brand_key(brand), brand)] if brand else [],
+            "ships_from": [(str(origin), None) for origin in product.get("ships_from") or ["CN"]],
         }
         for facet, pairs in values.items():
             buckets = result.facets.get(facet)

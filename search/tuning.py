@@ -130,8 +130,6 @@ class SearchTuning:
             current = self._loaded[name] == versions.get(name, 0)  # another thread loaded it
             if name in stale and not current and self._attempt(name, load, versions, now):
                 words_changed = True
-        if words_changed:
-            self._forget_plans()
         if RULES in stale or (words_changed and self._loaded[RULES] != NOT_LOADED):
             self._attempt(RULES, self._load_rules, versions, now)
 
@@ -173,7 +171,7 @@ class SearchTuning:
                     groups.extend(validate_synonyms([group], analyzer))
                 except DataError as exc:
                     log.warning("stored synonym group skipped: %s", exc)
-        self.understanding.synonyms = Synonyms.from_groups(analyzer, groups)
+        self.understanding.use(synonyms=Synonyms.from_groups(analyzer, groups))
 
     def _load_aliases(self) -> None:
         stored = self._stored_or_none(BRAND_ALIASES)
@@ -185,7 +183,7 @@ class SearchTuning:
         except DataError as exc:
             log.error("brand aliases refused: %s; the last good aliases keep serving", exc)
             return
-        self.understanding.transliterator.aliases = aliases
+        self.understanding.use(aliases=aliases)
 
     def _stored_or_none(self, kind: str) -> dict | None:
         """The saved set; None when nothing was saved yet, or the database cannot answer
@@ -225,7 +223,3 @@ class SearchTuning:
                 self._keys = {}
             key = self._keys[cache_key] = reading_key(self.understanding.analyzer, reading)
         return key
-
-    def _forget_plans(self) -> None:
-        """Readings cached with the old words must be made again."""
-        self.understanding._plans.clear()

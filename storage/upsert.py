@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Connection, Table
+from sqlalchemy.dialects import postgresql, sqlite
 
 
 def upsert(conn: Connection, table: Table, key: dict[str, Any], values: dict[str, Any]) -> None:
@@ -12,9 +13,6 @@ def upsert(conn: Connection, table: Table, key: dict[str, Any], values: dict[str
 
     One statement, so two processes writing the same key at once never collide.
     """
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    statement = insert(table).values({**key, **values})
+    dialect: Any = postgresql if conn.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table).values({**key, **values})
     conn.execute(statement.on_conflict_do_update(index_elements=list(key), set_=values))

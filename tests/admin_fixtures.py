@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import re
+import shutil
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+
+from indexer.indexing import index_feed
+from vitrina.commands.demo import demo_catalog_path
+from vitrina.config import Settings
+from vitrina.services import Services
+
+# The fixtures; `demo_services` replaces conftest's with a copy of an index built once.
+__all__ = ["admin", "admin_client", "demo_index", "demo_services", "merchandiser", "signed_in"]
 
 PASSWORD = "correct horse battery"
 
@@ -26,6 +36,24 @@ class Account:
     @property
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}
+
+
+@pytest.fixture(scope="session")
+def demo_index(tmp_path_factory) -> Path:
+    """A data dir holding the indexed demo catalog (and no database), built once a run."""
+    data_dir = tmp_path_factory.mktemp("demo-index") / "var"
+    services = Services(Settings(data_dir=data_dir))
+    index_feed(demo_catalog_path(), services.indexing_engine, services.settings.ensure_data_dir())
+    return data_dir
+
+
+@pytest.fixture
+def demo_services(settings, demo_index) -> Services:
+    """Services whose engine holds the demo catalog: a fresh copy of `demo_index`."""
+    shutil.copytree(
+        demo_index, settings.data_dir, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.db*")
+    )
+    return Services(settings)
 
 
 def make_account(services, name: str, role: str) -> Account:

@@ -9,15 +9,8 @@ from datetime import timedelta
 import pytest
 
 from merchandising.dates import local_today
-from tests.admin_fixtures import (  # noqa: F401
-    PASSWORD,
-    admin,
-    admin_client,
-    csrf,
-    merchandiser,
-    sign_in,
-    signed_in,
-)
+from tests.admin_fixtures import *  # noqa: F403 (the fixtures)
+from tests.admin_fixtures import PASSWORD, csrf, sign_in
 from vitrina.services import Services
 from web.app import create_app
 
@@ -59,9 +52,11 @@ def test_the_cookie_is_secure_behind_tls(app, merchandiser):
     for kwargs in ({"base_url": "https://shop.example"}, {}):
         client = app.test_client()
         # Over TLS a browser sends the page it is on, and Flask-WTF checks it.
-        headers = {"Referer": "https://shop.example/admin/login"} if kwargs else {
-            "X-Forwarded-Proto": "https"
-        }
+        headers = (
+            {"Referer": "https://shop.example/admin/login"}
+            if kwargs
+            else {"X-Forwarded-Proto": "https"}
+        )
         token = csrf(text(client.get("/admin/login", **kwargs)))
         answer = client.post(
             "/admin/login",
@@ -172,7 +167,9 @@ def test_exclusions_removals_and_rebuilds_through_the_page(signed_in, client, me
     top = client.get("/api/v1/recommendations/RU").get_json()["items"][0]["id"]
     post_form(signed_in, "/admin/deals", "/admin/exclusions",
               {"country": "RU", "product_id": top, "starts": today, "ends": today})  # fmt: skip
-    assert top not in [i["id"] for i in client.get("/api/v1/recommendations/RU").get_json()["items"]]
+    assert top not in [
+        i["id"] for i in client.get("/api/v1/recommendations/RU").get_json()["items"]
+    ]
     exclusion = client.get("/admin/api/v1/exclusions", headers=merchandiser.headers).get_json()
     removed = post_form(signed_in, "/admin/deals",
                         f"/admin/exclusions/{exclusion['items'][0]['id']}/remove", {})  # fmt: skip
@@ -208,7 +205,7 @@ def test_bad_pins_through_the_page_say_why_and_change_nothing(signed_in, merchan
 def test_a_rule_made_on_the_page_is_previewed_and_applied(signed_in, client):
     preview = signed_in.get(f"/admin/rules/preview?query=смартфоны&locale=ru&promote={NOODLES}")
     assert preview.status_code == 200
-    assert re.search(r'<code>([^<]+)</code>', text(preview)).group(1) == NOODLES
+    assert re.search(r"<code>([^<]+)</code>", text(preview)).group(1) == NOODLES
     assert "promoted" in text(preview)
     saved = post_form(signed_in, "/admin/rules", "/admin/rules",
                       {"query": "смартфон", "locale": "ru", "country": "", "promote": NOODLES,
@@ -273,7 +270,9 @@ def test_arabic_admin_is_right_to_left(signed_in):
 def test_products_are_chosen_by_searching(signed_in):
     found = signed_in.get("/admin/lookup/products?q=доширак").get_json()["items"]
     assert found[0]["id"] == NOODLES and found[0]["price"]
-    assert signed_in.get(f"/admin/lookup/products?q={NOODLES}").get_json()["items"][0]["id"] == NOODLES
+    assert (
+        signed_in.get(f"/admin/lookup/products?q={NOODLES}").get_json()["items"][0]["id"] == NOODLES
+    )
 
 
 def test_users_add_reads_the_password_from_stdin(runner, settings):

@@ -88,7 +88,12 @@ ADMIN = {
     ],
     (f"{ADMIN_API}/rules", "post"): [
         (f"{ADMIN_API}/rules", 201, "merchandiser", RULE),
-        (f"{ADMIN_API}/rules", 201, "merchandiser", {**RULE, "country": "KZ", "starts": "2030-01-01"}),
+        (
+            f"{ADMIN_API}/rules",
+            201,
+            "merchandiser",
+            {**RULE, "country": "KZ", "starts": "2030-01-01"},
+        ),
         (f"{ADMIN_API}/rules", 400, "merchandiser", {**RULE, "locale": "xx"}),
         (f"{ADMIN_API}/rules", 401, None, RULE),
     ],

@@ -16,6 +16,7 @@ from search.tuning import SearchTuning
 from search.understanding.base import Correction, Interpretation
 from search.understanding.editable import DataError, read_synonyms_file, validate_synonyms
 from search.understanding.pipeline import QueryUnderstanding
+from tests.admin_fixtures import *  # noqa: F403 (the fixtures)
 from vitrina.services import Services
 
 NOODLES = "demo-0300"
@@ -63,7 +64,9 @@ def test_a_transliterated_word_matches_its_catalog_spelling(understanding):
     from search.rules import reading_key
 
     typed = Interpretation(
-        "самсунг", understanding.plan("самсунг").first.match, (Correction("translit", "самсунг", "samsung"),)
+        "самсунг",
+        understanding.plan("самсунг").first.match,
+        (Correction("translit", "самсунг", "samsung"),),
     )
     assert same_query(key(understanding, "samsung"), reading_key(understanding.analyzer, typed))
 
@@ -88,7 +91,10 @@ def test_rules_combine_country_first_newest_first_and_hiding_wins(understanding)
     ru = book.matching(typed, "ru", "RU", lambda country: today)
     assert (ru.promote, ru.hide) == (("a", "b"), ())
     assert book.matching(typed, "en", "RU", lambda country: today) is None
-    assert book.matching(key(understanding, "чайник электрический"), "ru", "RU", lambda c: today) is None
+    assert (
+        book.matching(key(understanding, "чайник электрический"), "ru", "RU", lambda c: today)
+        is None
+    )
     assert not RuleBook() and RuleBook().matching(typed, "ru", "RU", lambda c: today) is None
 
 
@@ -179,7 +185,9 @@ def test_a_database_that_does_not_answer_leaves_search_serving(demo_services, mo
     assert time.perf_counter() - started < 1.0
 
 
-def test_a_fresh_process_with_the_database_down_serves_the_seed(settings, demo_services, monkeypatch):
+def test_a_fresh_process_with_the_database_down_serves_the_seed(
+    settings, demo_services, monkeypatch
+):
     fresh = Services(settings)
 
     def down(*args, **kwargs):

@@ -33,6 +33,7 @@ from search.engines import SearchEngine, create_engine
 from search.params import SearchParams
 from search.service import SearchOutcome, SearchService
 from search.tuning import SearchTuning
+from search.understanding.editable import checked_expansions
 from search.understanding.pipeline import QueryUnderstanding
 from search.understanding.synonyms import Synonyms
 from search.understanding.translit import Transliterator
@@ -94,13 +95,15 @@ class Services:
     @cached_property
     def understanding(self) -> QueryUnderstanding:
         """Synonyms and brand aliases start empty: `tuning` loads them (from the database,
-        or the seed files) before the first search, and refuses a broken set."""
+        or the seed files) before the first search, and refuses a broken set; a broken
+        expansions file is left out. No data file can keep search from starting."""
         store = VocabularyStore(vocabulary_path(self.settings.data_dir))
         return QueryUnderstanding(
             self.analyzer,
             store,
             synonyms=Synonyms.from_groups(self.analyzer, []),
             transliterator=Transliterator(aliases={}),
+            expansions=checked_expansions(self.analyzer),
         )
 
     @cached_property

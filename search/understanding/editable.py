@@ -10,12 +10,17 @@ edit with its position and words, and nothing of that set is taken.
 
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from ..analysis.analyzer import Analyzer
 from ..analysis.text import normalize
+from .expansions import ABBREVIATIONS_FILE, COMPOUNDS_FILE, TRANSLATIONS_FILE, Expansions
+
+log = logging.getLogger("vitrina.search")
 
 MAX_GROUPS = 5000
 MAX_GROUP_SIZE = 30
@@ -134,3 +139,24 @@ def read_aliases_file(path: Path) -> dict[str, str]:
             raise DataError(f"{path}:{number}: {exc}") from None
         aliases[key] = value
     return aliases
+
+
+def checked_expansions(analyzer: Analyzer) -> Expansions:
+    """Abbreviations, compounds and translations from their files; a file with a bad line
+    is refused (logged with its file and line number) and search goes on without it,
+    never failing for it."""
+    files = {
+        "abbreviations": ABBREVIATIONS_FILE,
+        "compounds": COMPOUNDS_FILE,
+        "translations": TRANSLATIONS_FILE,
+    }
+    empty = Path(os.devnull)
+    while True:
+        try:
+            return Expansions(analyzer, **files)
+        except (ValueError, OSError) as exc:
+            kept = {name: path for name, path in files.items() if path != empty}
+            broken = [name for name, path in kept.items() if str(path) in str(exc)] or list(kept)
+            log.error("%s; search goes on without %s", exc, ", ".join(broken))
+            for name in broken:
+                files[name] = empty

@@ -135,6 +135,17 @@ class QueryUnderstanding:
             self._plans[key] = plan
         return plan
 
+    def use(
+        self, *, synonyms: Synonyms | None = None, aliases: dict[str, str] | None = None
+    ) -> None:
+        """Read queries with these synonyms or brand aliases from now on (merchandisers
+        edited them, see search/tuning.py); readings made with the old ones are dropped."""
+        if synonyms is not None:
+            self.synonyms = synonyms
+        if aliases is not None:
+            self.transliterator.aliases = aliases
+        self._plans = {}
+
     def warm_up(self) -> None:
         """Load the vocabulary and build what lookups need, before the first shopper comes."""
         vocabulary = self.lexicon.vocabulary

@@ -424,7 +424,7 @@ def add_rule():
         )  # fmt: skip
     except CurationError as exc:
         flash(_curation_message(exc), "error")
-        args = {
+        args: dict[str, Any] = {
             k: request.form.get(k, "") for k in ("query", "locale", "country", "promote", "hide")
         }
         return redirect(url_for("admin.rules", **args))
@@ -547,7 +547,8 @@ def add_synonym():
 @signed_in()
 def reports():
     svc = services()
-    kind = request.args.get("kind") if request.args.get("kind") in KINDS else "zero"
+    kind = request.args.get("kind", "zero")
+    kind = kind if kind in KINDS else "zero"
     locale = request.args.get("locale") or ""
     if locale not in svc.registry.enabled_locales:
         locale = ""
@@ -556,7 +557,8 @@ def reports():
         days = max(1, min(int(request.args.get("days", "7")), MAX_DAYS))
     except ValueError:
         days = 7
-    sort = request.args.get("sort") if request.args.get("sort") in REPORT_SORTS else "searches"
+    sort = request.args.get("sort", "searches")
+    sort = sort if sort in REPORT_SORTS else "searches"
     descending = request.args.get("dir", "desc" if sort != "query" else "asc") == "desc"
     rows = svc.reports.queries(kind, locale or None, country or None, days, limit=200)
     rows.sort(key=lambda r: getattr(r, sort), reverse=descending)
