@@ -147,7 +147,6 @@ def test_russian_fallback_is_an_extra_lower_alternative_of_each_word():
             {"range": {"price_usd": {"gte": 5.0, "lte": 50.0}}},
         ),
         (Filters(rating_min=4.5), {"range": {"rating": {"gte": 4.5}}}),
-        (Filters(ids=("a", "b")), {"ids": {"values": ["a", "b"]}}),
         (Filters(exclude_ids=("c",)), {"bool": {"must_not": [{"ids": {"values": ["c"]}}]}}),
     ],
 )

@@ -64,7 +64,6 @@ class Filters:
     price_usd_max: float | None = None
     rating_min: float | None = None
     ships_to: str | None = None  # the shopper's country: only products that ship there
-    ids: tuple[str, ...] = ()  # only these products (query rules: which promoted ones qualify)
     exclude_ids: tuple[str, ...] = ()  # never these products (query rules: hidden ones)
 
     def without(self, facet: str) -> Filters:

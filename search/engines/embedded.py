@@ -296,8 +296,6 @@ class EmbeddedEngine:
     def _filters(self, filters: Filters) -> list[tantivy.Query]:
         schema, query = self.schema, tantivy.Query
         result = []
-        if filters.ids:
-            result.append(query.term_set_query(schema, "id", list(filters.ids)))
         if filters.categories:
             result.append(query.term_set_query(schema, "category", list(filters.categories)))
         if filters.brands:

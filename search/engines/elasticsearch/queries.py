@@ -51,15 +51,13 @@ def filter_clauses(filters: Filters, only: Sequence[str] | None = None) -> list[
     """Non-scoring clauses for `filters`; `only` limits them to the named filters.
 
     Names: category, brand, ships_from, price (the faceted ones), rating, ships_to, ids
-    (the products a query rule allows or hides).
+    (the products query rules hide).
     """
 
     def wanted(name: str) -> bool:
         return only is None or name in only
 
     clauses: list[dict[str, Any]] = []
-    if filters.ids and wanted("ids"):
-        clauses.append({"ids": {"values": list(filters.ids)}})
     if filters.exclude_ids and wanted("ids"):
         clauses.append({"bool": {"must_not": [{"ids": {"values": list(filters.exclude_ids)}}]}})
     if filters.categories and wanted("category"):
