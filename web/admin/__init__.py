@@ -6,7 +6,8 @@ from __future__ import annotations
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from . import api, views
+# The page modules add their routes to the admin blueprint of views.py when imported.
+from . import accounts, api, deals, reports, rules_pages, views, wording  # noqa: F401
 from .auth import configure_sessions
 
 csrf = CSRFProtect()

@@ -9,7 +9,7 @@ token 401, a role without the right 403, an unknown id 404, in the error shape
 from __future__ import annotations
 
 import logging
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import Blueprint, Response, jsonify, request
 from pydantic import BaseModel, ValidationError
@@ -87,7 +87,7 @@ def no_content() -> Response:
 def list_pins() -> Response:
     query = validated(a.ListQuery, request.args)
     pins = services().curation.pins(query.country, query.date)
-    answer: a.PinList = {"items": [p.to_dict() for p in pins]}  # type: ignore[misc]
+    answer: a.PinList = {"items": [cast(a.PinAnswer, p.to_dict()) for p in pins]}
     return jsonify(answer)
 
 
@@ -134,7 +134,7 @@ def remove_pin(pin_id: int) -> Response:
 def list_exclusions() -> Response:
     query = validated(a.ListQuery, request.args)
     found = services().curation.exclusions(query.country, query.date)
-    answer: a.ExclusionList = {"items": [e.to_dict() for e in found]}  # type: ignore[misc]
+    answer: a.ExclusionList = {"items": [cast(a.ExclusionAnswer, e.to_dict()) for e in found]}
     return jsonify(answer)
 
 
@@ -199,7 +199,7 @@ def preview(country: str) -> Response:
 def list_rules() -> Response:
     query = validated(a.ListQuery, request.args)
     rules = services().rules.list(query.locale, query.country)
-    answer: a.RuleList = {"items": [r.to_dict() for r in rules]}  # type: ignore[misc]
+    answer: a.RuleList = {"items": [cast(a.RuleAnswer, r.to_dict()) for r in rules]}
     return jsonify(answer)
 
 
@@ -321,7 +321,7 @@ def search_report() -> Response:
     rows = services().reports.queries(
         query.kind, query.locale, query.country, query.days, query.limit
     )
-    answer: a.SearchReport = {"items": [row.to_dict() for row in rows]}  # type: ignore[misc]
+    answer: a.SearchReport = {"items": [cast(a.QueryReportRow, row.to_dict()) for row in rows]}
     return jsonify(answer)
 
 
@@ -336,7 +336,7 @@ def search_report() -> Response:
 def audit() -> Response:
     query = validated(a.AuditQuery, request.args)
     entries = services().audit.recent(query.limit)
-    answer: a.AuditAnswer = {"items": [e.to_dict() for e in entries]}  # type: ignore[misc]
+    answer: a.AuditAnswer = {"items": [cast(a.AuditItem, e.to_dict()) for e in entries]}
     return jsonify(answer)
 
 

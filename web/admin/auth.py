@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import Flask, abort, g, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
@@ -89,7 +89,7 @@ def signed_in(right: str | None = None) -> Callable[[V], V]:
                 abort(403)
             return view(*args, **kwargs)
 
-        return wrapped  # type: ignore[return-value]
+        return cast(V, wrapped)
 
     return decorate
 
@@ -111,7 +111,7 @@ def token_user(right: str | None = None) -> Callable[[V], V]:
             g.api_user = user
             return view(*args, **kwargs)
 
-        return wrapped  # type: ignore[return-value]
+        return cast(V, wrapped)
 
     return decorate
 
