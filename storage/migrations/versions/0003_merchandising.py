@@ -5,7 +5,7 @@ the per-day rows of 0001 are carried over as one-day spans. New: query rules, th
 synonym and brand-alias sets merchandisers edit, data version counters, the search log,
 the audit log, login throttling; users can be disabled and hold a hashed API token.
 
-Revision ID: 0003
+Revision ID: 0003_merchandising
 Revises: 0002
 Create Date: 2026-11-28
 """
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003"
+revision: str = "0003_merchandising"
 down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
