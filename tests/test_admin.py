@@ -299,3 +299,15 @@ def test_badges_show_on_the_deals_and_landing_pages(app, client):
         page = text(client.get(path))
         card = re.search(r'<li class="card">(.*?)</li>', page, re.S).group(1)
         assert "Доширак" in card and '<span class="badge badge--merchandiser">−30%</span>' in card, path
+
+
+def test_refusals_name_the_line_in_the_merchandisers_language(signed_in):
+    signed_in.get("/admin/language/ru")
+    groups = "# seed\nсмартфон, телефон\n\nмобильный телефон, сотовый\n"
+    page = text(post_form(signed_in, "/admin/synonyms", "/admin/synonyms", {"groups": groups}))
+    assert "Ничего не сохранено: строка 4: «мобильный телефон» должно быть одним словом" in page
+    aliases = "сяоми = xiaomi\nсяоми = xiaomi\n"
+    page = text(post_form(signed_in, "/admin/synonyms", "/admin/aliases", {"aliases": aliases}))
+    assert "строка 2: «сяоми» встречается дважды" in page
+    page = text(post_form(signed_in, "/admin/synonyms", "/admin/aliases", {"aliases": "эпл apple"}))
+    assert "строка 1: пишите по одному слову по обе стороны от «=»" in page

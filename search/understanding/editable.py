@@ -29,7 +29,22 @@ MAX_WORD_LENGTH = 64
 
 
 class DataError(ValueError):
-    """A synonym group or brand alias that cannot be used; the message names it."""
+    """A synonym group or brand alias that cannot be used; the message names it.
+
+    `reason` (a code: not_word, too_long, not_searchable, one_word, twice, size, sides,
+    same), `word` and `number` (the group's or alias's place, from 1) let a page say
+    the same in its own language.
+    """
+
+    def __init__(self, message: str, reason: str = "", word: str = "", number: int = 0) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.word = word
+        self.number = number
+
+    def at(self, number: int, message: str) -> DataError:
+        """The same problem, placed at group or alias `number`."""
+        return DataError(message, self.reason, self.word, number)
 
 
 def _described(group: Sequence[Any]) -> str:
@@ -48,7 +63,7 @@ def validate_synonyms(groups: Any, analyzer: Analyzer) -> list[list[str]]:
             valid.append(_group(group, analyzer))
         except DataError as exc:
             shown = _described(group) if isinstance(group, list) else repr(group)
-            raise DataError(f"group {number} [{shown}]: {exc}") from None
+            raise exc.at(number, f"group {number} [{shown}]: {exc}") from None
     return valid
 
 
@@ -56,20 +71,23 @@ def _group(group: Any, analyzer: Analyzer) -> list[str]:
     if not isinstance(group, list):
         raise DataError("a group is a list of words")
     if not 2 <= len(group) <= MAX_GROUP_SIZE:
-        raise DataError(f"a group needs 2 to {MAX_GROUP_SIZE} words")
+        raise DataError(f"a group needs 2 to {MAX_GROUP_SIZE} words", "size")
     words: list[str] = []
     for word in group:
         if not isinstance(word, str) or not word.strip():
-            raise DataError(f"{word!r} is not a word")
+            raise DataError(f"{word!r} is not a word", "not_word", str(word))
         if len(word) > MAX_WORD_LENGTH:
-            raise DataError(f"{word[:20]!r}… is longer than {MAX_WORD_LENGTH} characters")
+            raise DataError(
+                f"{word[:20]!r}… is longer than {MAX_WORD_LENGTH} characters", "too_long", word[:20]
+            )
         tokens = analyzer.analyze(word)
         if len(tokens) != 1:
+            reason = "not_searchable" if not tokens else "one_word"
             problem = "is not a searchable word" if not tokens else "must be one word"
-            raise DataError(f"{word.strip()!r} {problem}")
+            raise DataError(f"{word.strip()!r} {problem}", reason, word.strip())
         surface = tokens[0].surface
         if surface in words:
-            raise DataError(f"{word.strip()!r} appears twice")
+            raise DataError(f"{word.strip()!r} appears twice", "twice", word.strip())
         words.append(surface)
     return words
 
@@ -85,25 +103,26 @@ def validate_aliases(aliases: Any) -> dict[str, str]:
         try:
             key, value = _alias(source, target)
             if key in valid:
-                raise DataError(f"{key!r} is given twice")
+                raise DataError(f"{key!r} is given twice", "twice", key)
         except DataError as exc:
-            raise DataError(f"alias {number} ({source!s:.40} = {target!s:.40}): {exc}") from None
+            shown = f"{source!s:.40} = {target!s:.40}"
+            raise exc.at(number, f"alias {number} ({shown}): {exc}") from None
         valid[key] = value
     return valid
 
 
 def _alias(source: Any, target: Any) -> tuple[str, str]:
     if not isinstance(source, str) or not isinstance(target, str):
-        raise DataError("both sides must be words")
+        raise DataError("both sides must be words", "sides")
     key, value = normalize(source).strip(), normalize(target).strip()
     if not key or not value:
-        raise DataError("both sides must be words")
+        raise DataError("both sides must be words", "sides")
     if len(key) > MAX_WORD_LENGTH or len(value) > MAX_WORD_LENGTH:
-        raise DataError(f"a word is at most {MAX_WORD_LENGTH} characters")
+        raise DataError(f"a word is at most {MAX_WORD_LENGTH} characters", "too_long", key[:20])
     if any(len(side.split()) != 1 or not any(c.isalnum() for c in side) for side in (key, value)):
-        raise DataError("each side must be one word")
+        raise DataError("each side must be one word", "sides")
     if key == value:
-        raise DataError("an alias must differ from the word it stands for")
+        raise DataError("an alias must differ from the word it stands for", "same", key)
     return key, value
 
 

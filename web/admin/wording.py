@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from search.understanding.editable import DataError
 
@@ -13,7 +14,36 @@ from . import forms
 from .auth import current_user, signed_in
 from .views import back, blueprint, form_errors
 
-# -- synonyms and brand aliases --------------------------------------------------------------
+# What search/understanding/editable.py refuses, said in the page's language.
+PROBLEMS = {
+    "not_word": _l("“%(word)s” is not a word"),
+    "too_long": _l("“%(word)s” is too long"),
+    "not_searchable": _l("search finds nothing by “%(word)s” alone"),
+    "one_word": _l("“%(word)s” must be one word"),
+    "twice": _l("“%(word)s” appears twice"),
+    "size": _l("a group needs two words or more"),
+    "sides": _l("write one word on each side of “=”"),
+    "same": _l("“%(word)s” stands for itself"),
+}
+
+
+def problem(exc: DataError, lines: list[int]) -> str:
+    """The refusal in the page's language, naming the line of the text area."""
+    text = PROBLEMS.get(exc.reason)
+    what = str(text) % {"word": exc.word} if text is not None else str(exc)
+    if 0 < exc.number <= len(lines):
+        return _("line %(number)s: %(problem)s", number=lines[exc.number - 1], problem=what)
+    return what
+
+
+def numbered(text: str) -> list[tuple[int, str]]:
+    """The text area's lines that hold something, with their numbers ('#' starts a comment)."""
+    found = []
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.split("#", 1)[0].strip()
+        if line:
+            found.append((number, line))
+    return found
 
 
 @blueprint.get("/synonyms")
@@ -38,12 +68,13 @@ def save_synonyms():
     form = forms.SynonymsForm()
     user = current_user()
     if form.validate_on_submit() and user is not None:
-        lines = [line.split("#", 1)[0] for line in (form.groups.data or "").splitlines()]
-        groups = [[w.strip() for w in line.split(",")] for line in lines if line.strip()]
+        lines = numbered(form.groups.data or "")
+        groups = [[w.strip() for w in line.split(",")] for _number, line in lines]
         try:
             saved = services().wording.save_synonyms(groups, user=user.name)
         except DataError as exc:
-            flash(_("Nothing was saved: %(problem)s", problem=str(exc)), "error")
+            why = problem(exc, [number for number, _line in lines])
+            flash(_("Nothing was saved: %(problem)s", problem=why), "error")
             return _synonyms_again(groups_text=form.groups.data or "")
         flash(_("Saved %(count)s synonym groups; search uses them now.", count=len(saved)), "ok")
     return redirect(url_for("admin.synonyms"))
@@ -56,22 +87,21 @@ def save_aliases():
     user = current_user()
     if form.validate_on_submit() and user is not None:
         aliases: dict[str, str] = {}
-        problem = None
-        for number, line in enumerate((form.aliases.data or "").splitlines(), 1):
-            line = line.split("#", 1)[0].strip()
-            if not line:
-                continue
-            typed, sep, catalog = line.partition("=")
-            if not sep:
-                problem = _("line %(number)s: write “typed = catalog”", number=number)
-                break
-            aliases[typed.strip()] = catalog.strip()
+        lines: list[int] = []
         try:
-            if problem is not None:
-                raise DataError(problem)
+            for number, line in numbered(form.aliases.data or ""):
+                typed, sep, catalog = (part.strip() for part in line.partition("="))
+                if not sep or typed in aliases:
+                    reason = "twice" if sep else "sides"
+                    raise DataError(line, reason, typed, len(lines) + 1)
+                aliases[typed] = catalog
+                lines.append(number)
             saved = services().wording.save_aliases(aliases, user=user.name)
         except DataError as exc:
-            flash(_("Nothing was saved: %(problem)s", problem=str(exc)), "error")
+            if exc.number > len(lines):  # refused while reading the text area
+                lines.append(number)
+            why = problem(exc, lines)
+            flash(_("Nothing was saved: %(problem)s", problem=why), "error")
             return _synonyms_again(aliases_text=form.aliases.data or "")
         flash(_("Saved %(count)s brand aliases; search uses them now.", count=len(saved)), "ok")
     return redirect(url_for("admin.synonyms"))
