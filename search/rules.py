@@ -58,18 +58,20 @@ class Adjustment:
     rules: tuple[int, ...]
 
 
-def reading_key(analyzer: Analyzer, reading: Interpretation) -> Key:
+def reading_key(analyzer: Analyzer, reading: Interpretation, language: str | None = None) -> Key:
     """The understood query's words, each as the set of terms it matches on its own
-    (lemmas) plus those of the catalog spelling it was transliterated to."""
+    (lemmas, in the query's `language`) plus those of the catalog spelling it was
+    transliterated to."""
     extra: dict[str, set[str]] = {}
     for correction in reading.corrections:
         if correction.kind == "translit":
-            terms = {t for token in analyzer.analyze(correction.target) for t in token.terms}
+            found = analyzer.analyze(correction.target, language)
+            terms = {t for token in found for t in token.terms}
             for word in correction.source.split():
                 extra.setdefault(word, set()).update(terms)
     return tuple(
         frozenset(token.terms).union(extra.get(token.surface, ()))
-        for token in analyzer.analyze(reading.text)
+        for token in analyzer.analyze(reading.text, language)
     )
 
 

@@ -81,7 +81,7 @@ class SearchTuning:
         self.rules = RuleBook()
         self._loaded = {RULES: NOT_LOADED, SYNONYMS: NOT_LOADED, BRAND_ALIASES: NOT_LOADED}
         self._lock = threading.Lock()
-        self._keys: dict[tuple[str, str], Key] = {}
+        self._keys: dict[tuple[str, str, str], Key] = {}
         self._vocabulary: object = None
         self._next_vocabulary_check = 0.0
         self._zones: dict[str, ZoneInfo] = {}
@@ -108,7 +108,7 @@ class SearchTuning:
         rules = self.rules
         if not rules.has_locale(params.locale):
             return None
-        key = self._key(reading)
+        key = self._key(reading, params.locale)
         return rules.matching(key, params.locale, params.country, self.today)
 
     def expire(self) -> None:
@@ -213,13 +213,15 @@ class SearchTuning:
     def rule_key(self, query: str, locale: str) -> Key:
         """A rule's query read the way a search reads it."""
         first = self.understanding.plan(query, locale).first
-        return reading_key(self.understanding.analyzer, first) if first is not None else ()
+        analyzer = self.understanding.analyzer
+        return reading_key(analyzer, first, locale) if first is not None else ()
 
-    def _key(self, reading: Interpretation) -> Key:
-        cache_key = (reading.text, repr(reading.corrections))
+    def _key(self, reading: Interpretation, locale: str) -> Key:
+        cache_key = (reading.text, repr(reading.corrections), locale)
         key = self._keys.get(cache_key)
         if key is None:
             if len(self._keys) > 10_000:
                 self._keys = {}
-            key = self._keys[cache_key] = reading_key(self.understanding.analyzer, reading)
+            analyzer = self.understanding.analyzer
+            key = self._keys[cache_key] = reading_key(analyzer, reading, locale)
         return key

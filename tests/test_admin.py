@@ -298,7 +298,9 @@ def test_badges_show_on_the_deals_and_landing_pages(app, client):
     for path in ("/ru/", "/ru/deals"):
         page = text(client.get(path))
         card = re.search(r'<li class="card">(.*?)</li>', page, re.S).group(1)
-        assert "Доширак" in card and '<span class="badge badge--merchandiser">−30%</span>' in card, path
+        assert (
+            "Доширак" in card and '<span class="badge badge--merchandiser">−30%</span>' in card
+        ), path
 
 
 def test_refusals_name_the_line_in_the_merchandisers_language(signed_in):
