@@ -6,6 +6,7 @@ the very same lines.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from datetime import date
 from pathlib import Path
@@ -221,3 +222,54 @@ def test_a_big_file_parsed_in_a_helper_process_keeps_line_numbers(settings, tmp_
     with db.connect() as conn:
         total = conn.execute(select(func.sum(order_events.c.quantity))).scalar_one()
     assert total == sum(1 + i % 3 for i in range(60_000) if i not in (10_000, 45_123))
+
+
+def test_sigkill_mid_ingest_loses_nothing_and_a_rerun_stores_nothing_twice(
+    runner, backend_settings, tmp_path: Path
+):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    count = 300_000
+    lines = [
+        {
+            **GOOD,
+            "product_id": f"p{i % 5000}",
+            "quantity": 1 + i % 4,
+            "ts": f"2026-11-{1 + i % 25:02d}T{i % 24:02d}:{i // 1440 % 60:02d}:{i // 24 % 60:02d}Z",
+        }
+        for i in range(count)
+    ]
+    lines[::3] = [{**e, "order_id": f"o{i}"} for i, e in enumerate(lines[::3])]
+    feed = write_feed(tmp_path / "big.jsonl", lines)
+    vitrina = Path(sys.executable).with_name("vitrina")
+    ingest = subprocess.Popen(
+        [str(vitrina), "events", "ingest", str(feed), "--json"],
+        env=os.environ.copy(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while stored_count(backend_settings) == 0 and time.monotonic() < deadline:
+            assert ingest.poll() is None, "the ingest ended before it could be killed"
+            time.sleep(0.02)
+        ingest.send_signal(signal.SIGKILL)
+        ingest.wait(10)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(ingest.pid, signal.SIGKILL)  # its parse helper (issue 13, defect 8)
+    before = stored_count(backend_settings)
+    assert 0 < before < count
+    result = runner.invoke(main, ["events", "ingest", str(feed), "--json"])
+    assert result.exit_code == 0, result.output
+    counts = json.loads(result.stdout)
+    assert counts == {"lines": count, "stored": count - before, "duplicates": before, "rejected": 0}
+    assert stored_count(backend_settings) == count
+    with Services(backend_settings).database.connect() as conn:
+        orders = conn.execute(select(func.sum(order_rollup.c.orders))).scalar_one()
+    assert orders == sum(e["quantity"] for e in lines)
