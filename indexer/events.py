@@ -102,6 +102,7 @@ class EventsReport(InputReport):
 PARSE_CHUNK = 8192
 PARSE_WINDOW = 4  # chunks parsed ahead of the inserts
 PARALLEL_MIN_BYTES = 4_000_000  # below ~40k events forking costs more than it saves
+HELPER_MIN_CPUS = 2  # PostgreSQL: a local server needs a core of its own to take the rows
 
 
 def parse_chunks(lines: Iterable[bytes]) -> Iterator[tuple[list[EventRow], list[Rejection]]]:
@@ -349,7 +350,7 @@ def ingest_events(
         roll_up_old(db, _local_days)
         size = os.fstat(stream.fileno()).st_size
         # A local PostgreSQL server needs a core of its own to parse COPY input.
-        helper = parallel and (db.dialect == "sqlite" or (os.cpu_count() or 1) > 2)
+        helper = parallel and (db.dialect == "sqlite" or (os.cpu_count() or 1) > HELPER_MIN_CPUS)
         work: ParseChunk = parse_for_copy if db.dialect == "postgresql" else _rows_and_count
         bar = tqdm(
             total=size, unit="B", unit_scale=True, desc="events", disable=not progress, leave=False
