@@ -74,7 +74,7 @@ def ingest_events_task(self: ServicesTask, path: str) -> dict[str, Any]:
     """Store an order-events file (once, however often it is delivered)."""
     svc = self.services
     report = ingest_events(Path(path), svc.database, svc.data_dir)
-    return {"summary": report.summary(), "stored": report.accepted, "rejected": report.rejected}
+    return {"summary": report.summary(), **report.counts()}
 
 
 @app.task(name="vitrina.build_recommendations", **TASK_OPTIONS)
