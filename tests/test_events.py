@@ -273,3 +273,30 @@ def test_sigkill_mid_ingest_loses_nothing_and_a_rerun_stores_nothing_twice(
     with Services(backend_settings).database.connect() as conn:
         orders = conn.execute(select(func.sum(order_rollup.c.orders))).scalar_one()
     assert orders == sum(e["quantity"] for e in lines)
+
+
+def test_two_ingests_of_one_file_at_once_store_each_event_once(backend_settings, tmp_path: Path):
+    """A Celery redelivery while the first delivery still runs: each event lands once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from indexer.events import ingest_events
+
+    count = 120_000
+    lines = [
+        {**GOOD, "product_id": f"p{i % 700}", "ts": f"2026-11-{1 + i % 20:02d}T00:00:00Z"}
+        | {"order_id": f"o{i}"}
+        for i in range(count)
+    ]
+    feed = write_feed(tmp_path / "events.jsonl", lines)
+    db = Services(backend_settings).database.ready()
+    with ThreadPoolExecutor(2) as pool:
+        runs = [
+            pool.submit(ingest_events, feed, db, backend_settings.data_dir, rejects_path=None)
+            for _ in range(2)
+        ]
+        reports = [run.result() for run in runs]
+    assert sum(r.stored for r in reports) == count
+    assert sum(r.duplicates for r in reports) == count
+    assert stored_count(backend_settings) == count
+    with db.connect() as conn:
+        assert conn.execute(select(func.sum(order_rollup.c.orders))).scalar_one() == 2 * count
