@@ -34,7 +34,7 @@ from .base import (
     TextMatch,
     delivery_weights,
 )
-from .generations import Generations
+from .generations import Generations, os_errors
 
 BRANDS_FILE = "brands.json"  # brand key -> label as the feed wrote it, per generation
 FACET_CACHE_SIZE = 4096
@@ -326,11 +326,15 @@ class EmbeddedEngine:
             index = tantivy.Index(self.schema, path=str(path), reuse=False)
             writer = index.writer(WRITER_HEAP, num_threads=0)
             labels: dict[str, str] = {}
-            live = self._write(writer, changes, seen=set(), brand_labels=labels)
-            writer.commit()
-            writer.wait_merging_threads()
+            try:
+                live = self._write(writer, changes, seen=set(), brand_labels=labels)
+                writer.commit()
+                writer.wait_merging_threads()
+            except BaseException:
+                writer.rollback()  # stops its threads, which would write into a removed directory
+                raise
             _write_brand_labels(path, labels)
-        self.generations.swap(path)
+            self.generations.swap(path)
         return live
 
     def _write(
@@ -375,15 +379,16 @@ class EmbeddedEngine:
         writer = generation.index.writer(WRITER_HEAP // 2, num_threads=1)
         labels = dict(generation.brand_labels)
         applied = 0
-        try:
-            for change in changes:
-                self._write(writer, [change], seen=None, brand_labels=labels)
-                applied += 1
-            writer.commit()
-            writer.wait_merging_threads()
-        except BaseException:
-            writer.rollback()
-            raise
+        with os_errors(generation.path):  # a full disk is ENOSPC, not tantivy's "internal error"
+            try:
+                for change in changes:
+                    self._write(writer, [change], seen=None, brand_labels=labels)
+                    applied += 1
+                writer.commit()
+                writer.wait_merging_threads()
+            except BaseException:
+                writer.rollback()
+                raise
         _write_brand_labels(generation.path, labels)
         generation.brand_labels.update(labels)
         generation.index.reload()
