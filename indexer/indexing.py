@@ -23,7 +23,7 @@ from search.documents import index_document
 from search.engines.base import Change, DocumentsRejected, Removal, SearchEngine
 from search.vocabulary import VocabularyBatch, VocabularyBuilder
 
-from .feed import Deletion, FeedRecord, Rejection, Upsert, read_feed
+from .feed import MAX_LINE_BYTES, Deletion, FeedRecord, Rejection, Upsert, read_feed
 from .inputs import counted_lines, numbered_chunks, open_input
 from .locking import indexing_lock
 from .pipeline import in_order, inherited, worker_pool
@@ -113,7 +113,7 @@ def index_feed(
             # Query understanding's vocabulary (search/vocabulary.py), next to the index:
             # written before the swap, put in place right after it.
             staged = StagedVocabulary(vocabulary, data_dir, merge=not full)
-            lines = counted_lines(stream, bar)
+            lines = counted_lines(stream, bar, MAX_LINE_BYTES)
             outcomes = analyzed_lines(lines, analyzer, vocabulary, pool, window=2 * cores)
             changes = _changes(outcomes, report, rejects)
             try:

@@ -5,8 +5,15 @@ are rejected with their reason (defect 10)."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
+
+from indexer.feed import MAX_LINE_BYTES, Rejection, Upsert, parse_line
+from indexer.inputs import capped_lines
 from indexer.jobs import run_index
 from search.engines.embedded import EmbeddedEngine
 from search.vocabulary import vocabulary_path
@@ -123,3 +130,139 @@ def test_rejected_lines_still_reach_the_rejects_file_when_the_swap_is_refused(
     assert result.exit_code == 2
     rejects = [json.loads(line) for line in (tmp_path / "r.jsonl").read_text().splitlines()]
     assert [r["line"] for r in rejects] == [1, 2]
+
+
+# -- defect 10: line and field caps, NULs, repeated keys ---------------------------------
+
+
+def line(**fields) -> str:
+    return json.dumps({**make_product("a", "Сумка"), **fields}, ensure_ascii=False)
+
+
+def reason(text: str) -> str:
+    record = parse_line(1, text)
+    assert isinstance(record, Rejection), f"accepted: {text[:200]}"
+    return record.reason
+
+
+class TestLineRules:
+    def test_repeated_keys_are_rejected_at_any_depth(self):
+        top = '{"id": "a", "price_usd": 10, "price_usd": 0.01, "title": {"ru": "Сумка"}, '
+        top += '"category": "luggage_bags"}'
+        assert reason(top) == "duplicate key 'price_usd': a key may appear once per object"
+        nested = '{"id": "a", "price_usd": 10, "title": {"ru": "Сумка", "ru": "Ложь"}, '
+        nested += '"category": "luggage_bags"}'
+        assert "duplicate key 'ru'" in reason(nested)
+        spaced = '{"id" : "a", "id" :"b", "price_usd": 1, "title": {"ru": "x"}, '
+        spaced += '"category": "luggage_bags"}'
+        assert "duplicate key 'id'" in reason(spaced)
+
+    def test_a_text_that_looks_like_a_key_is_not_a_repeat(self):
+        text = line(description={"ru": 'размер": 42, "id": "b'})
+        assert isinstance(parse_line(1, text), Upsert)
+
+    def test_nul_in_an_id_or_any_text_is_rejected(self):
+        assert reason(line(id="a\u0000b")) == "id: contains a NUL character (\\u0000)"
+        assert reason(line(title={"ru": "Сумка\u0000"})).startswith("title.ru: contains a NUL")
+        assert reason(line(attributes={"цвет\u0000": "x"})).startswith("attributes.цвет")
+        assert reason(line(flags=["new", "\u0000"])).startswith("flags[1]")
+        literal = line(description={"ru": "backslash-u: \\u0000 is text"})
+        assert isinstance(parse_line(1, literal), Upsert)
+
+    def test_control_characters_in_ids_are_rejected(self):
+        for bad in ("a\tb", "a\nb", "a\u0085"):
+            assert reason(line(id=bad)).startswith("id: must not contain control characters")
+
+    @pytest.mark.parametrize(
+        ("fields", "expected"),
+        [
+            ({"title": {"ru": "x" * 1001}}, "title.ru: longer than 1,000 characters (1,001)"),
+            ({"description": {"ru": "x" * 20_001}}, "description.ru: longer than 20,000"),
+            ({"brand": "b" * 201}, "brand: longer than 200"),
+            ({"subcategory": "s" * 201}, "subcategory: longer than 200"),
+            ({"image_url": "https://x/" + "i" * 2048}, "image_url: longer than 2,048"),
+            ({"attributes": {f"k{i}": "v" for i in range(201)}}, "more than 200 entries"),
+            ({"attributes": {"k": "v" * 1001}}, "attributes.k: longer than 1,000"),
+            ({"flags": ["f"] * 33}, "flags: more than 32 entries"),
+            ({"ships_to": ["RU"] * 301}, "ships_to: more than 300 entries"),
+            ({"seller": {"id": "s" * 201}}, "seller.id: longer than 200"),
+            ({"title": {f"x{i:02}": "t" for i in range(33)}}, "title: more than 32 locales"),
+        ],
+    )
+    def test_field_caps(self, fields, expected):
+        assert expected in reason(line(**fields))
+
+    def test_fields_at_their_caps_are_accepted(self):
+        text = line(
+            title={"ru": "x" * 1000},
+            description={"ru": "y" * 20_000},
+            brand="b" * 200,
+            attributes={f"k{i}": "v" * 1000 for i in range(200)},
+        )
+        assert isinstance(parse_line(1, text), Upsert)
+
+
+def test_a_line_over_1_mb_is_rejected_unread_and_the_rest_indexed(runner, tmp_path, settings):
+    feed = tmp_path / "huge.jsonl"
+    with open(feed, "w", encoding="utf-8") as f:
+        f.write(json.dumps(make_product("a", "Сумка")) + "\n")
+        f.write(line(id="huge", description={"ru": "слово " * 9_000_000}) + "\n")  # ~50 MB
+        f.write(json.dumps(make_product("b", "Рюкзак")) + "\n")
+        f.write("x" * (MAX_LINE_BYTES + 1) + "\r\n")
+        f.write("y" * MAX_LINE_BYTES + "\r\n")  # at the limit: invalid JSON, not too long
+    result = runner.invoke(main, ["index", str(feed), "--rejects", str(tmp_path / "r.jsonl")])
+    assert result.exit_code == 1, result.output
+    rejects = [json.loads(r) for r in (tmp_path / "r.jsonl").read_text().splitlines()]
+    assert [r["line"] for r in rejects] == [2, 4, 5]
+    assert rejects[0]["reason"] == "line longer than 1,048,576 bytes (the limit)"
+    assert rejects[1]["reason"] == rejects[0]["reason"]
+    assert rejects[2]["reason"].startswith("invalid JSON")
+    assert len(rejects[0]["text"]) <= 1001 and rejects[0]["text"].startswith('{"id": "huge"')
+    engine = EmbeddedEngine(settings.index_dir)
+    assert engine.product_count() == 2 and not engine.get_products(["huge"])
+
+
+def test_the_reader_never_holds_a_long_line(tmp_path):
+    path = tmp_path / "f.jsonl"
+    path.write_bytes(b"short\n" + b"z" * 5_000_000 + b"\nlast")
+    with open(path, "rb") as stream:
+        lines = list(capped_lines(stream, 1000))
+    assert [len(x) for x in lines] == [6, 1002, 4]
+
+
+PEAK_RSS = """
+import resource, sys
+from vitrina.cli import run
+sys.argv = ["vitrina", "index", sys.argv[1], "--rejects", sys.argv[2]]
+try:
+    run()
+except SystemExit:
+    pass
+peaks = [resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+print(max(peaks), file=sys.stderr)
+"""
+
+
+def peak_rss_kb(feed: Path, tmp_path: Path, settings) -> int:
+    env = {**os.environ, "VITRINA_DATA_DIR": str(tmp_path / feed.stem)}
+    done = subprocess.run(
+        [sys.executable, "-c", PEAK_RSS, str(feed), str(tmp_path / f"{feed.stem}.rejects")],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(done.stderr.strip().splitlines()[-1])
+
+
+def test_a_50_mb_line_costs_no_50_mb_of_memory(tmp_path, settings):
+    products = [json.dumps(make_product(f"p{i}", f"Сумка {i}")) for i in range(200)]
+    plain = write_feed(tmp_path / "plain.jsonl", products)
+    huge = write_feed(
+        tmp_path / "huge.jsonl",
+        [*products, line(id="huge", description={"ru": "слово " * 9_000_000})],
+    )
+    growth_mb = (
+        peak_rss_kb(huge, tmp_path, settings) - peak_rss_kb(plain, tmp_path, settings)
+    ) / 1024
+    assert growth_mb < 30, f"peak RSS grew by {growth_mb:.0f} MB for one rejected 50 MB line"
