@@ -4,7 +4,6 @@ cost the index in service, exit with the README's status, and leave no process b
 from __future__ import annotations
 
 import errno
-import json
 import os
 import signal
 import subprocess
@@ -198,36 +197,52 @@ def wait_for(condition, seconds: float, what: str) -> None:
         time.sleep(0.05)
 
 
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
-@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: indexing uses no workers")
+needs_proc = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+needs_cores = pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: no workers")
+
+
+def start(settings, *args: str) -> subprocess.Popen:
+    env = {**os.environ, "VITRINA_DATA_DIR": str(settings.data_dir)}
+    return subprocess.Popen(
+        [sys.executable, "-c", "from vitrina.cli import run; run()", *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def reindex_writing(settings, feed: Path, last_good: str | None) -> tuple[subprocess.Popen, set]:
+    """A `vitrina index` run with its workers, caught writing its new generation."""
+    run = start(settings, "index", str(feed))
+    workers: set[int] = set()
+
+    def writing() -> bool:
+        workers.update(children_of(run.pid))
+        assert run.poll() is None, run.stderr.read() if run.stderr else ""
+        partial = [p for p in settings.index_dir.glob("gen-*") if p.name != last_good]
+        return bool(workers) and bool(partial) and any(partial[0].iterdir())
+
+    try:
+        wait_for(writing, 120, "the reindex to start writing its generation")
+    except BaseException:
+        run.kill()
+        raise
+    return run, workers
+
+
+@needs_proc
+@needs_cores
 def test_sigkill_mid_reindex_costs_nothing_and_leaves_no_worker(runner, tmp_path, settings):
     v1 = catalog(tmp_path / "v1.jsonl", 30_000, words=15)
     assert v1.stat().st_size > 2_000_000  # big enough for worker processes
     assert runner.invoke(main, ["index", str(v1)]).exit_code == 0
     last_good = Generations(settings.index_dir).current()
-    env = {**os.environ, "VITRINA_DATA_DIR": str(settings.data_dir)}
-    run = subprocess.Popen(
-        [sys.executable, "-c", "from vitrina.cli import run; run()", "index", str(v1)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        workers: set[int] = set()
+    run, workers = reindex_writing(settings, v1, last_good)
+    run.send_signal(signal.SIGKILL)
+    run.wait()
+    wait_for(lambda: not any(alive(pid) for pid in workers), 30, f"workers {workers} to die")
 
-        def building() -> bool:
-            workers.update(children_of(run.pid))
-            assert run.poll() is None, run.stderr.read().decode() if run.stderr else ""
-            partial = [p for p in settings.index_dir.glob("gen-*") if p.name != last_good]
-            return bool(workers) and bool(partial) and any(partial[0].iterdir())
-
-        wait_for(building, 120, "the reindex to start writing its generation")
-        run.send_signal(signal.SIGKILL)
-        run.wait()
-        wait_for(lambda: not any(alive(pid) for pid in workers), 30, f"workers {workers} to die")
-    finally:
-        if run.poll() is None:
-            run.kill()
     generations = Generations(settings.index_dir)
     assert generations.current() == last_good  # the killed run changed nothing served
     assert len(list(settings.index_dir.glob("gen-*"))) == 2  # its partial generation stays...
@@ -239,4 +254,45 @@ def test_sigkill_mid_reindex_costs_nothing_and_leaves_no_worker(runner, tmp_path
         generations.current(),
         last_good,
     }
-    assert json.loads(json.dumps(EmbeddedEngine(settings.index_dir).product_count())) == 30_000
+    assert EmbeddedEngine(settings.index_dir).product_count() == 30_000
+
+
+@needs_proc
+@needs_cores
+def test_sigterm_mid_reindex_unwinds_cleanly(runner, tmp_path, settings):
+    v1 = catalog(tmp_path / "v1.jsonl", 30_000, words=15)
+    assert runner.invoke(main, ["index", str(v1)]).exit_code == 0
+    last_good = Generations(settings.index_dir).current()
+    run, workers = reindex_writing(settings, v1, last_good)
+    run.send_signal(signal.SIGTERM)
+    assert run.wait(120) == 130
+    assert "vitrina index: interrupted" in (run.stderr.read() if run.stderr else "")
+    wait_for(lambda: not any(alive(pid) for pid in workers), 30, f"workers {workers} to die")
+    assert [p.name for p in settings.index_dir.glob("gen-*")] == [last_good]  # no debris
+    assert leftovers(settings) == []
+
+
+@needs_proc
+def test_sigkill_mid_events_ingest_leaves_no_worker(tmp_path, settings):
+    events = tmp_path / "events.jsonl"
+    with open(events, "w", encoding="utf-8") as f:
+        for i in range(120_000):
+            ts = f"2026-11-{1 + i % 28:02d}T{i % 24:02d}:00:00Z"
+            f.write(
+                f'{{"product_id": "p{i % 500}", "country": "RU", "quantity": 1, "ts": "{ts}"}}\n'
+            )
+    run = start(settings, "events", "ingest", str(events))
+    workers: set[int] = set()
+
+    def helping() -> bool:
+        workers.update(children_of(run.pid))
+        return bool(workers) or run.poll() is not None
+
+    try:
+        wait_for(helping, 120, "the ingest to fork its helper")
+    finally:
+        run.kill()
+        run.wait()
+    if not workers:
+        pytest.skip("this ingest ran without helper processes")
+    wait_for(lambda: not any(alive(pid) for pid in workers), 30, f"workers {workers} to die")
