@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -13,10 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from indexer.safeguards import CatalogShrinks, DiskFull
 from search.engines.embedded import EmbeddedEngine
 from search.engines.generations import Generations, os_errors
 from search.vocabulary import Vocabulary, vocabulary_path
 from tests.conftest import make_product, write_feed
+from vitrina.boundary import ExitCode, exit_code_for
 from vitrina.cli import main
 
 ENOSPC = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
@@ -296,3 +299,11 @@ def test_sigkill_mid_events_ingest_leaves_no_worker(tmp_path, settings):
     if not workers:
         pytest.skip("this ingest ran without helper processes")
     wait_for(lambda: not any(alive(pid) for pid in workers), 30, f"workers {workers} to die")
+
+
+def test_the_readme_and_the_exit_statuses_agree():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    table = {int(row.split("|")[1]) for row in readme.splitlines() if re.match(r"\| \d+ \|", row)}
+    assert table == {int(code) for code in ExitCode}
+    assert exit_code_for(DiskFull(errno.ENOSPC, "disk full")) == ExitCode.UNAVAILABLE == 3
+    assert exit_code_for(CatalogShrinks("refused")) == ExitCode.BAD_INPUT == 2
