@@ -266,3 +266,29 @@ def test_a_50_mb_line_costs_no_50_mb_of_memory(tmp_path, settings):
         peak_rss_kb(huge, tmp_path, settings) - peak_rss_kb(plain, tmp_path, settings)
     ) / 1024
     assert growth_mb < 30, f"peak RSS grew by {growth_mb:.0f} MB for one rejected 50 MB line"
+
+
+def test_elasticsearch_refuses_a_shrinking_catalog_before_its_alias_swap(tmp_path):
+    """The same guard in front of the other engine: its new index is dropped, the alias stays."""
+    from elasticsearch import Elasticsearch
+
+    from indexer.indexing import FeedUnusable, index_feed
+    from search.engines.elasticsearch import ElasticsearchEngine
+    from tests.es_fake import FakeCluster
+
+    cluster = FakeCluster()
+    try:
+        client = Elasticsearch(cluster.url, request_timeout=10, max_retries=0)
+        engine = ElasticsearchEngine(client, "shop")
+        index_feed(catalog(tmp_path, "v1.jsonl", 10), engine, tmp_path / "var")
+        served = set(cluster.live_documents("shop"))
+        with pytest.raises(FeedUnusable, match="70% fewer than the 10 in service"):
+            index_feed(catalog(tmp_path, "v2.jsonl", 3), engine, tmp_path / "var")
+        assert set(cluster.live_documents("shop")) == served and len(served) == 10
+        assert engine.product_count() == 10
+        report = index_feed(
+            catalog(tmp_path, "v2.jsonl", 3), engine, tmp_path / "var", max_shrink=None
+        )
+        assert report.products == 3
+    finally:
+        cluster.close()
