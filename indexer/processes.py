@@ -51,7 +51,7 @@ def worker_processes(workers: int, context: BaseContext) -> Iterator[ProcessPool
         workers, mp_context=context, initializer=die_with_parent, initargs=(os.getpid(),)
     )
     try:
-        with _sigterm_interrupts():
+        with sigterm_interrupts():
             yield pool
     except BaseException:
         _terminate(pool)
@@ -73,8 +73,9 @@ def _terminate(pool: ProcessPoolExecutor) -> None:
 
 
 @contextlib.contextmanager
-def _sigterm_interrupts() -> Iterator[None]:
-    """SIGTERM raises KeyboardInterrupt here (main thread only; elsewhere a no-op)."""
+def sigterm_interrupts() -> Iterator[None]:
+    """SIGTERM raises KeyboardInterrupt in the block, so a run that is asked to stop
+    unwinds like one stopped with Ctrl-C (main thread only; elsewhere a no-op)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return

@@ -4,6 +4,7 @@ cost the index in service, exit with the README's status, and leave no process b
 from __future__ import annotations
 
 import errno
+import json
 import os
 import re
 import signal
@@ -307,3 +308,33 @@ def test_the_readme_and_the_exit_statuses_agree():
     assert table == {int(code) for code in ExitCode}
     assert exit_code_for(DiskFull(errno.ENOSPC, "disk full")) == ExitCode.UNAVAILABLE == 3
     assert exit_code_for(CatalogShrinks("refused")) == ExitCode.BAD_INPUT == 2
+
+
+@needs_proc
+def test_sigterm_mid_reindex_without_workers_unwinds_too(runner, tmp_path, settings):
+    """A feed read from a pipe: the run is caught mid-rebuild, waiting for more lines."""
+    assert runner.invoke(main, ["index", str(catalog(tmp_path / "v1.jsonl", 3000))]).exit_code == 0
+    last_good = Generations(settings.index_dir).current()
+    fifo = tmp_path / "feed.fifo"
+    os.mkfifo(fifo)
+    run = start(settings, "index", str(fifo))
+    try:
+        with open(fifo, "w", encoding="utf-8") as feed:
+            for i in range(2500):  # more than a chunk: the rebuild starts writing
+                feed.write(json.dumps(make_product(f"p{i}", f"Рюкзак {i}")) + "\n")
+            feed.flush()
+
+            def building() -> bool:
+                assert run.poll() is None
+                return any(p.name != last_good for p in settings.index_dir.glob("gen-*"))
+
+            wait_for(building, 120, "the rebuild to start")
+            assert children_of(run.pid) == set()  # no workers for a feed of unknown size
+            run.send_signal(signal.SIGTERM)
+            assert run.wait(120) == 130
+    finally:
+        if run.poll() is None:
+            run.kill()
+    assert "vitrina index: interrupted" in (run.stderr.read() if run.stderr else "")
+    assert [p.name for p in settings.index_dir.glob("gen-*")] == [last_good]
+    assert leftovers(settings) == []

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from indexer.indexing import index_feed
+from indexer.processes import sigterm_interrupts
 from search.params import parse_search_params
 
 from ..services import Services
@@ -43,16 +44,17 @@ def index_command(
     down, another indexing run holds the lock, or the disk is full (the index in
     service is unchanged).
     """
-    report = index_feed(
-        feed,
-        services.indexing_engine,
-        services.data_dir,
-        rejects_path=rejects,
-        full=not changes,
-        progress=sys.stderr.isatty(),
-        analyzer=services.analyzer,
-        max_shrink=None if allow_shrink else services.index_max_shrink,
-    )
+    with sigterm_interrupts():  # stopped, a run unwinds: no half-built generation stays
+        report = index_feed(
+            feed,
+            services.indexing_engine,
+            services.data_dir,
+            rejects_path=rejects,
+            full=not changes,
+            progress=sys.stderr.isatty(),
+            analyzer=services.analyzer,
+            max_shrink=None if allow_shrink else services.index_max_shrink,
+        )
     click.echo(report.summary())
     for sample in report.rejection_samples:
         click.echo(f"  line {sample.line}: {sample.reason}", err=True)
