@@ -35,6 +35,8 @@ class WorkerServices(Protocol):
     @property
     def data_dir(self) -> Path: ...
     @property
+    def index_max_shrink(self) -> float: ...
+    @property
     def analyzer(self) -> Analyzer: ...
     @property
     def indexing_engine(self) -> SearchEngine: ...
@@ -55,6 +57,7 @@ def run_index(services: WorkerServices, feed_path: str, full: bool) -> dict[str,
         services.data_dir,
         full=full,
         analyzer=services.analyzer,
+        max_shrink=services.index_max_shrink,
     )
     return {"summary": report.summary(), "products": report.products, "rejected": report.rejected}
 

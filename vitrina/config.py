@@ -44,6 +44,7 @@ class Settings:
     web_search_timeout_s: float = 1.0
     indexer_search_timeout_s: float = 120.0
     debug: bool = False
+    index_max_shrink: float = 0.2  # a full reindex may drop at most this share of the catalog
 
     @property
     def index_dir(self) -> Path:
@@ -95,4 +96,19 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         celery_broker_url=env.get("CELERY_BROKER_URL") or None,
         secret_key=env.get("VITRINA_SECRET_KEY") or None,
         debug=_flag(env.get("VITRINA_DEBUG")),
+        index_max_shrink=_share(env.get("VITRINA_INDEX_MAX_SHRINK"), 0.2),
     )
+
+
+def _share(value: str | None, default: float) -> float:
+    """A share between 0 and 1, written as 0.2 or 20%."""
+    if value is None or value.strip() == "":
+        return default
+    text = value.strip()
+    try:
+        share = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        raise ConfigError(f"expected a share such as 0.2 or 20%, got {value!r}") from None
+    if not 0 <= share <= 1:
+        raise ConfigError(f"expected a share between 0 and 1 (0% and 100%), got {value!r}")
+    return share

@@ -66,6 +66,11 @@ class Services:
         return self.settings.ensure_data_dir()
 
     @property
+    def index_max_shrink(self) -> float:
+        """The share of the catalog a full reindex may drop (VITRINA_INDEX_MAX_SHRINK)."""
+        return self.settings.index_max_shrink
+
+    @property
     def secret_key(self) -> str:
         return self.settings.session_secret()
 
