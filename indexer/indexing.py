@@ -14,14 +14,14 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Protocol
 
 from tqdm import tqdm
 
 from search.analysis.analyzer import Analyzer, default_analyzer
 from search.documents import index_document
 from search.engines.base import Change, DocumentsRejected, Removal, SearchEngine
-from search.vocabulary import VocabularyBatch, VocabularyBuilder
+from search.vocabulary import Vocabulary, VocabularyBatch, VocabularyBuilder
 
 from .feed import Deletion, FeedRecord, Rejection, Upsert, read_feed
 from .inputs import counted_lines, numbered_chunks, open_input
@@ -112,13 +112,33 @@ def index_feed(
             else:
                 _write_engine_rejects(engine.apply_changes, changes, report, rejects)
             report.products = engine.product_count()
-            # Query understanding's vocabulary (search/vocabulary.py), next to the index.
-            vocabulary.save(data_dir, merge=not full)
+            save_vocabulary(vocabulary, engine, data_dir, merge=not full)
     finally:
         bar.close()
         stream.close()
     report.seconds = time.perf_counter() - started
     return report
+
+
+class SharedVocabulary(Protocol):
+    """Where an engine shared by several hosts keeps the vocabulary (Elasticsearch:
+    search/engines/elasticsearch/shared.py)."""
+
+    def load(self) -> Vocabulary | None: ...
+    def publish(self, vocabulary: Vocabulary) -> object: ...
+
+
+def save_vocabulary(
+    builder: VocabularyBuilder, engine: SearchEngine, data_dir: Path, *, merge: bool
+) -> None:
+    """Query understanding's vocabulary (search/vocabulary.py): where the engine shares
+    it with every host (its `shared_vocabulary`), else in the data dir beside the index.
+    `merge` adds the collected counts to the current vocabulary's (incremental changes)."""
+    shared: SharedVocabulary | None = getattr(engine, "shared_vocabulary", None)
+    if shared is None:
+        builder.save(data_dir, merge=merge)
+        return
+    shared.publish(builder.vocabulary(shared.load() if merge else None))
 
 
 # -- analysis: a line becomes a document (on a worker process for big feeds) ------------

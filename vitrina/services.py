@@ -93,14 +93,23 @@ class Services:
         return create_engine(self.settings, for_indexing=True)
 
     @cached_property
+    def vocabulary_store(self) -> VocabularyStore:
+        """The catalog's vocabulary for query understanding: kept in Elasticsearch for
+        every host when that is the engine, else the data dir's file."""
+        from search.engines.elasticsearch import ElasticsearchEngine
+
+        if isinstance(self.engine, ElasticsearchEngine):
+            return self.engine.vocabulary_store()
+        return VocabularyStore(vocabulary_path(self.settings.data_dir))
+
+    @cached_property
     def understanding(self) -> QueryUnderstanding:
         """Synonyms and brand aliases start empty: `tuning` loads them (from the database,
         or the seed files) before the first search, and refuses a broken set; a broken
         expansions file is left out. No data file can keep search from starting."""
-        store = VocabularyStore(vocabulary_path(self.settings.data_dir))
         return QueryUnderstanding(
             self.analyzer,
-            store,
+            self.vocabulary_store,
             synonyms=Synonyms.from_groups(self.analyzer, []),
             transliterator=Transliterator(aliases={}),
             expansions=checked_expansions(self.analyzer),

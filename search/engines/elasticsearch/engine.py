@@ -25,6 +25,7 @@ from .loader import BulkLoader, BulkPolicy
 from .queries import count_body, products_body, search_body
 from .rebuilds import DONE, FAILED, FINISHING, ChangeWriter, Rebuilds
 from .responses import health_report, parse_products, parse_search
+from .shared import CHECK_S, SharedVocabulary, SharedVocabularyStore
 
 if TYPE_CHECKING:
     from .. import EngineSettings
@@ -73,6 +74,8 @@ class ElasticsearchEngine:
         self.russian_fallback = russian_fallback
         self.loader = BulkLoader(client, bulk)
         self.rebuilds = Rebuilds(client, alias)
+        # Query understanding's vocabulary, published by the indexer for every host.
+        self.shared_vocabulary = SharedVocabulary(client, alias)
         self.shards = shards
         self.replicas = replicas
         self.replica_wait_s = replica_wait_s
@@ -156,6 +159,10 @@ class ElasticsearchEngine:
                 report["rebuild"] = {"state": building.state, "index": building.index,
                                      "started": building.started}  # fmt: skip
         return report
+
+    def vocabulary_store(self, check_s: float = CHECK_S) -> SharedVocabularyStore:
+        """The shared vocabulary as a web process reads it (see shared.py)."""
+        return SharedVocabularyStore(self.shared_vocabulary, check_s=check_s)
 
     # -- writing --------------------------------------------------------------
 
@@ -258,11 +265,13 @@ class ElasticsearchEngine:
         return outcome.applied
 
     def delete_all(self) -> None:
-        """Remove the alias, every index behind it and the rebuild record (test clean-up)."""
+        """Remove the alias, every index behind it, the rebuild record and the shared
+        vocabulary (test clean-up)."""
         with self._answering("delete"):
             state = self.rebuilds.current()
             leftovers = [state.journal] if state is not None else []
-            self._delete_indices([*self._serving_indices(), *leftovers, self.rebuilds.state_index])
+            self._delete_indices([*self._serving_indices(), *leftovers, self.rebuilds.state_index,
+                                  self.shared_vocabulary.index])  # fmt: skip
 
 
 def alias_swap(alias: str, old: Sequence[str], new: str) -> list[dict[str, Any]]:
