@@ -25,7 +25,7 @@ from search.vocabulary import Vocabulary, VocabularyBatch, VocabularyBuilder
 
 from .feed import Deletion, FeedRecord, Rejection, Upsert, read_feed
 from .inputs import counted_lines, numbered_chunks, open_input
-from .locking import indexing_lock
+from .locking import IndexingLock, indexing_lock
 from .pipeline import in_order, inherited, worker_pool
 from .reports import InputReport, RejectsWriter, default_rejects_path
 
@@ -68,8 +68,12 @@ def index_feed(
     full: bool = True,
     progress: bool = False,
     analyzer: Analyzer | None = None,
+    lock: IndexingLock | None = None,
 ) -> IndexReport:
     """Validate and index a feed. `full` rebuilds the index; otherwise changes apply in place.
+
+    `lock` guards the run (default: the data dir's file lock; Jobs.indexing_lock picks
+    the one every host shares when the index is shared).
 
     Raises FeedUnusable (and leaves the index as it was) when the feed cannot be read
     or a full rebuild would have no valid product at all.
@@ -96,7 +100,7 @@ def index_feed(
                 workers=cores if cores > 1 else 0,
                 inherit=analyzer,
             ) as pool,
-            indexing_lock(data_dir),
+            (lock or (lambda: indexing_lock(data_dir)))(),
         ):
             vocabulary = VocabularyBuilder()
             lines = counted_lines(stream, bar)

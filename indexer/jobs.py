@@ -18,6 +18,7 @@ from search.engines.base import SearchEngine
 from storage import Database
 
 from .indexing import index_feed
+from .locking import LOCK_NAME, IndexingLock, RedisIndexingLock, indexing_lock
 
 if TYPE_CHECKING:
     import redis
@@ -55,6 +56,7 @@ def run_index(services: WorkerServices, feed_path: str, full: bool) -> dict[str,
         services.data_dir,
         full=full,
         analyzer=services.analyzer,
+        lock=services.jobs.indexing_lock(),
     )
     return {"summary": report.summary(), "products": report.products, "rejected": report.rejected}
 
@@ -70,10 +72,22 @@ class Jobs:
     """Sends work to the workers through `celery` (when `broker_url` is set) or runs it
     with `here`, the services of this process."""
 
-    def __init__(self, here: WorkerServices, celery: Celery, broker_url: str | None) -> None:
+    def __init__(
+        self,
+        here: WorkerServices,
+        celery: Celery,
+        broker_url: str | None,
+        *,
+        shared_index: bool = False,
+        lock_name: str = LOCK_NAME,
+    ) -> None:
+        """`shared_index`: the index is shared by several hosts (Elasticsearch), so its
+        indexing lock lives in the broker's Redis (`lock_name`) rather than the data dir."""
         self.here = here
         self.celery = celery
         self.broker_url = broker_url
+        self.shared_index = shared_index
+        self.lock_name = lock_name
 
     @property
     def queued(self) -> bool:
@@ -98,6 +112,14 @@ class Jobs:
             return {"queued": False, "reason": "a build of this list is already queued"}
         result = self.celery.send_task("vitrina.build_recommendations", args=[country, str(day)])
         return {"queued": True, "task_id": result.id}
+
+    def indexing_lock(self) -> IndexingLock:
+        """The lock every indexing run takes: in Redis when the index is shared and the
+        broker is Redis (every host sees it), else the data dir's file lock."""
+        if self.shared_index and self._redis is not None:
+            return RedisIndexingLock(self._redis, self.lock_name)
+        data_dir = self.here.data_dir
+        return lambda: indexing_lock(data_dir)
 
     def started(self, key: str) -> None:
         """A task began: requests made from now on need a run after this one, so let them queue."""

@@ -208,7 +208,14 @@ class Services:
 
     @cached_property
     def jobs(self) -> Jobs:
-        return Jobs(self, self.celery, self.settings.celery_broker_url)
+        settings = self.settings
+        return Jobs(
+            self,
+            self.celery,
+            settings.celery_broker_url,
+            shared_index=settings.search_backend != "embedded",
+            lock_name=f"vitrina:indexing-lock:{settings.elasticsearch_index}",
+        )
 
 
 # -- what the Celery worker entry point names (indexer/celery_app.py) -----------------

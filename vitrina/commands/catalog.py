@@ -24,14 +24,28 @@ from ..services import Services
 @click.option(
     "--changes", is_flag=True, help="Apply the feed to the live index instead of rebuilding it."
 )
+@click.option(
+    "--queue",
+    is_flag=True,
+    help="Hand the work to the Celery workers (CELERY_BROKER_URL); a request made while "
+    "one for the same feed is still queued is folded into it.",
+)
 @click.pass_obj
-def index_command(services: Services, feed: Path, rejects: Path | None, changes: bool) -> None:
+def index_command(
+    services: Services, feed: Path, rejects: Path | None, changes: bool, queue: bool
+) -> None:
     """Validate and index a catalog feed (JSON Lines).
 
     A rebuild swaps the new index in only when it is complete. Exit status 1: some
     lines were rejected (the rest is indexed); 2: the feed could not be used (the
     index is unchanged); 3: the engine is down or another indexing run holds the lock.
+    With --queue (and a broker) the workers index the feed, which they must be able to
+    read at the same path.
     """
+    if queue and services.jobs.queued:
+        asked = services.jobs.reindex(str(feed.resolve()), full=not changes)
+        click.echo(json.dumps(asked, ensure_ascii=False))
+        return
     report = index_feed(
         feed,
         services.indexing_engine,
@@ -40,6 +54,7 @@ def index_command(services: Services, feed: Path, rejects: Path | None, changes:
         full=not changes,
         progress=sys.stderr.isatty(),
         analyzer=services.analyzer,
+        lock=services.jobs.indexing_lock(),
     )
     click.echo(report.summary())
     for sample in report.rejection_samples:

@@ -245,16 +245,13 @@ class SharedVocabularyStore(VocabularyStore):
                 loaded = self.shared.load(head)
                 if loaded is not None:
                     self._vocabulary, self.version = loaded, head.version
-        except (
-            ApiError,
-            TransportError,
-            EngineUnavailable,
-            ValueError,
-            KeyError,
-            zlib.error,
-        ) as exc:
+        except (ApiError, TransportError, EngineUnavailable) as exc:
             # Searching goes on with the last good vocabulary; the engine reports outages.
-            log.warning("the shared vocabulary could not be read: %s", exc)
+            log.debug("the shared vocabulary could not be checked: %s", exc)
+            self._next_check = time.monotonic() + RETRY_S
+            return
+        except (ValueError, KeyError, zlib.error) as exc:
+            log.warning("the shared vocabulary is unreadable; keeping the last good one: %s", exc)
             self._next_check = time.monotonic() + RETRY_S
             return
         self._next_check = time.monotonic() + self.check_s
