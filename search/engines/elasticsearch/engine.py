@@ -11,6 +11,7 @@ host: none is lost by the swap.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import logging
 from collections.abc import Iterable, Iterator, Sequence
@@ -46,6 +47,18 @@ def json_serializer() -> Any:
     except ImportError:  # pragma: no cover - orjson is a dependency of Vitrina
         return None
     return OrjsonSerializer()
+
+
+def credentials(settings: EngineSettings) -> dict[str, Any]:
+    """The client's auth options: a username and password, or an API key, passed as
+    they are (never put into the URL, so `@ : / # % ?` in a password need no escaping)."""
+    if settings.elasticsearch_api_key:
+        return {"api_key": settings.elasticsearch_api_key}
+    if settings.elasticsearch_username and settings.elasticsearch_password is not None:
+        # Encoded here, as UTF-8: the client would encode a (user, password) pair as ASCII.
+        pair = f"{settings.elasticsearch_username}:{settings.elasticsearch_password}"
+        return {"basic_auth": base64.b64encode(pair.encode("utf-8")).decode("ascii")}
+    return {}
 
 
 class ElasticsearchEngine:
@@ -96,6 +109,7 @@ class ElasticsearchEngine:
             max_retries=1,
             retry_on_timeout=True,
             serializer=json_serializer(),
+            **credentials(settings),
         )
         return cls(client, settings.elasticsearch_index, bulk=bulk)
 
