@@ -8,6 +8,7 @@ dictionaries and keep feed order.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -69,11 +70,13 @@ def index_feed(
     progress: bool = False,
     analyzer: Analyzer | None = None,
     lock: IndexingLock | None = None,
+    vocabulary_lock: IndexingLock | None = None,
 ) -> IndexReport:
     """Validate and index a feed. `full` rebuilds the index; otherwise changes apply in place.
 
     `lock` guards the run (default: the data dir's file lock; Jobs.indexing_lock picks
-    the one every host shares when the index is shared).
+    the one every host shares when the index is shared); `vocabulary_lock`, if given,
+    guards publishing the vocabulary (a rebuild that lets changes run beside it).
 
     Raises FeedUnusable (and leaves the index as it was) when the feed cannot be read
     or a full rebuild would have no valid product at all.
@@ -116,7 +119,8 @@ def index_feed(
             else:
                 _write_engine_rejects(engine.apply_changes, changes, report, rejects)
             report.products = engine.product_count()
-            save_vocabulary(vocabulary, engine, data_dir, merge=not full)
+            with vocabulary_lock() if vocabulary_lock else contextlib.nullcontext():
+                save_vocabulary(vocabulary, engine, data_dir, merge=not full)
     finally:
         bar.close()
         stream.close()

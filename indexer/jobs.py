@@ -18,7 +18,7 @@ from search.engines.base import SearchEngine
 from storage import Database
 
 from .indexing import index_feed
-from .locking import LOCK_NAME, IndexingLock, RedisIndexingLock, indexing_lock
+from .locking import LOCK_NAME, WAIT_S, IndexingLock, RedisIndexingLock, indexing_lock
 
 if TYPE_CHECKING:
     import redis
@@ -56,7 +56,8 @@ def run_index(services: WorkerServices, feed_path: str, full: bool) -> dict[str,
         services.data_dir,
         full=full,
         analyzer=services.analyzer,
-        lock=services.jobs.indexing_lock(),
+        lock=services.jobs.indexing_lock(full),
+        vocabulary_lock=services.jobs.vocabulary_lock(full),
     )
     return {"summary": report.summary(), "products": report.products, "rejected": report.rejected}
 
@@ -88,6 +89,7 @@ class Jobs:
         self.broker_url = broker_url
         self.shared_index = shared_index
         self.lock_name = lock_name
+        self.lock_wait_s = WAIT_S  # how long a run waits for its lock (then LockTimeout)
 
     @property
     def queued(self) -> bool:
@@ -113,13 +115,27 @@ class Jobs:
         result = self.celery.send_task("vitrina.build_recommendations", args=[country, str(day)])
         return {"queued": True, "task_id": result.id}
 
-    def indexing_lock(self) -> IndexingLock:
-        """The lock every indexing run takes: in Redis when the index is shared and the
-        broker is Redis (every host sees it), else the data dir's file lock."""
+    def indexing_lock(self, full: bool = True) -> IndexingLock:
+        """The lock an indexing run takes: the data dir's file lock, or, when the index is
+        shared and the broker is Redis, one in Redis that every host sees. A shared index
+        (Elasticsearch) takes changes while a rebuild loads (they are journaled and
+        replayed), so there rebuilds and change runs take separate locks."""
         if self.shared_index and self._redis is not None:
-            return RedisIndexingLock(self._redis, self.lock_name)
-        data_dir = self.here.data_dir
-        return lambda: indexing_lock(data_dir)
+            name = self.lock_name if full else self._changes_lock
+            return RedisIndexingLock(self._redis, name, wait_s=self.lock_wait_s)
+        data_dir, wait_s = self.here.data_dir, self.lock_wait_s
+        return lambda: indexing_lock(data_dir, wait_s)
+
+    def vocabulary_lock(self, full: bool = True) -> IndexingLock | None:
+        """What a run takes to publish the vocabulary beyond its own lock: a rebuild beside
+        which change runs go on takes theirs (change runs merge into the vocabulary)."""
+        if full and self.shared_index and self._redis is not None:
+            return RedisIndexingLock(self._redis, self._changes_lock, wait_s=self.lock_wait_s)
+        return None
+
+    @property
+    def _changes_lock(self) -> str:
+        return f"{self.lock_name}:changes"
 
     def started(self, key: str) -> None:
         """A task began: requests made from now on need a run after this one, so let them queue."""

@@ -7,7 +7,10 @@ Two kinds, chosen by the composition root through `Jobs.indexing_lock` (indexer/
   Redis broker is configured: a redis-py Lock with an expiry and an owner token. The
   holder extends the expiry while it indexes (a rebuild of 54M products takes hours),
   so a crashed holder's lock expires within `ttl_s`, and only the owner's token can
-  release it: a run whose lock expired cannot release the next holder's.
+  release it: a run whose lock expired cannot release the next holder's. Elasticsearch
+  takes changes while a rebuild loads (journaled, replayed before the swap), so there
+  rebuilds and change runs hold separate locks, and a rebuild takes the change runs'
+  lock only to publish its vocabulary.
 """
 
 from __future__ import annotations

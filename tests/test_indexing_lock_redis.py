@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.jobs import Jobs
+from indexer.jobs import Jobs, run_index
 from indexer.locking import LockTimeout, RedisIndexingLock
 from tests.conftest import ROOT, make_product, write_feed
 from vitrina.config import Settings
@@ -154,6 +154,36 @@ def test_each_setup_gets_its_lock(client, tmp_path: Path):
         assert not isinstance(lock, RedisIndexingLock)
         with lock():
             assert (tmp_path / backend / "indexing.lock").exists()
+
+
+def test_on_a_shared_index_changes_go_on_while_a_rebuild_holds_its_lock(client, tmp_path):
+    from tests.es_fake import FakeCluster
+
+    cluster = FakeCluster()
+    alias = f"vitrina-test-{uuid.uuid4().hex[:8]}"
+    services = Services(Settings(data_dir=tmp_path / "var", search_backend="elasticsearch",
+                                 elasticsearch_url=cluster.url, elasticsearch_index=alias,
+                                 celery_broker_url=REDIS_URL))  # fmt: skip
+    jobs = services.jobs
+    jobs.lock_wait_s = 5.0  # a change run that waited for the rebuild would fail, not hang
+    rebuild_lock, changes_lock = jobs.indexing_lock(True), jobs.indexing_lock(False)
+    assert isinstance(rebuild_lock, RedisIndexingLock)
+    assert isinstance(changes_lock, RedisIndexingLock)
+    assert changes_lock.name == f"vitrina:indexing-lock:{alias}:changes" != rebuild_lock.name
+    publishing = jobs.vocabulary_lock(True)
+    assert isinstance(publishing, RedisIndexingLock) and publishing.name == changes_lock.name
+    assert jobs.vocabulary_lock(False) is None  # a change run already holds that lock
+    try:
+        first = write_feed(tmp_path / "feed.jsonl", [make_product("p1", "Сумка")])
+        run_index(services, str(first), full=True)
+        changes = write_feed(tmp_path / "changes.jsonl", [make_product("p2", "Рюкзак")])
+        with rebuild_lock():  # a rebuild is loading on another host
+            assert run_index(services, str(changes), full=False)["products"] == 2
+        assert set(cluster.live_documents(alias)) == {"p1", "p2"}
+        assert services.vocabulary_store.get().word_df("рюкзак") == 1
+    finally:
+        cluster.close()
+        client.delete(rebuild_lock.name, changes_lock.name)
 
 
 def test_index_queue_folds_a_storm_of_requests_into_one(client, tmp_path: Path, monkeypatch):

@@ -54,7 +54,8 @@ def index_command(
         full=not changes,
         progress=sys.stderr.isatty(),
         analyzer=services.analyzer,
-        lock=services.jobs.indexing_lock(),
+        lock=services.jobs.indexing_lock(not changes),
+        vocabulary_lock=services.jobs.vocabulary_lock(not changes),
     )
     click.echo(report.summary())
     for sample in report.rejection_samples:
