@@ -98,7 +98,9 @@ class Services:
         every host when that is the engine, else the data dir's file."""
         from search.engines.elasticsearch import ElasticsearchEngine
 
-        if isinstance(self.engine, ElasticsearchEngine):
+        if self.settings.search_backend != "embedded" and isinstance(
+            self.engine, ElasticsearchEngine
+        ):
             return self.engine.vocabulary_store()
         return VocabularyStore(vocabulary_path(self.settings.data_dir))
 
