@@ -59,6 +59,15 @@ def feed(path: Path, rows: list[tuple[str, str, str | None]]) -> Path:
     return write_feed(path, products)
 
 
+def caught_up(*hosts: Services) -> None:
+    """Let each web process see the current version (a new one loads in the background)."""
+    for services in hosts:
+        store = services.vocabulary_store
+        assert isinstance(store, SharedVocabularyStore)
+        store.get()
+        store.wait(60)
+
+
 def corrections(services: Services, query: str) -> list[dict[str, str]]:
     answer = services.search.search(parse_search_params({"q": query, "locale": "ru"},
                                                         services.registry))  # fmt: skip
@@ -83,6 +92,7 @@ def test_two_web_hosts_agree_on_corrections_and_follow_a_third_hosts_rebuild(
         web.vocabulary_store.check_s = 0.0  # check on every search: no waiting in the test
 
     index_feed(feed(tmp_path / "first.jsonl", FIRST), indexer.indexing_engine, indexer.data_dir)
+    caught_up(web_a, web_b)
     brand = {"kind": "translit", "from": "лининг", "to": "li ning"}
     assert brand in api_corrections(client_a, "лининг")  # the catalog's brand lexicon
     for query in ("лининг", "кросовки", "ktyby", "термокружко", "лорвенто"):
@@ -92,6 +102,7 @@ def test_two_web_hosts_agree_on_corrections_and_follow_a_third_hosts_rebuild(
 
     # A third process rebuilds with another catalog: both web hosts follow.
     index_feed(feed(tmp_path / "second.jsonl", SECOND), indexer.indexing_engine, indexer.data_dir)
+    caught_up(web_a, web_b)
     lorvento = {"kind": "translit", "from": "лорвенто", "to": "lorvento"}
     assert lorvento in api_corrections(client_a, "лорвенто")
     assert lorvento in corrections(web_b, "лорвенто")
@@ -101,6 +112,7 @@ def test_two_web_hosts_agree_on_corrections_and_follow_a_third_hosts_rebuild(
     # Changes add to the shared vocabulary (merged with what Elasticsearch holds).
     changes = feed(tmp_path / "changes.jsonl", [("p9", "Кроссовки беговые", "Li-Ning")])
     index_feed(changes, indexer.indexing_engine, indexer.data_dir, full=False)
+    caught_up(web_a, web_b)
     for web in (web_a, web_b):
         assert brand in corrections(web, "лининг")
         assert lorvento in corrections(web, "лорвенто")
@@ -123,6 +135,8 @@ def test_the_version_is_checked_at_most_once_per_interval(cluster, tmp_path: Pat
     index_feed(feed(tmp_path / "second.jsonl", SECOND), indexer.indexing_engine, indexer.data_dir)
     assert store.get() is first  # within the interval: not asked again
     store._next_check = 0.0  # the interval has passed
+    assert store.get() is first  # the new version loads in the background meanwhile
+    store.wait(60)
     assert store.get() is not first and store.get().word_df("lorvento") == 2
     assert len(cluster.requests("POST", "/_mget")) == loads + 1
     store._next_check = 0.0
@@ -174,4 +188,6 @@ def test_a_vocabulary_that_cannot_be_read_keeps_the_last_good_one(cluster, tmp_p
         if doc["kind"] == "part":
             doc["data"] = "AAAA"  # damaged: fails the checksum
     store._next_check = 0.0
+    store.get()
+    store.wait(60)
     assert store.get() is good

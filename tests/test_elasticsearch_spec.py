@@ -184,6 +184,8 @@ def share_the_vocabulary(cluster, engine, documents) -> None:
         store = engine_on(cluster).vocabulary_store(check_s=0.0)
         assert store.get().word_df("сумка") == 1
         engine.shared_vocabulary.publish(builder.vocabulary(builder.vocabulary()))  # replaced
+        store.get()
+        store.wait(30)  # a new version loads in the background
         assert store.get().word_df("сумка") == 2
     finally:
         shared.PART_BYTES = saved

@@ -7,7 +7,8 @@ other machines have no such file, so with Elasticsearch the indexer publishes it
 the small index `<alias>-meta`: the compressed bytes split into parts, then one head
 document naming the new version, then the old parts are deleted. Readers check the
 head (one realtime GET, at most once per `check_s`) and fetch the parts only when the
-version changed; a vocabulary that cannot be read keeps the last good one. (Brand
+version changed, in the background while searches use the current one; a vocabulary
+that cannot be read keeps the last good one. (Brand
 labels need nothing here: each product document carries its own `brand_label`.)
 """
 
@@ -17,6 +18,7 @@ import base64
 import contextlib
 import hashlib
 import logging
+import threading
 import time
 import uuid
 import zlib
@@ -221,14 +223,19 @@ def _batches(items: list[str], size: int) -> list[list[str]]:
 
 class SharedVocabularyStore(VocabularyStore):
     """A web process's view of the shared vocabulary: the version is checked at most
-    once per `check_s`, the vocabulary reloaded only when it changed."""
+    once per `check_s`; a new version is loaded in the background (`background`) while
+    searches go on with the current one, except the first, which searches wait for."""
 
-    def __init__(self, shared: SharedVocabulary, *, check_s: float = CHECK_S) -> None:
+    def __init__(
+        self, shared: SharedVocabulary, *, check_s: float = CHECK_S, background: bool = True
+    ) -> None:
         super().__init__(None)
         self.shared = shared
         self.check_s = check_s
+        self.background = background
         self.version: str | None = None
         self._next_check = 0.0
+        self._loader: threading.Thread | None = None
 
     def get(self) -> Vocabulary:
         if time.monotonic() < self._next_check:
@@ -238,20 +245,41 @@ class SharedVocabularyStore(VocabularyStore):
                 self._check()
         return self._vocabulary
 
+    def wait(self, timeout: float | None = None) -> None:
+        """Wait for a version being loaded in the background, if any."""
+        loader = self._loader
+        if loader is not None:
+            loader.join(timeout)
+
     def _check(self) -> None:
         try:
             head = self.shared.head()
-            if head is not None and head.version != self.version:
-                loaded = self.shared.load(head)
-                if loaded is not None:
-                    self._vocabulary, self.version = loaded, head.version
-        except (ApiError, TransportError, EngineUnavailable) as exc:
+        except (ApiError, TransportError) as exc:
             # Searching goes on with the last good vocabulary; the engine reports outages.
             log.debug("the shared vocabulary could not be checked: %s", exc)
+            self._next_check = time.monotonic() + RETRY_S
+            return
+        self._next_check = time.monotonic() + self.check_s
+        if head is None or head.version == self.version:
+            return
+        if self.version is None or not self.background:
+            self._load(head)
+        elif self._loader is None or not self._loader.is_alive():
+            self._loader = threading.Thread(
+                target=self._load, args=(head,), name="vocabulary-loader", daemon=True
+            )
+            self._loader.start()
+
+    def _load(self, head: VocabularyHead) -> None:
+        try:
+            loaded = self.shared.load(head)
+        except EngineUnavailable as exc:
+            log.debug("the shared vocabulary could not be loaded: %s", exc)
             self._next_check = time.monotonic() + RETRY_S
             return
         except (ValueError, KeyError, zlib.error) as exc:
             log.warning("the shared vocabulary is unreadable; keeping the last good one: %s", exc)
             self._next_check = time.monotonic() + RETRY_S
             return
-        self._next_check = time.monotonic() + self.check_s
+        if loaded is not None:
+            self._vocabulary, self.version = loaded, head.version
