@@ -97,6 +97,8 @@ def test_two_web_hosts_agree_on_corrections_and_follow_a_third_hosts_rebuild(
     assert brand in api_corrections(client_a, "лининг")  # the catalog's brand lexicon
     for query in ("лининг", "кросовки", "ktyby", "термокружко", "лорвенто"):
         assert api_corrections(client_a, query) == corrections(web_b, query), query
+    published = indexer.indexing_engine.health()["vocabulary"]
+    assert published["products"] == len(FIRST) and published["version"]
     for web in (web_a, web_b, indexer):  # nothing was read from or written to a data dir
         assert not vocabulary_path(web.settings.data_dir).exists()
 

@@ -172,6 +172,11 @@ class ElasticsearchEngine:
             if building is not None and building.active:
                 report["rebuild"] = {"state": building.state, "index": building.index,
                                      "started": building.started}  # fmt: skip
+        with contextlib.suppress(Exception):  # which vocabulary the web hosts share
+            head = self.shared_vocabulary.head()
+            if head is not None:
+                report["vocabulary"] = {"version": head.version, "products": head.products,
+                                        "published": head.published}  # fmt: skip
         return report
 
     def vocabulary_store(self, check_s: float = CHECK_S) -> SharedVocabularyStore:
