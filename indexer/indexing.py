@@ -8,24 +8,25 @@ dictionaries and keep feed order.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Protocol
 
 from tqdm import tqdm
 
 from search.analysis.analyzer import Analyzer, default_analyzer
 from search.documents import index_document
 from search.engines.base import Change, DocumentsRejected, Removal, SearchEngine
-from search.vocabulary import VocabularyBatch, VocabularyBuilder
+from search.vocabulary import Vocabulary, VocabularyBatch, VocabularyBuilder
 
 from .feed import MAX_LINE_BYTES, Deletion, FeedRecord, Rejection, Upsert, read_feed
 from .inputs import counted_lines, numbered_chunks, open_input
-from .locking import indexing_lock
+from .locking import IndexingLock, indexing_lock
 from .pipeline import in_order, inherited, worker_pool
 from .reports import InputReport, RejectsWriter, default_rejects_path
 from .safeguards import (
@@ -76,8 +77,14 @@ def index_feed(
     progress: bool = False,
     analyzer: Analyzer | None = None,
     max_shrink: float | None = MAX_SHRINK,
+    lock: IndexingLock | None = None,
+    vocabulary_lock: IndexingLock | None = None,
 ) -> IndexReport:
     """Validate and index a feed. `full` rebuilds the index; otherwise changes apply in place.
+
+    `lock` guards the run (default: the data dir's file lock; Jobs.indexing_lock picks
+    the one every host shares when the index is shared); `vocabulary_lock`, if given,
+    guards publishing the vocabulary (a rebuild that lets changes run beside it).
 
     Raises FeedUnusable (and leaves the index as it was) when the feed cannot be read,
     or a full rebuild would have no product or fewer than `1 - max_shrink` of those in
@@ -106,7 +113,7 @@ def index_feed(
                 workers=cores if cores > 1 else 0,
                 inherit=analyzer,
             ) as pool,
-            indexing_lock(data_dir),
+            (lock or (lambda: indexing_lock(data_dir)))(),
         ):
             StagedVocabulary.remove_debris(data_dir)
             vocabulary = VocabularyBuilder()
@@ -133,13 +140,35 @@ def index_feed(
             except BaseException:
                 staged.discard()
                 raise
-            staged.publish()
+            with vocabulary_lock() if vocabulary_lock else contextlib.nullcontext():
+                staged.publish()
+                publish_shared_vocabulary(vocabulary, engine, merge=not full)
             report.products = engine.product_count()
     finally:
         bar.close()
         stream.close()
     report.seconds = time.perf_counter() - started
     return report
+
+
+class SharedVocabulary(Protocol):
+    """Where an engine shared by several hosts keeps the vocabulary (Elasticsearch:
+    search/engines/elasticsearch/shared.py)."""
+
+    def load(self) -> Vocabulary | None: ...
+    def publish(self, vocabulary: Vocabulary) -> object: ...
+
+
+def publish_shared_vocabulary(
+    builder: VocabularyBuilder, engine: SearchEngine, *, merge: bool
+) -> None:
+    """Where the engine shares query understanding's vocabulary with every host (its
+    `shared_vocabulary`, e.g. Elasticsearch), publish this run's there too; the data
+    dir's copy is the staged one. `merge` adds the collected counts to the shared
+    vocabulary's (incremental changes)."""
+    shared: SharedVocabulary | None = getattr(engine, "shared_vocabulary", None)
+    if shared is not None:
+        shared.publish(builder.vocabulary(shared.load() if merge else None))
 
 
 # -- analysis: a line becomes a document (on a worker process for big feeds) ------------

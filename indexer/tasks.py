@@ -16,6 +16,8 @@ from typing import Any
 
 from celery import Task
 from celery.utils.imports import symbol_by_name
+from redis.exceptions import ConnectionError as RedisDown
+from redis.exceptions import TimeoutError as RedisTimeout
 from sqlalchemy.exc import OperationalError
 
 from merchandising.dates import parse_day
@@ -43,7 +45,8 @@ class ServicesTask(Task):
             return factory()
 
 
-TRANSIENT = (EngineUnavailable, OperationalError, LockTimeout)
+# Redis answering late or not at all (the indexing lock lives there with Elasticsearch).
+TRANSIENT = (EngineUnavailable, OperationalError, LockTimeout, RedisDown, RedisTimeout)
 TASK_OPTIONS: dict[str, Any] = {
     "base": ServicesTask,
     "bind": True,
