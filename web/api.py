@@ -18,7 +18,6 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from sqlalchemy.exc import OperationalError
 
 from locales.registry import UnknownCountry
-from merchandising.dates import parse_day
 from search.answers import SearchAnswer, SuggestAnswer
 from search.params import (
     BadParameter,
@@ -34,6 +33,7 @@ from .answers import ApiDocument, ErrorAnswer, Health, Recommendations
 from .context import services
 from .errors import error_response
 from .health import health
+from .limits import parse_sane_day
 from .openapi import documented, openapi_document
 
 blueprint = Blueprint("api", __name__)
@@ -82,7 +82,7 @@ def suggest() -> Response:
 def _day(value: Any) -> Any:
     """A `YYYY-MM-DD` date (blank: none); other forms are refused with a clear message."""
     if isinstance(value, str):
-        return parse_day(value.strip()) if value.strip() else None
+        return parse_sane_day(value.strip()) if value.strip() else None
     return value
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from typing import TypeVar
 
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response as BaseResponse
 
 from search.engines.base import EngineUnavailable
 from search.params import BadParameter
@@ -13,6 +15,7 @@ from search.params import BadParameter
 from .answers import ErrorAnswer
 
 log = logging.getLogger("vitrina.web")
+R = TypeVar("R", bound=BaseResponse)
 
 
 def error_response(status: int, code: str, message: str) -> Response:
@@ -30,6 +33,15 @@ def wants_json() -> bool:
 
 
 PAGE_ERROR_RENDERER = "vitrina.page_error"
+
+
+def with_exception_headers(response: R, exc: HTTPException) -> R:
+    """The headers an HTTP error carries (a 405's `Allow`, a 401's `WWW-Authenticate`),
+    kept on the answer we render in its place."""
+    for name, value in exc.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 def _page_or_json(app: Flask, status: int, code: str, message: str):
@@ -53,7 +65,8 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         code = (exc.name or "error").lower().replace(" ", "_")
-        return _page_or_json(app, exc.code or 500, code, exc.description or "")
+        response = _page_or_json(app, exc.code or 500, code, exc.description or "")
+        return with_exception_headers(response, exc)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
