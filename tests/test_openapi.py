@@ -41,6 +41,7 @@ SERVING = {
         ("/api/v1/recommendations/RU?date=soon", 400),
     ],
     ("/healthz", "get"): [("/healthz", 200)],
+    ("/livez", "get"): [("/livez", 200)],
     ("/openapi.json", "get"): [("/openapi.json", 200)],
 }
 # The admin API, as (url, status, who calls, JSON body); "{pin}", "{exclusion}" and "{rule}"

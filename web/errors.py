@@ -28,6 +28,7 @@ def error_response(status: int, code: str, message: str) -> Response:
 def wants_json() -> bool:
     return request.path.startswith(("/api/", "/admin/api/")) or request.path in (
         "/healthz",
+        "/livez",
         "/openapi.json",
     )
 
