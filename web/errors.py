@@ -6,7 +6,7 @@ import logging
 from typing import TypeVar
 
 from flask import Flask, Response, jsonify, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.wrappers import Response as BaseResponse
 
 from search.engines.base import EngineUnavailable
@@ -62,6 +62,12 @@ def register(app: Flask) -> None:
     def unavailable(exc: EngineUnavailable):
         log.warning("search backend unavailable: %s", exc)
         return _page_or_json(app, 503, "backend_unavailable", "search is temporarily unavailable")
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(exc: SecurityError):
+        """A Host (or forwarded host) not in TRUSTED_HOSTS: a plain answer, no links built
+        (pages would build them from that very host)."""
+        return error_response(400, "untrusted_host", "this host name is not served here")
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
