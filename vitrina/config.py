@@ -48,6 +48,14 @@ class Settings:
     secret_key: str | None = None
     web_search_timeout_s: float = 1.0
     indexer_search_timeout_s: float = 120.0
+    # Serving processes: a database statement, a broker or Redis call gives up after this long
+    # (well under gunicorn's 30 s worker timeout); batch work keeps no such bound.
+    web_database_timeout_s: float = 2.0
+    web_broker_timeout_s: float = 1.0
+    # Host names the site answers to (Host and X-Forwarded-Host); empty: any (development).
+    trusted_hosts: tuple[str, ...] = ()
+    # How many proxies in front set X-Forwarded-For/-Proto/-Host/-Port (0: trust none).
+    trusted_proxies: int = 0
     debug: bool = False
     index_max_shrink: float = 0.2  # a full reindex may drop at most this share of the catalog
 
@@ -81,6 +89,31 @@ class Settings:
         return path.read_text(encoding="utf-8").strip()
 
 
+def _seconds(name: str, value: str | None, default: float) -> float:
+    if value is None or value.strip() == "":
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, got {value!r}") from None
+    if not 0 < seconds <= 600:
+        raise ConfigError(f"{name} must be between 0 and 600 seconds, got {value!r}")
+    return seconds
+
+
+def _count(name: str, value: str | None) -> int:
+    if value is None or value.strip() == "":
+        return 0
+    if not value.strip().isdecimal() or int(value) > 10:
+        raise ConfigError(f"{name} must be a whole number from 0 to 10, got {value!r}")
+    return int(value)
+
+
+def _hosts(value: str | None) -> tuple[str, ...]:
+    """Comma-separated host names (`shop.example`, `.shop.example` for every subdomain)."""
+    return tuple(h.strip().lower() for h in (value or "").split(",") if h.strip())
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     """Build Settings from environment variables (os.environ by default)."""
     env = os.environ if environ is None else environ
@@ -106,6 +139,14 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         secret_key=env.get("VITRINA_SECRET_KEY") or None,
         debug=_flag(env.get("VITRINA_DEBUG")),
         index_max_shrink=_share(env.get("VITRINA_INDEX_MAX_SHRINK"), 0.2),
+        web_database_timeout_s=_seconds(
+            "VITRINA_WEB_DB_TIMEOUT_S", env.get("VITRINA_WEB_DB_TIMEOUT_S"), 2.0
+        ),
+        web_broker_timeout_s=_seconds(
+            "VITRINA_WEB_BROKER_TIMEOUT_S", env.get("VITRINA_WEB_BROKER_TIMEOUT_S"), 1.0
+        ),
+        trusted_hosts=_hosts(env.get("VITRINA_TRUSTED_HOSTS")),
+        trusted_proxies=_count("VITRINA_TRUSTED_PROXIES", env.get("VITRINA_TRUSTED_PROXIES")),
     )
 
 

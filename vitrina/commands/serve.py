@@ -28,7 +28,7 @@ class StorefrontServer(BaseApplication):
     def load(self) -> Flask:
         from web.app import create_app
 
-        return create_app(Services())
+        return create_app(Services(serving=True))  # short database and broker timeouts
 
 
 def default_workers() -> int:
