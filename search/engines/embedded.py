@@ -22,6 +22,7 @@ from typing import Any
 import orjson
 import tantivy
 
+from ..documents import EVERYWHERE
 from ..ranking import FIELD_BOOSTS
 from .base import (
     TERM_FACETS,
@@ -63,6 +64,8 @@ def build_schema() -> tantivy.Schema:
         builder.add_float_field(name, indexed=True, fast=True)
     builder.add_unsigned_field("orders", indexed=True, fast=True)
     builder.add_bytes_field("payload", stored=True, indexed=False, fast=False)
+    # search.highlight.title_marks of the product (last: older indexes lack it)
+    builder.add_bytes_field("marks", stored=True, indexed=False, fast=False)
     return builder.build()
 
 
@@ -162,10 +165,19 @@ class EmbeddedEngine:
                 main, query.limit, count=True, offset=query.offset, weight_by_field="boost"
             )
         hits = []
+        scored = query.text is not None and query.sort == "relevance"
         for key, address in result.hits:
-            payload = orjson.loads(searcher.doc(address)["payload"][0])
-            score = float(key) if query.text is not None and query.sort == "relevance" else 0.0
-            hits.append(Hit(payload["id"], score, payload))
+            stored = searcher.doc(address)
+            payload = orjson.loads(stored["payload"][0])
+            marks = stored.get_first("marks") if query.text is not None else None
+            hits.append(
+                Hit(
+                    payload["id"],
+                    float(key) if scored else 0.0,
+                    payload,
+                    orjson.loads(marks) if marks else None,
+                )
+            )
         # `count` is missing from tantivy's type stub, not from its SearchResult.
         engine_result = EngineResult(total=result.count or 0, hits=hits)  # type: ignore[attr-defined]
         if query.with_facets:
@@ -294,30 +306,42 @@ class EmbeddedEngine:
         return tantivy.Query.disjunction_max_query(alternatives, 0.1)
 
     def _filters(self, filters: Filters) -> list[tantivy.Query]:
-        schema, query = self.schema, tantivy.Query
+        query = tantivy.Query
         result = []
         if filters.categories:
-            result.append(query.term_set_query(schema, "category", list(filters.categories)))
+            result.append(self._any_of("category", filters.categories))
         if filters.brands:
-            result.append(query.term_set_query(schema, "brand_key", list(filters.brands)))
+            result.append(self._any_of("brand_key", filters.brands))
         if filters.ships_from:
-            result.append(query.term_set_query(schema, "ships_from", list(filters.ships_from)))
+            result.append(self._any_of("ships_from", filters.ships_from))
         if filters.ships_to:
-            result.append(query.term_set_query(schema, "ships_to", [filters.ships_to, "*"]))
+            result.append(self._any_of("ships_to", (filters.ships_to, EVERYWHERE)))
         if filters.price_usd_min is not None or filters.price_usd_max is not None:
             result.append(
                 query.range_query(
-                    schema, "price_usd", tantivy.FieldType.Float,
+                    self.schema, "price_usd", tantivy.FieldType.Float,
                     filters.price_usd_min, filters.price_usd_max,
                 )
             )  # fmt: skip
         if filters.rating_min is not None:
             result.append(
                 query.range_query(
-                    schema, "rating", tantivy.FieldType.Float, filters.rating_min, None
+                    self.schema, "rating", tantivy.FieldType.Float, filters.rating_min, None
                 )
             )
         return result
+
+    def _any_of(self, field: str, values: Sequence[str]) -> tantivy.Query:
+        """Documents with any of `values` in a keyword field.
+
+        A union of term queries, not `term_set_query`: a term set fills a bitset of every
+        matching document before the search starts (100k for "ships to RU or anywhere"),
+        where a union is read lazily and skipped through by the text query it filters.
+        """
+        terms = [tantivy.Query.term_query(self.schema, field, value) for value in values]
+        if len(terms) == 1:
+            return terms[0]
+        return tantivy.Query.boolean_query([(tantivy.Occur.Should, term) for term in terms])
 
     # -- writing --------------------------------------------------------------
 
@@ -325,6 +349,7 @@ class EmbeddedEngine:
         fields = dict(doc)
         del fields["brand_label"]  # kept per generation in BRANDS_FILE, not in the index
         fields["payload"] = doc["payload"].encode("utf-8")
+        fields["marks"] = fields.pop("title_marks", None) or b"{}"
         return tantivy.Document.from_dict(fields, self.schema)
 
     def rebuild(self, changes: Iterable[Change]) -> int:
