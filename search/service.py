@@ -33,6 +33,13 @@ if TYPE_CHECKING:
 ENOUGH_RESULTS = 1
 # Below this many products, the service asks whether a rewrite would find much more.
 FEW_RESULTS = 5
+# What a server runs before its first shopper: a query, browsing, filters, a typo.
+WARM_UP_SEARCHES = (
+    SearchParams(q="сумка"),
+    SearchParams(categories=("food",)),
+    SearchParams(q="чайник", price_max=1500.0, sort="price_asc"),
+    SearchParams(q="xfqybr"),
+)
 
 
 def localized(texts: dict[str, str], chain: tuple[str, ...]) -> str:
@@ -161,6 +168,13 @@ class SearchService:
     def search(self, params: SearchParams) -> SearchAnswer:
         """The `GET /api/v1/search` answer of SPEC.md."""
         return self.render(self.run(params))
+
+    def warm_up(self) -> None:
+        """Open the index and run what a search runs (readings, facets, highlighting,
+        prices, category names), so the first shopper does not wait; nothing is logged."""
+        self.understanding.warm_up()
+        for params in WARM_UP_SEARCHES:
+            self.render(self.run(params, observed=False))
 
     # -- presenting -----------------------------------------------------------
 

@@ -9,18 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
-from flask.json.provider import DefaultJSONProvider
 
 from . import admin, api, errors, pages, security
 from . import i18n as web_i18n
+from .answers import JSONProvider
 from .context import EXTENSION, WebServices
-
-
-class JSONProvider(DefaultJSONProvider):
-    """JSON answers in UTF-8 as written (Cyrillic stays readable), keys in their order."""
-
-    ensure_ascii = False
-    sort_keys = False
 
 
 class Storefront(Flask):
