@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -79,68 +80,67 @@ def build(feed: Path, path: Path) -> int:
     return count
 
 
+def search(index: tantivy.Index, args: Mapping[str, str]) -> dict[str, Any]:
+    """The answer to one search: top 20, the total and the category facet."""
+    s = index.schema
+    clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
+    q = args.get("q", "").strip()
+    if q:
+        text, _errors = index.parse_query_lenient(
+            q, list(TEXT_FIELDS), field_boosts=TEXT_FIELDS, conjunction_by_default=True
+        )
+        clauses.append((tantivy.Occur.Must, text))
+    for name in ("category", "ships_from"):
+        if args.get(name):
+            clauses.append((tantivy.Occur.Must, tantivy.Query.term_query(s, name, args[name])))
+    low, high = _number(args.get("price_min")), _number(args.get("price_max"))
+    if low is not None or high is not None:
+        price = tantivy.Query.range_query(s, "price_usd", tantivy.FieldType.Float, low, high)
+        clauses.append((tantivy.Occur.Must, price))
+    query = tantivy.Query.boolean_query(clauses) if clauses else tantivy.Query.all_query()
+    searcher = index.searcher()
+    if args.get("sort") == "price_asc":
+        found = searcher.search(
+            query, 20, count=True, order_by_field="price_usd", order=tantivy.Order.Asc
+        )
+    else:
+        found = searcher.search(query, 20, count=True)
+    items = []
+    for _score, address in found.hits:
+        doc = searcher.doc(address)
+        items.append(
+            {
+                "id": doc["id"][0],
+                "title": doc["title"][0],
+                "category": doc["category"][0],
+                "price_usd": doc["price_usd"][0],
+            }
+        )
+    facet = searcher.aggregate(query, {"category": {"terms": {"field": "category", "size": 30}}})
+    buckets = facet.get("category", {}).get("buckets", [])
+    return {
+        "total": found.count,  # type: ignore[attr-defined]
+        "items": items,
+        "facets": {"category": [{"value": b["key"], "count": b["doc_count"]} for b in buckets]},
+    }
+
+
+def _number(value: str | None) -> float | None:
+    try:
+        return float(value) if value else None
+    except ValueError:
+        return None
+
+
 def create_app() -> Any:
     from flask import Flask, jsonify, request
 
     index = open_index(Path(os.environ["PEER_INDEX"]))
-    fields = list(TEXT_FIELDS)
-    s = index.schema
     app = Flask(__name__)
 
     @app.get("/api/v1/search")
-    def search() -> Any:
-        args = request.args
-        clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
-        q = args.get("q", "").strip()
-        if q:
-            text, _errors = index.parse_query_lenient(
-                q, fields, field_boosts=TEXT_FIELDS, conjunction_by_default=True
-            )
-            clauses.append((tantivy.Occur.Must, text))
-        if args.get("category"):
-            clauses.append(
-                (tantivy.Occur.Must, tantivy.Query.term_query(s, "category", args["category"]))
-            )
-        if args.get("ships_from"):
-            clauses.append(
-                (tantivy.Occur.Must, tantivy.Query.term_query(s, "ships_from", args["ships_from"]))
-            )
-        low, high = args.get("price_min", type=float), args.get("price_max", type=float)
-        if low is not None or high is not None:
-            price = tantivy.Query.range_query(s, "price_usd", tantivy.FieldType.Float, low, high)
-            clauses.append((tantivy.Occur.Must, price))
-        query = tantivy.Query.boolean_query(clauses) if clauses else tantivy.Query.all_query()
-        searcher = index.searcher()
-        if args.get("sort") == "price_asc":
-            found = searcher.search(
-                query, 20, count=True, order_by_field="price_usd", order=tantivy.Order.Asc
-            )
-        else:
-            found = searcher.search(query, 20, count=True)
-        items = []
-        for _score, address in found.hits:
-            doc = searcher.doc(address)
-            items.append(
-                {
-                    "id": doc["id"][0],
-                    "title": doc["title"][0],
-                    "category": doc["category"][0],
-                    "price_usd": doc["price_usd"][0],
-                }
-            )
-        facet = searcher.aggregate(
-            query, {"category": {"terms": {"field": "category", "size": 30}}}
-        )
-        buckets = facet.get("category", {}).get("buckets", [])
-        return jsonify(
-            {
-                "total": found.count,
-                "items": items,
-                "facets": {
-                    "category": [{"value": b["key"], "count": b["doc_count"]} for b in buckets]
-                },
-            }
-        )
+    def search_view() -> Any:
+        return jsonify(search(index, request.args))
 
     @app.get("/healthz")
     def health() -> Any:

@@ -41,6 +41,7 @@ from .base import (
 POINTER = "CURRENT"
 BRANDS_FILE = "brands.json"  # brand key -> label as the feed wrote it, per generation
 FACET_CACHE_SIZE = 4096
+CLAUSE_CACHE_SIZE = 4096
 BRAND_FACET_SIZE = 20
 WRITER_HEAP = 256 * 1024 * 1024
 KEEP_OLD_GENERATIONS = 1
@@ -99,6 +100,8 @@ class EmbeddedEngine:
         self._seen_stamp: tuple | None = None
         # Facet counts of recent (query, filters): browsing and popular queries repeat.
         self._facet_cache: OrderedDict[tuple, tuple] = OrderedDict()
+        # Query clauses of recent readings and filter sets (they hold no index state).
+        self._clauses: dict[TextMatch | Filters, list[tuple[tantivy.Occur, tantivy.Query]]] = {}
 
     # -- reading --------------------------------------------------------------
 
@@ -261,22 +264,46 @@ class EmbeddedEngine:
     # -- query building -------------------------------------------------------
 
     def _query(self, text: TextMatch | None, filters: Filters) -> tantivy.Query:
-        clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
-        if text is not None:
-            for group in text.required:
-                clauses.append((tantivy.Occur.Must, self._group(group)))
-            for group in text.optional:
-                clauses.append((tantivy.Occur.Should, self._group(group)))
-        for clause in self._filters(filters):
-            clauses.append((tantivy.Occur.Must, tantivy.Query.const_score_query(clause, 0.0)))
-        if filters.exclude_ids:
-            if not clauses:  # a query of only MustNot clauses matches nothing
-                clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
-            excluded = tantivy.Query.term_set_query(self.schema, "id", list(filters.exclude_ids))
-            clauses.append((tantivy.Occur.MustNot, excluded))
+        clauses = list(self._text_clauses(text)) if text is not None else []
+        clauses.extend(self._filter_clauses(filters))
         if not clauses:
             return tantivy.Query.all_query()
+        if all(occur == tantivy.Occur.MustNot for occur, _ in clauses):
+            # a query of only MustNot clauses matches nothing
+            clauses.insert(0, (tantivy.Occur.Must, tantivy.Query.all_query()))
         return tantivy.Query.boolean_query(clauses)
+
+    def _text_clauses(self, text: TextMatch) -> list[tuple[tantivy.Occur, tantivy.Query]]:
+        """The clauses of the query words; built once per reading (a search and its
+        facets, and the next shopper's same query, reuse them)."""
+        cached = self._clauses.get(text)
+        if cached is None:
+            cached = [(tantivy.Occur.Must, self._group(group)) for group in text.required]
+            cached += [(tantivy.Occur.Should, self._group(group)) for group in text.optional]
+            self._remember_clauses(text, cached)
+        return cached
+
+    def _filter_clauses(self, filters: Filters) -> list[tuple[tantivy.Occur, tantivy.Query]]:
+        cached = self._clauses.get(filters)
+        if cached is None:
+            cached = [
+                (tantivy.Occur.Must, tantivy.Query.const_score_query(clause, 0.0))
+                for clause in self._filters(filters)
+            ]
+            if filters.exclude_ids:
+                excluded = tantivy.Query.term_set_query(
+                    self.schema, "id", list(filters.exclude_ids)
+                )
+                cached.append((tantivy.Occur.MustNot, excluded))
+            self._remember_clauses(filters, cached)
+        return cached
+
+    def _remember_clauses(
+        self, key: TextMatch | Filters, clauses: list[tuple[tantivy.Occur, tantivy.Query]]
+    ) -> None:
+        if len(self._clauses) >= CLAUSE_CACHE_SIZE:
+            self._clauses.clear()
+        self._clauses[key] = clauses
 
     def _by_delivery(
         self, main: tantivy.Query, tiers: tuple[tuple[str, ...], ...]
