@@ -39,6 +39,8 @@ from .safeguards import (
 )
 
 CHUNK_LINES = 2_000
+# Lemmas of the words indexed before: a daily reindex starts with pymorphy3 warm.
+LEMMA_CACHE_FILE = "lemmas.json"
 PARALLEL_MIN_BYTES = 2_000_000  # below ~5k products, forking costs more than it saves
 # What one line becomes: ("doc", line, document) | ("removal", line, product id)
 # | ("hidden", line, product id) | ("reject", line, Rejection)
@@ -93,6 +95,9 @@ def index_feed(
     analyzer = analyzer or default_analyzer()
     report = IndexReport(path=str(feed))
     stream = open_feed(feed)
+    lemma_cache = Path(data_dir) / LEMMA_CACHE_FILE
+    analyzer.words.load_cache(lemma_cache)  # before the fork: every worker starts warm
+    analyzer.words.journal()
     started = time.perf_counter()
     size = os.fstat(stream.fileno()).st_size
     bar = tqdm(
@@ -144,7 +149,9 @@ def index_feed(
                 staged.publish()
                 publish_shared_vocabulary(vocabulary, engine, merge=not full)
             report.products = engine.product_count()
+            analyzer.words.save_cache(lemma_cache)
     finally:
+        analyzer.words.journal(on=False)
         bar.close()
         stream.close()
     report.seconds = time.perf_counter() - started
@@ -188,18 +195,21 @@ def analyze_record(record: FeedRecord, analyzer: Analyzer, vocabulary: Vocabular
     return ("doc", record.line, document)
 
 
-def analyze_chunk(
-    start: int, lines: list[bytes], analyzer: Analyzer | None = None
-) -> tuple[list[Outcome], VocabularyBatch]:
-    """Outcomes of a chunk of lines, and the vocabulary of its products (on a worker, the
-    analyzer is the one the indexing process handed down)."""
+Analyzed = tuple[list[Outcome], VocabularyBatch, dict[str, tuple[str, ...]]]
+
+
+def analyze_chunk(start: int, lines: list[bytes], analyzer: Analyzer | None = None) -> Analyzed:
+    """Outcomes of a chunk of lines, the vocabulary of its products and the words it
+    lemmatized first (on a worker, the analyzer is the one the indexing process handed
+    down; the new lemmas go back to it, for its lemma cache)."""
+    worker = analyzer is None
     analyzer = analyzer or inherited()
     assert analyzer is not None
     vocabulary = VocabularyBatch()
     outcomes = [
         analyze_record(record, analyzer, vocabulary) for record in read_feed(lines, start=start)
     ]
-    return outcomes, vocabulary
+    return outcomes, vocabulary, analyzer.words.fresh_lemmas() if worker else {}
 
 
 def analyzed_lines(
@@ -212,16 +222,15 @@ def analyzed_lines(
     """Outcomes for every non-blank line in feed order (on the pool's workers if given);
     the vocabulary of the indexed products is added to `vocabulary`."""
     work = analyze_chunk if pool is not None else _analyze_here(analyzer)
-    for outcomes, chunk_vocabulary in in_order(
+    for outcomes, chunk_vocabulary, lemmas in in_order(
         work, numbered_chunks(lines, CHUNK_LINES), pool, window
     ):
         vocabulary.merge(chunk_vocabulary)
+        analyzer.words.remember(lemmas)
         yield from outcomes
 
 
-def _analyze_here(
-    analyzer: Analyzer,
-) -> Callable[[int, list[bytes]], tuple[list[Outcome], VocabularyBatch]]:
+def _analyze_here(analyzer: Analyzer) -> Callable[[int, list[bytes]], Analyzed]:
     return lambda start, lines: analyze_chunk(start, lines, analyzer)
 
 
