@@ -122,9 +122,10 @@ def index_feed(
         ):
             StagedVocabulary.remove_debris(data_dir)
             vocabulary = VocabularyBuilder()
-            # Query understanding's vocabulary (search/vocabulary.py), next to the index:
-            # written before the swap, put in place right after it.
-            staged = StagedVocabulary(vocabulary, data_dir, merge=not full)
+            # Query understanding's vocabulary (search/vocabulary.py), next to the index
+            # (or where the engine shares it with every host): made before the swap,
+            # put in place right after it.
+            staged = staged_vocabulary(vocabulary, engine, data_dir, merge=not full)
             lines = counted_lines(stream, bar, MAX_LINE_BYTES)
             outcomes = analyzed_lines(lines, analyzer, vocabulary, pool, window=2 * cores)
             changes = _changes(outcomes, report, rejects)
@@ -147,7 +148,6 @@ def index_feed(
                 raise
             with vocabulary_lock() if vocabulary_lock else contextlib.nullcontext():
                 staged.publish()
-                publish_shared_vocabulary(vocabulary, engine, merge=not full)
             report.products = engine.product_count()
             analyzer.words.save_cache(lemma_cache)
     finally:
@@ -166,16 +166,41 @@ class SharedVocabulary(Protocol):
     def publish(self, vocabulary: Vocabulary) -> object: ...
 
 
-def publish_shared_vocabulary(
-    builder: VocabularyBuilder, engine: SearchEngine, *, merge: bool
-) -> None:
-    """Where the engine shares query understanding's vocabulary with every host (its
-    `shared_vocabulary`, e.g. Elasticsearch), publish this run's there too; the data
-    dir's copy is the staged one. `merge` adds the collected counts to the shared
-    vocabulary's (incremental changes)."""
+def staged_vocabulary(
+    builder: VocabularyBuilder, engine: SearchEngine, data_dir: Path, *, merge: bool
+) -> StagedVocabulary | SharedStagedVocabulary:
+    """The run's vocabulary, staged where the web will read it: the engine's
+    `shared_vocabulary` (every host sees it, e.g. Elasticsearch), else the data dir."""
     shared: SharedVocabulary | None = getattr(engine, "shared_vocabulary", None)
-    if shared is not None:
-        shared.publish(builder.vocabulary(shared.load() if merge else None))
+    if shared is None:
+        return StagedVocabulary(builder, data_dir, merge=merge)
+    return SharedStagedVocabulary(builder, shared, merge=merge)
+
+
+class SharedStagedVocabulary:
+    """A run's vocabulary for the engine's shared store: made before the swap (merged
+    with the shared one for incremental changes), published after it; no file is written."""
+
+    def __init__(
+        self, builder: VocabularyBuilder, shared: SharedVocabulary, *, merge: bool
+    ) -> None:
+        self.builder = builder
+        self.shared = shared
+        self.merge = merge
+        self.staged: Vocabulary | None = None
+
+    def stage(self) -> None:
+        self.staged = self.builder.vocabulary(self.shared.load() if self.merge else None)
+
+    def publish(self) -> None:
+        if self.staged is None:
+            self.stage()
+        assert self.staged is not None
+        self.shared.publish(self.staged)
+        self.staged = None
+
+    def discard(self) -> None:
+        self.staged = None
 
 
 # -- analysis: a line becomes a document (on a worker process for big feeds) ------------
