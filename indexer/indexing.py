@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import IO
 
@@ -35,6 +36,7 @@ from .safeguards import (
     SwapGuard,
     disk_full_is_unavailable,
     products_in_service,
+    then,
 )
 
 CHUNK_LINES = 2_000
@@ -125,10 +127,11 @@ def index_feed(
                             f"{feed}: no valid product in {report.lines} lines; "
                             "the index is unchanged"
                         )
-                    checked = guard.watch(_prepend(first, changes), at_end=staged.stage)
-                    _write_engine_rejects(engine.rebuild, checked, report, rejects)
+                    staging = then(_prepend(first, changes), staged.stage)
+                    rebuild = partial(engine.rebuild, check=guard.check)
+                    _write_engine_rejects(rebuild, staging, report, rejects)
                 else:
-                    staging = _then(changes, staged.stage)
+                    staging = then(changes, staged.stage)
                     _write_engine_rejects(engine.apply_changes, staging, report, rejects)
             except BaseException:
                 staged.discard()
@@ -202,12 +205,6 @@ def _analyze_here(
 def _prepend(first: Change, rest: Iterator[Change]) -> Iterator[Change]:
     yield first
     yield from rest
-
-
-def _then(changes: Iterable[Change], at_end: Callable[[], None]) -> Iterator[Change]:
-    """`changes`, then `at_end()` once the engine has taken the last one."""
-    yield from changes
-    at_end()
 
 
 def _changes(
