@@ -8,6 +8,7 @@ dictionaries and keep feed order.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -15,18 +16,18 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import IO
+from typing import IO, Protocol
 
 from tqdm import tqdm
 
 from search.analysis.analyzer import Analyzer, default_analyzer
 from search.documents import index_document
 from search.engines.base import Change, DocumentsRejected, Removal, SearchEngine
-from search.vocabulary import VocabularyBatch, VocabularyBuilder
+from search.vocabulary import Vocabulary, VocabularyBatch, VocabularyBuilder
 
 from .feed import MAX_LINE_BYTES, Deletion, FeedRecord, Rejection, Upsert, read_feed
 from .inputs import counted_lines, numbered_chunks, open_input
-from .locking import indexing_lock
+from .locking import IndexingLock, indexing_lock
 from .pipeline import in_order, inherited, worker_pool
 from .reports import InputReport, RejectsWriter, default_rejects_path
 from .safeguards import (
@@ -40,6 +41,8 @@ from .safeguards import (
 )
 
 CHUNK_LINES = 2_000
+# Lemmas of the words indexed before: a daily reindex starts with pymorphy3 warm.
+LEMMA_CACHE_FILE = "lemmas.json"
 PARALLEL_MIN_BYTES = 2_000_000  # below ~5k products, forking costs more than it saves
 # What one line becomes: ("doc", line, document) | ("removal", line, product id)
 # | ("hidden", line, product id) | ("reject", line, Rejection)
@@ -78,8 +81,14 @@ def index_feed(
     progress: bool = False,
     analyzer: Analyzer | None = None,
     max_shrink: float | None = MAX_SHRINK,
+    lock: IndexingLock | None = None,
+    vocabulary_lock: IndexingLock | None = None,
 ) -> IndexReport:
     """Validate and index a feed. `full` rebuilds the index; otherwise changes apply in place.
+
+    `lock` guards the run (default: the data dir's file lock; Jobs.indexing_lock picks
+    the one every host shares when the index is shared); `vocabulary_lock`, if given,
+    guards publishing the vocabulary (a rebuild that lets changes run beside it).
 
     Raises FeedUnusable (and leaves the index as it was) when the feed cannot be read,
     or a full rebuild would have no product or fewer than `1 - max_shrink` of those in
@@ -88,6 +97,9 @@ def index_feed(
     analyzer = analyzer or default_analyzer()
     report = IndexReport(path=str(feed))
     stream = open_feed(feed)
+    lemma_cache = Path(data_dir) / LEMMA_CACHE_FILE
+    analyzer.words.load_cache(lemma_cache)  # before the fork: every worker starts warm
+    analyzer.words.journal()
     started = time.perf_counter()
     size = os.fstat(stream.fileno()).st_size
     bar = tqdm(
@@ -108,7 +120,7 @@ def index_feed(
                 workers=cores if cores > 1 else 0,
                 inherit=analyzer,
             ) as pool,
-            indexing_lock(data_dir),
+            (lock or (lambda: indexing_lock(data_dir)))(),
         ):
             StagedVocabulary.remove_debris(data_dir)
             vocabulary = VocabularyBuilder()
@@ -136,13 +148,37 @@ def index_feed(
             except BaseException:
                 staged.discard()
                 raise
-            staged.publish()
+            with vocabulary_lock() if vocabulary_lock else contextlib.nullcontext():
+                staged.publish()
+                publish_shared_vocabulary(vocabulary, engine, merge=not full)
             report.products = engine.product_count()
+            analyzer.words.save_cache(lemma_cache)
     finally:
+        analyzer.words.journal(on=False)
         bar.close()
         stream.close()
     report.seconds = time.perf_counter() - started
     return report
+
+
+class SharedVocabulary(Protocol):
+    """Where an engine shared by several hosts keeps the vocabulary (Elasticsearch:
+    search/engines/elasticsearch/shared.py)."""
+
+    def load(self) -> Vocabulary | None: ...
+    def publish(self, vocabulary: Vocabulary) -> object: ...
+
+
+def publish_shared_vocabulary(
+    builder: VocabularyBuilder, engine: SearchEngine, *, merge: bool
+) -> None:
+    """Where the engine shares query understanding's vocabulary with every host (its
+    `shared_vocabulary`, e.g. Elasticsearch), publish this run's there too; the data
+    dir's copy is the staged one. `merge` adds the collected counts to the shared
+    vocabulary's (incremental changes)."""
+    shared: SharedVocabulary | None = getattr(engine, "shared_vocabulary", None)
+    if shared is not None:
+        shared.publish(builder.vocabulary(shared.load() if merge else None))
 
 
 # -- analysis: a line becomes a document (on a worker process for big feeds) ------------
@@ -162,18 +198,21 @@ def analyze_record(record: FeedRecord, analyzer: Analyzer, vocabulary: Vocabular
     return ("doc", record.line, document)
 
 
-def analyze_chunk(
-    start: int, lines: list[bytes], analyzer: Analyzer | None = None
-) -> tuple[list[Outcome], VocabularyBatch]:
-    """Outcomes of a chunk of lines, and the vocabulary of its products (on a worker, the
-    analyzer is the one the indexing process handed down)."""
+Analyzed = tuple[list[Outcome], VocabularyBatch, dict[str, tuple[str, ...]]]
+
+
+def analyze_chunk(start: int, lines: list[bytes], analyzer: Analyzer | None = None) -> Analyzed:
+    """Outcomes of a chunk of lines, the vocabulary of its products and the words it
+    lemmatized first (on a worker, the analyzer is the one the indexing process handed
+    down; the new lemmas go back to it, for its lemma cache)."""
+    worker = analyzer is None
     analyzer = analyzer or inherited()
     assert analyzer is not None
     vocabulary = VocabularyBatch()
     outcomes = [
         analyze_record(record, analyzer, vocabulary) for record in read_feed(lines, start=start)
     ]
-    return outcomes, vocabulary
+    return outcomes, vocabulary, analyzer.words.fresh_lemmas() if worker else {}
 
 
 def analyzed_lines(
@@ -186,16 +225,15 @@ def analyzed_lines(
     """Outcomes for every non-blank line in feed order (on the pool's workers if given);
     the vocabulary of the indexed products is added to `vocabulary`."""
     work = analyze_chunk if pool is not None else _analyze_here(analyzer)
-    for outcomes, chunk_vocabulary in in_order(
+    for outcomes, chunk_vocabulary, lemmas in in_order(
         work, numbered_chunks(lines, CHUNK_LINES), pool, window
     ):
         vocabulary.merge(chunk_vocabulary)
+        analyzer.words.remember(lemmas)
         yield from outcomes
 
 
-def _analyze_here(
-    analyzer: Analyzer,
-) -> Callable[[int, list[bytes]], tuple[list[Outcome], VocabularyBatch]]:
+def _analyze_here(analyzer: Analyzer) -> Callable[[int, list[bytes]], Analyzed]:
     return lambda start, lines: analyze_chunk(start, lines, analyzer)
 
 

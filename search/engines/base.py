@@ -124,6 +124,8 @@ class Hit:
     id: str
     score: float
     product: dict[str, Any]  # the product as in the feed (search.catalog.Product.to_dict)
+    # search.highlight.TitleMarks of the product's titles, where the engine keeps them
+    title_marks: dict[str, dict[str, list[int]]] | None = None
 
 
 @dataclass
