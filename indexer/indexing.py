@@ -9,6 +9,7 @@ dictionaries and keep feed order.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -39,6 +40,8 @@ from .safeguards import (
     products_in_service,
     then,
 )
+
+log = logging.getLogger("vitrina.indexer")
 
 CHUNK_LINES = 2_000
 # Lemmas of the words indexed before: a daily reindex starts with pymorphy3 warm.
@@ -152,7 +155,10 @@ def index_feed(
                 staged.publish()
                 publish_shared_vocabulary(vocabulary, engine, merge=not full)
             report.products = engine.product_count()
-            analyzer.words.save_cache(lemma_cache)
+            try:  # after the swap, and only a warm start for the next run: never fails it
+                analyzer.words.save_cache(lemma_cache)
+            except OSError as exc:
+                log.warning("lemma cache %s not saved: %s", lemma_cache, exc)
     finally:
         analyzer.words.journal(on=False)
         bar.close()
