@@ -70,8 +70,9 @@ class SwapGuard:
             return
         share = (self.in_service - products) / self.in_service
         if share > self.max_shrink:
+            shown = f"{share:.0%}" if f"{share:.0%}" != f"{self.max_shrink:.0%}" else f"{share:.1%}"
             raise CatalogShrinks(
-                f"{self.feed}: the new catalog has {products:,} products, {share:.0%} fewer "
+                f"{self.feed}: the new catalog has {products:,} products, {shown} fewer "
                 f"than the {self.in_service:,} in service (at most {self.max_shrink:.0%} "
                 "allowed, VITRINA_INDEX_MAX_SHRINK); the index is unchanged. If the catalog "
                 "really shrank, run again with --allow-shrink"

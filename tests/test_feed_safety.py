@@ -292,3 +292,12 @@ def test_elasticsearch_refuses_a_shrinking_catalog_before_its_alias_swap(tmp_pat
         assert report.products == 3
     finally:
         cluster.close()
+
+
+def test_a_shrink_just_over_the_share_is_not_shown_as_the_share():
+    from indexer.safeguards import CatalogShrinks, SwapGuard
+
+    with pytest.raises(CatalogShrinks, match="796 products, 20.4% fewer than the 1,000"):
+        SwapGuard(Path("f.jsonl"), 1000, 0.2).check(796)
+    SwapGuard(Path("f.jsonl"), 1000, 0.2).check(800)  # exactly the share: allowed
+    SwapGuard(Path("f.jsonl"), None, 0.2).check(1)  # nothing in service yet
