@@ -135,7 +135,7 @@ def index_feed(
             changes = _changes(outcomes, report, rejects)
             try:
                 if full:
-                    guard = SwapGuard(feed, products_in_service(engine), max_shrink)
+                    guard = SwapGuard(feed, partial(products_in_service, engine), max_shrink)
                     first = next(changes, None)
                     if first is None:
                         raise FeedUnusable(

@@ -52,11 +52,19 @@ def products_in_service(engine: SearchEngine) -> int | None:
 
 
 class SwapGuard:
-    """Refuses a rebuild's new catalog when it is empty or shrinks too much."""
+    """Refuses a rebuild's new catalog when it is empty or shrinks too much.
 
-    def __init__(self, feed: Path, in_service: int | None, max_shrink: float | None) -> None:
+    The catalog in service is counted when the new one is complete, right before the
+    swap: the engine has just shown it answers (a count that failed at the start of a
+    long run must not let the run skip the comparison), and it is the catalog the swap
+    would replace.
+    """
+
+    def __init__(
+        self, feed: Path, in_service: Callable[[], int | None], max_shrink: float | None
+    ) -> None:
         self.feed = feed
-        self.in_service = in_service
+        self.in_service = in_service  # products served now, None while there is no index
         self.max_shrink = max_shrink  # None: any shrink is allowed (--allow-shrink)
 
     def check(self, products: int) -> None:
@@ -66,14 +74,15 @@ class SwapGuard:
                 f"{self.feed}: the new catalog would have no products (every line was a "
                 "deletion, hidden or rejected); the index is unchanged"
             )
-        if self.in_service is None or self.max_shrink is None or products >= self.in_service:
+        in_service = self.in_service() if self.max_shrink is not None else None
+        if in_service is None or self.max_shrink is None or products >= in_service:
             return
-        share = (self.in_service - products) / self.in_service
+        share = (in_service - products) / in_service
         if share > self.max_shrink:
             shown = f"{share:.0%}" if f"{share:.0%}" != f"{self.max_shrink:.0%}" else f"{share:.1%}"
             raise CatalogShrinks(
                 f"{self.feed}: the new catalog has {products:,} products, {shown} fewer "
-                f"than the {self.in_service:,} in service (at most {self.max_shrink:.0%} "
+                f"than the {in_service:,} in service (at most {self.max_shrink:.0%} "
                 "allowed, VITRINA_INDEX_MAX_SHRINK); the index is unchanged. If the catalog "
                 "really shrank, run again with --allow-shrink"
             )
