@@ -310,13 +310,22 @@ def test_a_count_that_fails_at_the_start_does_not_skip_the_guard(tmp_path, setti
     from search.engines.base import EngineUnavailable
 
     class TimesOutOnce(EmbeddedEngine):
-        calls = 0
+        """Counts time out until the rebuild has loaded its new index."""
+
+        loaded = False
 
         def product_count(self) -> int:
-            TimesOutOnce.calls += 1
-            if TimesOutOnce.calls == 1:
+            if not self.loaded:
                 raise EngineUnavailable("count: read timed out")
             return super().product_count()
+
+        def rebuild(self, changes, check=None):
+            def counting(live: int) -> None:
+                self.loaded = True
+                if check is not None:
+                    check(live)
+
+            return super().rebuild(changes, counting)
 
     index_feed(
         catalog(tmp_path, "v1.jsonl", 10), EmbeddedEngine(settings.index_dir), settings.data_dir
