@@ -9,11 +9,13 @@ dictionaries and keep feed order.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import IO, Protocol
 
@@ -36,7 +38,10 @@ from .safeguards import (
     SwapGuard,
     disk_full_is_unavailable,
     products_in_service,
+    then,
 )
+
+log = logging.getLogger("vitrina.indexer")
 
 CHUNK_LINES = 2_000
 # Lemmas of the words indexed before: a daily reindex starts with pymorphy3 warm.
@@ -131,17 +136,18 @@ def index_feed(
             changes = _changes(outcomes, report, rejects)
             try:
                 if full:
-                    guard = SwapGuard(feed, products_in_service(engine), max_shrink)
+                    guard = SwapGuard(feed, partial(products_in_service, engine), max_shrink)
                     first = next(changes, None)
                     if first is None:
                         raise FeedUnusable(
                             f"{feed}: no valid product in {report.lines} lines; "
                             "the index is unchanged"
                         )
-                    checked = guard.watch(_prepend(first, changes), at_end=staged.stage)
-                    _write_engine_rejects(engine.rebuild, checked, report, rejects)
+                    staging = then(_prepend(first, changes), staged.stage)
+                    rebuild = partial(engine.rebuild, check=guard.check)
+                    _write_engine_rejects(rebuild, staging, report, rejects)
                 else:
-                    staging = _then(changes, staged.stage)
+                    staging = then(changes, staged.stage)
                     _write_engine_rejects(engine.apply_changes, staging, report, rejects)
             except BaseException:
                 staged.discard()
@@ -149,7 +155,10 @@ def index_feed(
             with vocabulary_lock() if vocabulary_lock else contextlib.nullcontext():
                 staged.publish()
             report.products = engine.product_count()
-            analyzer.words.save_cache(lemma_cache)
+            try:  # after the swap, and only a warm start for the next run: never fails it
+                analyzer.words.save_cache(lemma_cache)
+            except OSError as exc:
+                log.warning("lemma cache %s not saved: %s", lemma_cache, exc)
     finally:
         analyzer.words.journal(on=False)
         bar.close()
@@ -265,12 +274,6 @@ def _analyze_here(analyzer: Analyzer) -> Callable[[int, list[bytes]], Analyzed]:
 def _prepend(first: Change, rest: Iterator[Change]) -> Iterator[Change]:
     yield first
     yield from rest
-
-
-def _then(changes: Iterable[Change], at_end: Callable[[], None]) -> Iterator[Change]:
-    """`changes`, then `at_end()` once the engine has taken the last one."""
-    yield from changes
-    at_end()
 
 
 def _changes(
