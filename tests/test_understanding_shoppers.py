@@ -88,3 +88,11 @@ def test_a_typo_that_makes_another_real_word_is_fixed_by_the_rest_of_the_query(s
 def test_a_dropped_letter_that_leaves_a_real_word(shop):
     assert shop.plan("сверах шлифованное").first.text == "сверлах шлифованное"
     assert shop.plan("малах эфирных").first.text == "маслах эфирных"
+
+
+def test_did_you_mean_offers_the_rewrite_the_catalog_backs():
+    shop = understanding(*(["Маска для лица увлажняющая"] * 6), "Майка с принтом лица")
+    plan = shop.plan("майка лица")
+    assert plan.first.text == "майка лица"  # a real word that matches is never rewritten
+    assert plan.did_you_mean_for(1) == "маска лица"
+    assert plan.did_you_mean_for(2) is None  # 6 products is not five times more than 2

@@ -127,9 +127,10 @@ class QueryUnderstanding:
         key = (query, locale, id(vocabulary))
         plan = self._plans.get(key)
         if plan is None:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.thread_time()
             plan = self._plan(query.strip(), vocabulary, locale)
             plan.seconds += time.perf_counter() - started
+            plan.cpu_seconds += time.thread_time() - cpu
             if len(self._plans) >= _PLAN_CACHE_SIZE:
                 self._plans.clear()
             self._plans[key] = plan
@@ -516,19 +517,22 @@ class QueryUnderstanding:
             return None  # already applied and reported
         units = query.units
         best: tuple[float, int, Alternative] | None = None
+        needed = max(DID_YOU_MEAN_MIN, DID_YOU_MEAN_FACTOR * found)
+        lemmas = self.analyzer.words.lemmas
         for i, unit in enumerate(units):
             if unit.kind != "word" or len(unit.surface) < DID_YOU_MEAN_MIN_LENGTH:
                 continue
-            candidate = self._best_replacement(query, i, real=True)
-            if candidate is None:
-                continue
-            alternative = candidate[1]
             context = self._context(query, i, with_unknown=True)
-            count = query.evidence.count([*alternative.groups, *context])
-            if count >= max(DID_YOU_MEAN_MIN, DID_YOU_MEAN_FACTOR * found) and (
-                best is None or count > best[0]
-            ):
-                best = (count, i, alternative)
+            if context and query.evidence.count(context) < needed:
+                continue  # the other words alone find too little: no rewrite of this one helps
+            # Catalog words one edit away that are common enough to find `needed` products.
+            for word, _ in self.speller.near_catalog_words(unit.surface, query.vocabulary):
+                if query.vocabulary.word_df(word) < needed:
+                    continue
+                alternative = Alternative(word, (tuple(lemmas(word)),), "spelling")
+                count = query.evidence.count([*alternative.groups, *context])
+                if count >= needed and (best is None or count > best[0]):
+                    best = (count, i, alternative)
         if best is None:
             return None
         bases = [u.base for u in units]

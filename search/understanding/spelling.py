@@ -16,6 +16,7 @@ query means is decided by co-occurrence with the other words (pipeline.py).
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -27,7 +28,7 @@ from ..analysis.morphology import morph_analyzer
 from ..analysis.text import is_cyrillic
 from ..vocabulary import Vocabulary
 from .keyboard import NEAR_KEYS
-from .lexicon import Lexicon
+from .lexicon import Lexicon, in_dictionary
 
 RUSSIAN_ALPHABET = "абвгдежзийклмнопрстуфхцчшщъыьэюя"
 LATIN_ALPHABET = "abcdefghijklmnopqrstuvwxyz"
@@ -46,6 +47,8 @@ ENDING_SLACK_COST = 0.3  # matched with the endings set aside
 MIN_TWO_EDIT_LENGTH = 5
 MIN_ENDING_LENGTH = 7
 MAX_CANDIDATES = 6
+STEM_MIN = 3  # a dictionary form is tried only if the catalog has a word beginning like it:
+STEM_ENDING = 3  # all but its last three letters ("сверлах" -> "свер", as in "сверло")
 _CACHE_SIZE = 20_000
 
 
@@ -103,6 +106,7 @@ class _Buckets:
     words: dict[str, list[str]]
     stems: dict[tuple[str, int], tuple[list[str], list[str]]]
     by_length: dict[tuple[str, int], list[str]]
+    stems_prefixes: set[str]  # beginnings of Cyrillic catalog words and terms
 
 
 class SpellingCorrector:
@@ -154,19 +158,30 @@ class SpellingCorrector:
     def _score(
         self, candidates: dict[str, float], vocabulary: Vocabulary, forms: Any, cyrillic: bool
     ) -> dict[str, float]:
+        # Catalog words by one set intersection (in C); dictionary forms only where the
+        # catalog has a word beginning like them (most misspellings begin like nothing).
+        in_catalog = candidates.keys() & vocabulary.words.keys()
+        possible: set[str] | list[str] = in_catalog
+        if cyrillic:
+            stems = self._bucketed(vocabulary).stems_prefixes if vocabulary else None
+            possible = list(in_catalog)
+            for candidate in candidates:
+                if candidate in in_catalog:
+                    continue
+                if stems is not None and _stem(candidate) not in stems:
+                    continue
+                if in_dictionary(candidate, forms):
+                    possible.append(candidate)
         scored: dict[str, float] = {}
-        for candidate, cost in candidates.items():
-            in_catalog = vocabulary.word_df(candidate) > 0
-            if in_catalog or (cyrillic and _in_dictionary(candidate, forms)):
-                # A form counts with its lemma's frequency: "ногтях" is as common as "ноготь".
-                frequency = self.lexicon.frequency(candidate, vocabulary)
-                if not frequency and not vocabulary:
-                    frequency = 1  # no catalog vocabulary yet: the dictionary decides
-            else:
-                continue
+        for candidate in possible:
+            # A form counts with its lemma's frequency: "ногтях" is as common as "ноготь".
+            frequency = self.lexicon.frequency(candidate, vocabulary)
+            if not frequency and not vocabulary:
+                frequency = 1  # no catalog vocabulary yet: the dictionary decides
             if not frequency:
                 continue
-            bonus = SURFACE_BONUS if in_catalog else 0.0
+            bonus = SURFACE_BONUS if candidate in in_catalog else 0.0
+            cost = candidates[candidate]
             scored[candidate] = cost - bonus - FREQUENCY_WEIGHT * math.log10(1 + frequency)
         return scored
 
@@ -184,19 +199,12 @@ class SpellingCorrector:
         """Catalog words one edit from `word` (same first letter), cheap: for did-you-mean."""
         if len(word) < MIN_TWO_EDIT_LENGTH or not word.isalpha():
             return []
-        by_length = self._bucketed(vocabulary).by_length
         found = []
-        for size in (len(word) - 1, len(word), len(word) + 1):
-            bucket = by_length.get((word[0], size), ())
-            for other, distance, _ in process.extract(
-                word, bucket, scorer=OSA.distance, score_cutoff=1, limit=8
-            ):
-                if distance == 1:
-                    frequency = vocabulary.word_df(other)
-                    found.append(
-                        (other, OMISSION_COST - FREQUENCY_WEIGHT * math.log10(1 + frequency))
-                    )
-        return sorted(found, key=lambda item: item[1])[:MAX_CANDIDATES]
+        for other in edits(word).keys() & vocabulary.words.keys():
+            if other[0] == word[0]:
+                frequency = vocabulary.word_df(other)
+                found.append((other, OMISSION_COST - FREQUENCY_WEIGHT * math.log10(1 + frequency)))
+        return sorted(found, key=lambda item: (item[1], item[0]))[:MAX_CANDIDATES]
 
     def _two_edits(self, word: str, vocabulary: Vocabulary) -> dict[str, float]:
         """Catalog words two edits away (or two edits apart before their endings)."""
@@ -236,20 +244,20 @@ def _build_buckets(vocabulary: Vocabulary) -> _Buckets:
             stem_list, word_list = stems.setdefault((word[0], len(word) - 2), ([], []))
             stem_list.append(word[:-2])
             word_list.append(word)
-    return _Buckets(vocabulary, words, stems, by_length)
+    prefixes: set[str] = set()
+    for word in itertools.chain(vocabulary.words, vocabulary.terms):
+        if is_cyrillic(word) and word.isalpha():
+            prefixes.update(word[:size] for size in range(STEM_MIN, len(word) + 1))
+    return _Buckets(vocabulary, words, stems, by_length, prefixes)
 
 
-def _in_dictionary(word: str, forms: Any) -> bool:
-    """Whether pymorphy3's word list has `word`, with any one "е" read as "ё".
-
-    A direct DAWG lookup is 9x faster than MorphAnalyzer.word_is_known; the list
-    spells "ё", which normalization folded to "е", so those variants are tried too.
-    """
-    if word in forms:
-        return True
-    start = word.find("е")
-    while start != -1:
-        if word[:start] + "ё" + word[start + 1 :] in forms:
-            return True
-        start = word.find("е", start + 1)
-    return False
+def _stem(word: str) -> str:
+    """What any form of a word shares with the catalog's forms: all but an ending, and
+    for superlatives all but "наи-" and "-ейший" ("наибелейших" -> "бел", as in "белый")."""
+    if word.startswith("наи") and len(word) > 6:
+        word = word[3:]
+    for suffix in ("ейш", "айш"):
+        at = word.find(suffix, STEM_MIN)
+        if at > 0:
+            return word[:at]
+    return word[: max(STEM_MIN, len(word) - STEM_ENDING)]
