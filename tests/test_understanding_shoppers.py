@@ -96,3 +96,18 @@ def test_did_you_mean_offers_the_rewrite_the_catalog_backs():
     assert plan.first.text == "майка лица"  # a real word that matches is never rewritten
     assert plan.did_you_mean_for(1) == "маска лица"
     assert plan.did_you_mean_for(2) is None  # 6 products is not five times more than 2
+
+
+def test_two_misspelt_words_confirm_each_other():
+    shop = understanding(
+        *COMMON, "Сверло по бетону", *(["Лампа дневной свет"] * 5), "Шлифовальная машина"
+    )
+    # Alone, "сверах" might be "светах"; with "шлифованное" it is "сверлах".
+    first = shop.plan("сверах шлифованое").first
+    assert first.text == "сверлах шлифованное"
+
+
+def test_two_typos_in_a_form_the_catalog_lacks():
+    # "стабилизатору" with a letter lost and two swapped; the catalog says "стабилизатор".
+    shop = understanding(*COMMON, "Стабилизатор напряжения переносной", "Стабильный клей")
+    assert shop.plan("стабиизлатору переносная").first.text == "стабилизатор переносная"

@@ -45,7 +45,9 @@ SURFACE_BONUS = 0.05  # a form the catalog itself uses beats an equally close di
 TWO_EDIT_COST = 0.8  # per edit, when two were needed
 ENDING_SLACK_COST = 0.3  # matched with the endings set aside
 MIN_TWO_EDIT_LENGTH = 5
-MIN_ENDING_LENGTH = 7
+MIN_ENDING_LENGTH = 6
+MIN_STEM = 4  # catalog word beginnings compared with a typed word's stem
+MIN_TWO_EDIT_STEM = 5  # shorter stems are allowed one edit
 MAX_CANDIDATES = 6
 STEM_MIN = 3  # a dictionary form is tried only if the catalog has a word beginning like it:
 STEM_ENDING = 3  # all but its last three letters ("сверлах" -> "свер", as in "сверло")
@@ -219,10 +221,14 @@ class SpellingCorrector:
                 if distance == 2:
                     found[other] = 2 * TWO_EDIT_COST
         if size >= MIN_ENDING_LENGTH:
-            for length in range(size - 4, size + 1):
+            # The catalog may hold another form of the word ("грядка" for "грядки"):
+            # compare what precedes the ending with the beginnings of catalog words.
+            stem = word[:-2]
+            cutoff = 2 if len(stem) >= MIN_TWO_EDIT_STEM else 1
+            for length in range(len(stem) - 1, len(stem) + 2):
                 stems, words = buckets.stems.get((first, length), ([], []))
                 for _, distance, index in process.extract(
-                    word[:-2], stems, scorer=OSA.distance, score_cutoff=2, limit=12
+                    stem, stems, scorer=OSA.distance, score_cutoff=cutoff, limit=12
                 ):
                     other = words[index]
                     if other != word:
@@ -240,10 +246,21 @@ def _build_buckets(vocabulary: Vocabulary) -> _Buckets:
             continue
         words.setdefault(word[0], []).append(word)
         by_length.setdefault((word[0], len(word)), []).append(word)
-        if len(word) >= MIN_ENDING_LENGTH:
-            stem_list, word_list = stems.setdefault((word[0], len(word) - 2), ([], []))
-            stem_list.append(word[:-2])
-            word_list.append(word)
+    # Every beginning of a Cyrillic catalog word (4 letters or more), with the most
+    # frequent word that begins so.
+    beginnings: dict[str, str] = {}
+    counts = vocabulary.words
+    for word in counts:
+        if len(word) > MIN_STEM and is_cyrillic(word) and word.isalpha():
+            for size in range(MIN_STEM, len(word)):
+                prefix = word[:size]
+                known = beginnings.get(prefix)
+                if known is None or counts[word] > counts[known]:
+                    beginnings[prefix] = word
+    for prefix, word in beginnings.items():
+        stem_list, word_list = stems.setdefault((prefix[0], len(prefix)), ([], []))
+        stem_list.append(prefix)
+        word_list.append(word)
     prefixes: set[str] = set()
     for word in itertools.chain(vocabulary.words, vocabulary.terms):
         if is_cyrillic(word) and word.isalpha():
