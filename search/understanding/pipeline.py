@@ -410,10 +410,10 @@ class QueryUnderstanding:
         best: tuple[float, Alternative, Alternative] | None = None
         for one in options[0]:
             for other in options[1]:
-                found = query.evidence.count([*one.groups, *other.groups, *context])
-                if found <= 0:
+                together = query.evidence.count([*one.groups, *other.groups, *context])
+                if together <= 0:
                     continue
-                score = support(found) - one.cost - other.cost
+                score = support(together) - one.cost - other.cost
                 if best is None or score > best[0]:
                     best = (score, one, other)
         if best is not None:
