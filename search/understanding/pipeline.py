@@ -532,7 +532,7 @@ class QueryUnderstanding:
 
         reading = self._interpretation(query)
         for required, optional in relaxations(
-            units, groups, frequency, vocabulary.products, query.evidence.count
+            units, groups, frequency, vocabulary.products, query.evidence.exists
         ):
             yield replace(
                 reading,

@@ -119,6 +119,7 @@ class SpellingCorrector:
         # A plain dict cleared when full: safe under threads without a lock (every
         # operation is atomic), and typos repeat too little for LRU to matter.
         self._cache: dict[tuple[int, str, bool], list[tuple[str, float]]] = {}
+        self._near: dict[tuple[int, str], list[tuple[str, float]]] = {}
         self._buckets: _Buckets | None = None
 
     def correct(self, word: str, vocabulary: Vocabulary | None = None) -> str | None:
@@ -170,8 +171,14 @@ class SpellingCorrector:
             for candidate in candidates:
                 if candidate in in_catalog:
                     continue
-                if stems is not None and _stem(candidate) not in stems:
-                    continue
+                if stems is not None:
+                    # (inlined _stem for ordinary words: this runs for hundreds of variants)
+                    cut = len(candidate) - STEM_ENDING
+                    stem = candidate[: cut if cut > STEM_MIN else STEM_MIN]
+                    if "йш" in candidate or candidate.startswith("наи"):
+                        stem = _stem(candidate)
+                    if stem not in stems:
+                        continue
                 if in_dictionary(candidate, forms):
                     possible.append(candidate)
         scored: dict[str, float] = {}
@@ -201,12 +208,20 @@ class SpellingCorrector:
         """Catalog words one edit from `word` (same first letter), cheap: for did-you-mean."""
         if len(word) < MIN_TWO_EDIT_LENGTH or not word.isalpha():
             return []
+        key = (id(vocabulary), word)
+        cached = self._near.get(key)
+        if cached is not None:
+            return cached
         found = []
         for other in edits(word).keys() & vocabulary.words.keys():
             if other[0] == word[0]:
                 frequency = vocabulary.word_df(other)
                 found.append((other, OMISSION_COST - FREQUENCY_WEIGHT * math.log10(1 + frequency)))
-        return sorted(found, key=lambda item: (item[1], item[0]))[:MAX_CANDIDATES]
+        result = sorted(found, key=lambda item: (item[1], item[0]))[:MAX_CANDIDATES]
+        if len(self._near) >= _CACHE_SIZE:
+            self._near.clear()
+        self._near[key] = result
+        return result
 
     def _two_edits(self, word: str, vocabulary: Vocabulary) -> dict[str, float]:
         """Catalog words two edits away (or two edits apart before their endings)."""
