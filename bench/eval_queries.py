@@ -24,7 +24,8 @@ that is relevant, out of min(5, relevant products).
 
 Kinds: correct, forms (other word forms), layout (whole query on the wrong layout),
 layout1 (one word on the wrong layout), mixed (a Latin brand as typed, the Russian
-words on the wrong layout), typo, typo2 (two typos, anywhere), translit (Latin
+words on the wrong layout), typo, typo2 (two typos, anywhere), sound (one word
+misspelt by ear: unstressed о/а е/и, doubled and soft letters, -тся/-ться), translit (Latin
 brand words typed letter by letter in Cyrillic), brand_ru (brands as Russians
 write them, by the brand's language: bench/shopper_spelling.py, written apart from
 the product's rules), abbrev (a retail abbreviation of the title spelled out),
@@ -69,8 +70,8 @@ TRANSLATED_SAMPLE = Path(__file__).resolve().parent / "translated_sample.jsonl"
 SNOWBALL = {"ru": "russian", "en": "english", "es": "spanish", "pt": "portuguese",
             "de": "german", "ar": "arabic"}  # fmt: skip
 KINDS = (
-    "correct", "forms", "layout", "layout1", "mixed", "typo", "typo2", "translit", "brand_ru",
-    "abbrev", "english",
+    "correct", "forms", "layout", "layout1", "mixed", "typo", "typo2", "sound", "translit",
+    "brand_ru", "abbrev", "english",
 )  # fmt: skip
 TOP = 10
 MAX_RELEVANT = 10
@@ -132,6 +133,43 @@ def typo(word: str, rng: random.Random) -> str:
     if i + 1 < len(word):
         return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
     return word[:i] + word[i]
+
+
+# Misspellings by ear rather than by finger: unstressed vowels, doubled and soft letters.
+_SOUND_SWAPS = (
+    ("о", "а"), ("а", "о"), ("е", "и"), ("и", "е"), ("я", "е"), ("е", "я"), ("нн", "н"),
+    ("сс", "с"), ("лл", "л"), ("ь", ""), ("тся", "ться"), ("ться", "тся"), ("щ", "ш"),
+    ("ё", "о"), ("жи", "жы"), ("ши", "шы"), ("чу", "чю"), ("ц", "тс"),
+)  # fmt: skip
+
+
+def sound_typo(word: str, rng: random.Random) -> str:
+    """One misspelling of a word the way it sounds ("малоко", "шампунь" -> "шампун"),
+    never in the first letter; the word as it is when none applies."""
+    options = []
+    for old, new in _SOUND_SWAPS:
+        start = word.find(old, 1)
+        while start != -1:
+            options.append(word[:start] + new + word[start + len(old) :])
+            start = word.find(old, start + 1)
+    options = [o for o in dict.fromkeys(options) if o != word]
+    return rng.choice(options) if options else word
+
+
+def sound_queries(forms: list[tuple[str, set[str]]], seed: int) -> list[tuple[str, set[str]]]:
+    """The `forms` queries with one word (of 5 letters or more) misspelt by ear."""
+    rng = random.Random(seed * 7919 + 1)
+    made = []
+    for text, relevant in forms:
+        words = text.split()
+        long = [i for i, w in enumerate(words) if len(w) >= 5]
+        if not long:
+            continue
+        i = rng.choice(long)
+        misspelt = sound_typo(words[i], rng)
+        if misspelt != words[i]:
+            made.append((" ".join(words[:i] + [misspelt] + words[i + 1 :]), relevant))
+    return made
 
 
 def other_form(word: str, rng: random.Random) -> str:
@@ -285,6 +323,14 @@ def cached_queries(
     rows = {kind: [(text, sorted(ids)) for text, ids in items] for kind, items in made.items()}
     path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
     return made
+
+
+def with_sound(
+    queries: dict[str, list[tuple[str, set[str]]]], seed: int
+) -> dict[str, list[tuple[str, set[str]]]]:
+    """Adds the `sound` kind, made from the `forms` queries (so older seeds' sets stay)."""
+    queries["sound"] = sound_queries(queries.get("forms", []), seed)
+    return queries
 
 
 class Baseline:
@@ -514,7 +560,8 @@ def main() -> None:
         kinds = [k for k in args.kinds.split(",") if k in KINDS]
         queries: dict[str, list[tuple[str, set[str]]]] = {kind: [] for kind in kinds}
         for seed in range(args.seed, args.seed + args.seeds):
-            for kind, made in cached_queries(catalog, args.limit, seed, args.index_dir).items():
+            made_queries = cached_queries(catalog, args.limit, seed, args.index_dir)
+            for kind, made in with_sound(made_queries, seed).items():
                 if kind in queries:
                     queries[kind].extend(made)
         print(
