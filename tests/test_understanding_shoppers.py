@@ -111,3 +111,10 @@ def test_two_typos_in_a_form_the_catalog_lacks():
     # "стабилизатору" with a letter lost and two swapped; the catalog says "стабилизатор".
     shop = understanding(*COMMON, "Стабилизатор напряжения переносной", "Стабильный клей")
     assert shop.plan("стабиизлатору переносная").first.text == "стабилизатор переносная"
+
+
+def test_everyday_english_shop_words_find_russian_titles():
+    shop = understanding(*COMMON, "Игрушка машинка инерционная", "Кружка керамическая")
+    first = shop.plan("toy машинка").first
+    assert "игрушка" in first.match.terms
+    assert "кружка" in shop.plan("mug").first.match.terms
