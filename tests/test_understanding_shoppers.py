@@ -88,3 +88,33 @@ def test_a_typo_that_makes_another_real_word_is_fixed_by_the_rest_of_the_query(s
 def test_a_dropped_letter_that_leaves_a_real_word(shop):
     assert shop.plan("сверах шлифованное").first.text == "сверлах шлифованное"
     assert shop.plan("малах эфирных").first.text == "маслах эфирных"
+
+
+def test_did_you_mean_offers_the_rewrite_the_catalog_backs():
+    shop = understanding(*(["Маска для лица увлажняющая"] * 6), "Майка с принтом лица")
+    plan = shop.plan("майка лица")
+    assert plan.first.text == "майка лица"  # a real word that matches is never rewritten
+    assert plan.did_you_mean_for(1) == "маска лица"
+    assert plan.did_you_mean_for(2) is None  # 6 products is not five times more than 2
+
+
+def test_two_misspelt_words_confirm_each_other():
+    shop = understanding(
+        *COMMON, "Сверло по бетону", *(["Лампа дневной свет"] * 5), "Шлифовальная машина"
+    )
+    # Alone, "сверах" might be "светах"; with "шлифованное" it is "сверлах".
+    first = shop.plan("сверах шлифованое").first
+    assert first.text == "сверлах шлифованное"
+
+
+def test_two_typos_in_a_form_the_catalog_lacks():
+    # "стабилизатору" with a letter lost and two swapped; the catalog says "стабилизатор".
+    shop = understanding(*COMMON, "Стабилизатор напряжения переносной", "Стабильный клей")
+    assert shop.plan("стабиизлатору переносная").first.text == "стабилизатор переносная"
+
+
+def test_everyday_english_shop_words_find_russian_titles():
+    shop = understanding(*COMMON, "Игрушка машинка инерционная", "Кружка керамическая")
+    first = shop.plan("toy машинка").first
+    assert "игрушка" in first.match.terms
+    assert "кружка" in shop.plan("mug").first.match.terms
