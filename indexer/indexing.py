@@ -8,26 +8,35 @@ dictionaries and keep feed order.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Protocol
 
 from tqdm import tqdm
 
 from search.analysis.analyzer import Analyzer, default_analyzer
 from search.documents import index_document
 from search.engines.base import Change, DocumentsRejected, Removal, SearchEngine
-from search.vocabulary import VocabularyBatch, VocabularyBuilder
+from search.vocabulary import Vocabulary, VocabularyBatch, VocabularyBuilder
 
-from .feed import Deletion, FeedRecord, Rejection, Upsert, read_feed
+from .feed import MAX_LINE_BYTES, Deletion, FeedRecord, Rejection, Upsert, read_feed
 from .inputs import counted_lines, numbered_chunks, open_input
-from .locking import indexing_lock
+from .locking import IndexingLock, indexing_lock
 from .pipeline import in_order, inherited, worker_pool
 from .reports import InputReport, RejectsWriter, default_rejects_path
+from .safeguards import (
+    MAX_SHRINK,
+    FeedUnusable,
+    StagedVocabulary,
+    SwapGuard,
+    disk_full_is_unavailable,
+    products_in_service,
+)
 
 CHUNK_LINES = 2_000
 # Lemmas of the words indexed before: a daily reindex starts with pymorphy3 warm.
@@ -38,8 +47,7 @@ PARALLEL_MIN_BYTES = 2_000_000  # below ~5k products, forking costs more than it
 Outcome = tuple[str, int, object]
 
 
-class FeedUnusable(Exception):
-    """The feed cannot be used at all (missing, unreadable, or nothing valid in it)."""
+__all__ = ["FeedUnusable", "IndexReport", "index_feed"]
 
 
 @dataclass
@@ -70,11 +78,19 @@ def index_feed(
     full: bool = True,
     progress: bool = False,
     analyzer: Analyzer | None = None,
+    max_shrink: float | None = MAX_SHRINK,
+    lock: IndexingLock | None = None,
+    vocabulary_lock: IndexingLock | None = None,
 ) -> IndexReport:
     """Validate and index a feed. `full` rebuilds the index; otherwise changes apply in place.
 
-    Raises FeedUnusable (and leaves the index as it was) when the feed cannot be read
-    or a full rebuild would have no valid product at all.
+    `lock` guards the run (default: the data dir's file lock; Jobs.indexing_lock picks
+    the one every host shares when the index is shared); `vocabulary_lock`, if given,
+    guards publishing the vocabulary (a rebuild that lets changes run beside it).
+
+    Raises FeedUnusable (and leaves the index as it was) when the feed cannot be read,
+    or a full rebuild would have no product or fewer than `1 - max_shrink` of those in
+    service (None: any shrink; see indexer/safeguards.py). DiskFull on ENOSPC.
     """
     analyzer = analyzer or default_analyzer()
     report = IndexReport(path=str(feed))
@@ -90,6 +106,7 @@ def index_feed(
     cores = os.cpu_count() or 1
     try:
         with (
+            disk_full_is_unavailable(data_dir, full=full),
             RejectsWriter(
                 report,
                 rejects_path or default_rejects_path(data_dir, feed),
@@ -101,24 +118,37 @@ def index_feed(
                 workers=cores if cores > 1 else 0,
                 inherit=analyzer,
             ) as pool,
-            indexing_lock(data_dir),
+            (lock or (lambda: indexing_lock(data_dir)))(),
         ):
+            StagedVocabulary.remove_debris(data_dir)
             vocabulary = VocabularyBuilder()
-            lines = counted_lines(stream, bar)
+            # Query understanding's vocabulary (search/vocabulary.py), next to the index:
+            # written before the swap, put in place right after it.
+            staged = StagedVocabulary(vocabulary, data_dir, merge=not full)
+            lines = counted_lines(stream, bar, MAX_LINE_BYTES)
             outcomes = analyzed_lines(lines, analyzer, vocabulary, pool, window=2 * cores)
             changes = _changes(outcomes, report, rejects)
-            if full:
-                first = next(changes, None)
-                if first is None:
-                    raise FeedUnusable(
-                        f"{feed}: no valid product in {report.lines} lines; the index is unchanged"
-                    )
-                _write_engine_rejects(engine.rebuild, _prepend(first, changes), report, rejects)
-            else:
-                _write_engine_rejects(engine.apply_changes, changes, report, rejects)
+            try:
+                if full:
+                    guard = SwapGuard(feed, products_in_service(engine), max_shrink)
+                    first = next(changes, None)
+                    if first is None:
+                        raise FeedUnusable(
+                            f"{feed}: no valid product in {report.lines} lines; "
+                            "the index is unchanged"
+                        )
+                    checked = guard.watch(_prepend(first, changes), at_end=staged.stage)
+                    _write_engine_rejects(engine.rebuild, checked, report, rejects)
+                else:
+                    staging = _then(changes, staged.stage)
+                    _write_engine_rejects(engine.apply_changes, staging, report, rejects)
+            except BaseException:
+                staged.discard()
+                raise
+            with vocabulary_lock() if vocabulary_lock else contextlib.nullcontext():
+                staged.publish()
+                publish_shared_vocabulary(vocabulary, engine, merge=not full)
             report.products = engine.product_count()
-            # Query understanding's vocabulary (search/vocabulary.py), next to the index.
-            vocabulary.save(data_dir, merge=not full)
             analyzer.words.save_cache(lemma_cache)
     finally:
         analyzer.words.journal(on=False)
@@ -126,6 +156,26 @@ def index_feed(
         stream.close()
     report.seconds = time.perf_counter() - started
     return report
+
+
+class SharedVocabulary(Protocol):
+    """Where an engine shared by several hosts keeps the vocabulary (Elasticsearch:
+    search/engines/elasticsearch/shared.py)."""
+
+    def load(self) -> Vocabulary | None: ...
+    def publish(self, vocabulary: Vocabulary) -> object: ...
+
+
+def publish_shared_vocabulary(
+    builder: VocabularyBuilder, engine: SearchEngine, *, merge: bool
+) -> None:
+    """Where the engine shares query understanding's vocabulary with every host (its
+    `shared_vocabulary`, e.g. Elasticsearch), publish this run's there too; the data
+    dir's copy is the staged one. `merge` adds the collected counts to the shared
+    vocabulary's (incremental changes)."""
+    shared: SharedVocabulary | None = getattr(engine, "shared_vocabulary", None)
+    if shared is not None:
+        shared.publish(builder.vocabulary(shared.load() if merge else None))
 
 
 # -- analysis: a line becomes a document (on a worker process for big feeds) ------------
@@ -190,6 +240,12 @@ def _analyze_here(analyzer: Analyzer) -> Callable[[int, list[bytes]], Analyzed]:
 def _prepend(first: Change, rest: Iterator[Change]) -> Iterator[Change]:
     yield first
     yield from rest
+
+
+def _then(changes: Iterable[Change], at_end: Callable[[], None]) -> Iterator[Change]:
+    """`changes`, then `at_end()` once the engine has taken the last one."""
+    yield from changes
+    at_end()
 
 
 def _changes(

@@ -23,7 +23,9 @@ from search.catalog import CATEGORIES
 from search.engines.base import SORTS
 
 MAX_PER_PAGE = 100
-MAX_RESULTS = 10_000  # the deepest result a page may reach (page * per_page)
+MAX_RESULTS = 10_000  # the deepest result a page may reach (page * per_page): SPEC.md
+# Sizes Elasticsearch's result window (MAX_PAGE * MAX_PER_PAGE >= MAX_RESULTS); the page
+# parameter itself goes down to MAX_RESULTS at per_page=1, and page * per_page is checked.
 MAX_PAGE = 500
 MAX_QUERY_LENGTH = 256
 
@@ -162,7 +164,11 @@ class SearchQuery(SuggestQuery):
         AfterValidator(_known_sort),
         Field(description="Order of results", json_schema_extra={"enum": list(SORTS)}),
     ] = "relevance"
-    page: Annotated[int, Field(ge=1, le=MAX_PAGE, description="From 1"), BeforeValidator(_text)] = 1
+    page: Annotated[
+        int,
+        Field(ge=1, le=MAX_RESULTS, description="From 1; page * per_page at most 10,000"),
+        BeforeValidator(_text),
+    ] = 1
     per_page: Annotated[
         int, Field(ge=1, le=MAX_PER_PAGE, description="Results per page"), BeforeValidator(_text)
     ] = 20

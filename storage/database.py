@@ -13,6 +13,7 @@ import fcntl
 import logging
 import math
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -46,10 +47,66 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.close()
 
 
-class Database:
-    """The engine for one URL, plus migrations and transactions."""
+CONNECT_TIMEOUT_S = 2  # psycopg's least (it raises anything below to 2 s)
+FAIL_FAST_S = 5.0  # after a failed connect, new connects fail at once for this long
 
-    def __init__(self, url: str) -> None:
+
+def _server_timeouts(connect_timeout_s: float, statement_timeout_s: float | None) -> dict:
+    """psycopg connection arguments: a connect timeout, keepalives that notice a dead peer,
+    and (when given) a statement timeout the server enforces."""
+    args: dict = {
+        "connect_timeout": max(CONNECT_TIMEOUT_S, math.ceil(connect_timeout_s)),
+        "keepalives": 1,
+        "keepalives_idle": 5,
+        "keepalives_interval": 1,
+        "keepalives_count": 3,
+        "tcp_user_timeout": int(max(connect_timeout_s, 1) * 1000),
+    }
+    if statement_timeout_s:
+        args["options"] = f"-c statement_timeout={int(statement_timeout_s * 1000)}"
+    return args
+
+
+class _FailFast:
+    """Connects for one engine that fail at once for FAIL_FAST_S after one failed: a silent
+    or refusing server costs one connect timeout, not one per request."""
+
+    def __init__(self, engine: Engine, window_s: float = FAIL_FAST_S) -> None:
+        self.window_s = window_s
+        self.failed_at: float | None = None
+        self.error: Exception | None = None
+        event.listen(engine, "do_connect", self.connect)
+
+    def connect(self, dialect, _record, cargs, cparams):
+        failed_at = self.failed_at
+        if failed_at is not None and time.monotonic() - failed_at < self.window_s:
+            raise dialect.loaded_dbapi.OperationalError(
+                f"the database did not answer {time.monotonic() - failed_at:.1f} s ago "
+                f"({type(self.error).__name__}); not trying again for {self.window_s:g} s"
+            )
+        try:
+            connection = dialect.connect(*cargs, **cparams)
+        except Exception as exc:
+            self.failed_at, self.error = time.monotonic(), exc
+            raise
+        self.failed_at = self.error = None
+        return connection
+
+
+class Database:
+    """The engine for one URL, plus migrations and transactions.
+
+    On a server database every connect gives up after `connect_timeout_s` (then new ones
+    fail at once for a few seconds), and `statement_timeout_s`, when given, bounds every
+    statement: serving processes pass a short one, batch work none.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        connect_timeout_s: float = CONNECT_TIMEOUT_S,
+        statement_timeout_s: float | None = None,
+    ) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
@@ -59,7 +116,20 @@ class Database:
             self.engine = create_engine(url, connect_args={"timeout": 30})
             _configure_sqlite(self.engine)
         else:
-            self.engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+            connect_args = (
+                _server_timeouts(connect_timeout_s, statement_timeout_s)
+                if "psycopg" in url or url.startswith("postgresql://")
+                else {}
+            )
+            self.engine = create_engine(
+                url,
+                pool_pre_ping=True,
+                pool_size=5,
+                max_overflow=5,
+                pool_timeout=connect_timeout_s,
+                connect_args=connect_args,
+            )
+            _FailFast(self.engine)
         self._migrated = False
         self._lock = threading.Lock()
 

@@ -37,10 +37,11 @@ SERVING = {
         ("/api/v1/recommendations/RU?locale=ru", 200),
         ("/api/v1/recommendations/de?locale=en", 200),
         ("/api/v1/recommendations/XX", 404),
-        ("/api/v1/recommendations/RU?date=1999-01-01", 404),
+        ("/api/v1/recommendations/RU?date=2001-01-01", 404),
         ("/api/v1/recommendations/RU?date=soon", 400),
     ],
     ("/healthz", "get"): [("/healthz", 200)],
+    ("/livez", "get"): [("/livez", 200)],
     ("/openapi.json", "get"): [("/openapi.json", 200)],
 }
 # The admin API, as (url, status, who calls, JSON body); "{pin}", "{exclusion}" and "{rule}"

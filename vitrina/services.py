@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import os
 import threading
+import time
+from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -50,11 +52,14 @@ class Services:
     """The long-lived objects of one process, built from one Settings.
 
     `settings` defaults to the environment's (read on first use, so commands that
-    need none, like `vitrina locales`, never parse them).
+    need none, like `vitrina locales`, never parse them). `serving` marks a web worker's
+    services: each database statement and broker call gives up after the settings' web
+    timeouts, so a silent dependency costs a request a second or two, never the worker.
     """
 
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, *, serving: bool = False) -> None:
         self._given = settings
+        self.serving = serving  # a web worker: short database and broker timeouts
 
     @cached_property
     def settings(self) -> Settings:
@@ -64,6 +69,11 @@ class Services:
     def data_dir(self) -> Path:
         """The data dir, created if need be."""
         return self.settings.ensure_data_dir()
+
+    @property
+    def index_max_shrink(self) -> float:
+        """The share of the catalog a full reindex may drop (VITRINA_INDEX_MAX_SHRINK)."""
+        return self.settings.index_max_shrink
 
     @property
     def secret_key(self) -> str:
@@ -93,14 +103,25 @@ class Services:
         return create_engine(self.settings, for_indexing=True)
 
     @cached_property
+    def vocabulary_store(self) -> VocabularyStore:
+        """The catalog's vocabulary for query understanding: kept in Elasticsearch for
+        every host when that is the engine, else the data dir's file."""
+        from search.engines.elasticsearch import ElasticsearchEngine
+
+        if self.settings.search_backend != "embedded" and isinstance(
+            self.engine, ElasticsearchEngine
+        ):
+            return self.engine.vocabulary_store()
+        return VocabularyStore(vocabulary_path(self.settings.data_dir))
+
+    @cached_property
     def understanding(self) -> QueryUnderstanding:
         """Synonyms and brand aliases start empty: `tuning` loads them (from the database,
         or the seed files) before the first search, and refuses a broken set; a broken
         expansions file is left out. No data file can keep search from starting."""
-        store = VocabularyStore(vocabulary_path(self.settings.data_dir))
         return QueryUnderstanding(
             self.analyzer,
-            store,
+            self.vocabulary_store,
             synonyms=Synonyms.from_groups(self.analyzer, []),
             transliterator=Transliterator(aliases={}),
             expansions=checked_expansions(self.analyzer),
@@ -138,11 +159,12 @@ class Services:
     def database(self) -> Database:
         if self.settings.database.startswith("sqlite"):
             self.settings.ensure_data_dir()
-        return Database(self.settings.database)
+        timeout = self.settings.web_database_timeout_s if self.serving else None
+        return Database(self.settings.database, statement_timeout_s=timeout)
 
     @cached_property
     def recommendations(self) -> RecommendationService:
-        queue = self.jobs.build_list if self.jobs.queued else None
+        queue = FailFast(self.jobs.build_list) if self.jobs.queued else None
         return RecommendationService(
             self.database, self.indexing_engine, self.registry, self.search, queue=queue
         )
@@ -195,11 +217,74 @@ class Services:
         """The Celery app this process sends work with (to the settings' broker)."""
         from indexer.celery_app import make_app
 
-        return make_app(self.settings.celery_broker_url or "memory://")
+        app = make_app(self.settings.celery_broker_url or "memory://")
+        app.conf.update(sender_timeouts(app.conf.broker_transport_options, self.broker_timeout_s))
+        return app
+
+    @property
+    def broker_timeout_s(self) -> float:
+        """How long a broker call of this process may take (short in a web worker)."""
+        return self.settings.web_broker_timeout_s if self.serving else 10.0
 
     @cached_property
     def jobs(self) -> Jobs:
-        return Jobs(self, self.celery, self.settings.celery_broker_url)
+        settings = self.settings
+        return Jobs(
+            self,
+            self.celery,
+            settings.celery_broker_url,
+            shared_index=settings.search_backend != "embedded",
+            lock_name=f"vitrina:indexing-lock:{settings.elasticsearch_index}",
+        )
+
+
+def sender_timeouts(transport_options: dict[str, Any], timeout_s: float) -> dict[str, Any]:
+    """Celery settings that bound every call a process sending tasks makes to a Redis broker
+    and result backend: connect, read, and one retry of a publish (no waiting forever on a
+    broker that accepts connections and never answers)."""
+    return {
+        "broker_connection_timeout": timeout_s,
+        "broker_connection_retry": False,
+        "broker_connection_max_retries": 1,
+        "broker_transport_options": {
+            **transport_options,
+            "socket_timeout": timeout_s,
+            "socket_connect_timeout": timeout_s,
+            "max_retries": 1,
+        },
+        "redis_socket_timeout": timeout_s,
+        "redis_socket_connect_timeout": timeout_s,
+        "redis_retry_on_timeout": False,
+        "task_publish_retry": True,
+        "task_publish_retry_policy": {
+            "max_retries": 1,
+            "interval_start": 0,
+            "interval_step": 0.1,
+            "interval_max": 0.1,
+        },
+    }
+
+
+class FailFast:
+    """A call to a dependency that, once it failed, fails at once for `window_s`: a broker
+    that is down costs one timeout every few seconds, not one per page view."""
+
+    def __init__(self, call: Callable[..., Any], window_s: float = 5.0) -> None:
+        self.call = call
+        self.window_s = window_s
+        self._failed_at: float | None = None
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        failed_at = self._failed_at
+        if failed_at is not None and time.monotonic() - failed_at < self.window_s:
+            raise ConnectionError(f"not trying again for {self.window_s:g} s after a failure")
+        try:
+            result = self.call(*args, **kwargs)
+        except Exception:
+            self._failed_at = time.monotonic()
+            raise
+        self._failed_at = None
+        return result
 
 
 # -- what the Celery worker entry point names (indexer/celery_app.py) -----------------

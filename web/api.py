@@ -18,7 +18,6 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from sqlalchemy.exc import OperationalError
 
 from locales.registry import UnknownCountry
-from merchandising.dates import parse_day
 from search.answers import SearchAnswer, SuggestAnswer
 from search.params import (
     BadParameter,
@@ -33,7 +32,9 @@ from search.suggest import Suggester, suggestions_answer
 from .answers import ApiDocument, ErrorAnswer, Health, Recommendations
 from .context import services
 from .errors import error_response
-from .health import health
+from .health import Liveness
+from .health import monitor as health_monitor
+from .limits import parse_sane_day
 from .openapi import documented, openapi_document
 
 blueprint = Blueprint("api", __name__)
@@ -82,7 +83,7 @@ def suggest() -> Response:
 def _day(value: Any) -> Any:
     """A `YYYY-MM-DD` date (blank: none); other forms are refused with a clear message."""
     if isinstance(value, str):
-        return parse_day(value.strip()) if value.strip() else None
+        return parse_sane_day(value.strip()) if value.strip() else None
     return value
 
 
@@ -157,12 +158,29 @@ def recommendations(country: str) -> Response:
 
 @blueprint.get("/healthz")
 @documented(
-    "Health of the service and of each dependency",
-    {200: ("Serving (status ok or degraded)", Health), 503: ("Search cannot answer", Health)},
+    "Readiness: each dependency's state, from probes made in the background",
+    {
+        200: ("Every dependency the request path needs answers (status ok)", Health),
+        503: ("Search, the database or the broker is down (status down)", Health),
+    },
+    description=(
+        "Answers within 500 ms from cached probe results; a dependency whose probe has not "
+        "answered within 0.4 s counts as down. For liveness use /livez."
+    ),
 )
 def healthz() -> tuple[Response, int]:
-    report = health(services())
-    return jsonify(report), 503 if report["status"] == "down" else 200
+    report = health_monitor(current_app, services()).report()
+    return jsonify(report), 503 if report["status"] != "ok" else 200
+
+
+@blueprint.get("/livez")
+@documented(
+    "Liveness: the process serves requests (no dependency is asked)",
+    {200: ("Alive", Liveness)},
+)
+def livez() -> Response:
+    answer: Liveness = {"status": "alive"}
+    return jsonify(answer)
 
 
 @blueprint.get("/openapi.json")

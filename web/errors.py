@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from typing import TypeVar
 
 from flask import Flask, Response, jsonify, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
+from werkzeug.wrappers import Response as BaseResponse
 
 from search.engines.base import EngineUnavailable
 from search.params import BadParameter
@@ -13,6 +15,7 @@ from search.params import BadParameter
 from .answers import ErrorAnswer
 
 log = logging.getLogger("vitrina.web")
+R = TypeVar("R", bound=BaseResponse)
 
 
 def error_response(status: int, code: str, message: str) -> Response:
@@ -25,11 +28,21 @@ def error_response(status: int, code: str, message: str) -> Response:
 def wants_json() -> bool:
     return request.path.startswith(("/api/", "/admin/api/")) or request.path in (
         "/healthz",
+        "/livez",
         "/openapi.json",
     )
 
 
 PAGE_ERROR_RENDERER = "vitrina.page_error"
+
+
+def with_exception_headers(response: R, exc: HTTPException) -> R:
+    """The headers an HTTP error carries (a 405's `Allow`, a 401's `WWW-Authenticate`),
+    kept on the answer we render in its place."""
+    for name, value in exc.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 def _page_or_json(app: Flask, status: int, code: str, message: str):
@@ -50,10 +63,17 @@ def register(app: Flask) -> None:
         log.warning("search backend unavailable: %s", exc)
         return _page_or_json(app, 503, "backend_unavailable", "search is temporarily unavailable")
 
+    @app.errorhandler(SecurityError)
+    def untrusted_host(exc: SecurityError):
+        """A Host (or forwarded host) not in TRUSTED_HOSTS: a plain answer, no links built
+        (pages would build them from that very host)."""
+        return error_response(400, "untrusted_host", "this host name is not served here")
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         code = (exc.name or "error").lower().replace(" ", "_")
-        return _page_or_json(app, exc.code or 500, code, exc.description or "")
+        response = _page_or_json(app, exc.code or 500, code, exc.description or "")
+        return with_exception_headers(response, exc)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

@@ -11,7 +11,6 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -38,6 +37,7 @@ from search.service import localized
 from . import i18n
 from .context import services
 from .errors import PAGE_ERROR_RENDERER, error_response
+from .limits import local_target
 
 log = logging.getLogger("vitrina.web")
 blueprint = Blueprint("pages", __name__)
@@ -227,10 +227,7 @@ def choose_country(locale: str):
     """Set the shopper's country (and so the currency), then go back to the page."""
     registry = services().registry
     code = (request.args.get("country") or "").upper()
-    target = request.args.get("next") or url_for("pages.landing", locale=locale)
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        target = url_for("pages.landing", locale=locale)
+    target = local_target(request.args.get("next")) or url_for("pages.landing", locale=locale)
     response = redirect(target, code=303)
     if code in registry.countries:
         response.set_cookie(

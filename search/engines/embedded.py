@@ -1,17 +1,15 @@
 """The embedded engine: tantivy in-process, one index generation per full rebuild.
 
 A rebuild writes a new generation directory, commits it, then atomically points
-`CURRENT` at it; readers keep the generation they opened until they see the new
-pointer, so nobody ever searches half an index.
+`CURRENT` at it (search/engines/generations.py); readers keep the generation they
+opened until they see the new pointer, so nobody ever searches half an index.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import threading
-import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
@@ -37,14 +35,13 @@ from .base import (
     TextMatch,
     delivery_weights,
 )
+from .generations import Generations, os_errors
 
-POINTER = "CURRENT"
 BRANDS_FILE = "brands.json"  # brand key -> label as the feed wrote it, per generation
 FACET_CACHE_SIZE = 4096
 CLAUSE_CACHE_SIZE = 4096
 BRAND_FACET_SIZE = 20
 WRITER_HEAP = 256 * 1024 * 1024
-KEEP_OLD_GENERATIONS = 1
 _FACET_FIELDS = {"category": "category", "brand": "brand_key", "ships_from": "ships_from"}
 _SORT_FIELDS = {
     "price_asc": ("price_usd", tantivy.Order.Asc),
@@ -94,6 +91,7 @@ class EmbeddedEngine:
 
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
+        self.generations = Generations(self.directory)
         self.schema = build_schema()
         self._lock = threading.Lock()
         self._opened: _Generation | None = None
@@ -106,11 +104,7 @@ class EmbeddedEngine:
     # -- reading --------------------------------------------------------------
 
     def _pointer_state(self) -> tuple[int, int] | None:
-        try:
-            st = (self.directory / POINTER).stat()
-        except FileNotFoundError:
-            return None
-        return (st.st_ino, st.st_mtime_ns)
+        return self.generations.pointer_state()
 
     def _generation(self) -> _Generation:
         state = self._pointer_state()
@@ -122,7 +116,7 @@ class EmbeddedEngine:
                 return self._opened
             if state is None:
                 raise EngineUnavailable("no search index yet: run `vitrina index FEED.jsonl`")
-            path = self.directory / (self.directory / POINTER).read_text(encoding="utf-8").strip()
+            path = self.generations.current_path()
             try:
                 index = tantivy.Index.open(str(path))
             except (OSError, ValueError) as exc:
@@ -380,23 +374,19 @@ class EmbeddedEngine:
         return tantivy.Document.from_dict(fields, self.schema)
 
     def rebuild(self, changes: Iterable[Change]) -> int:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        generation = f"gen-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
-        path = self.directory / generation
-        path.mkdir()
-        try:
+        with self.generations.building() as path:
             index = tantivy.Index(self.schema, path=str(path), reuse=False)
             writer = index.writer(WRITER_HEAP, num_threads=0)
             labels: dict[str, str] = {}
-            live = self._write(writer, changes, seen=set(), brand_labels=labels)
-            writer.commit()
-            writer.wait_merging_threads()
+            try:
+                live = self._write(writer, changes, seen=set(), brand_labels=labels)
+                writer.commit()
+                writer.wait_merging_threads()
+            except BaseException:
+                writer.rollback()  # stops its threads, which would write into a removed directory
+                raise
             _write_brand_labels(path, labels)
-        except BaseException:
-            shutil.rmtree(path, ignore_errors=True)
-            raise
-        self._point_to(generation)
-        self._remove_old_generations(keep=generation)
+            self.generations.swap(path)
         return live
 
     def _write(
@@ -434,16 +424,6 @@ class EmbeddedEngine:
             live += 1
         return live
 
-    def _point_to(self, generation: str) -> None:
-        tmp = self.directory / f".{POINTER}.{uuid.uuid4().hex}"
-        tmp.write_text(generation + "\n", encoding="utf-8")
-        os.replace(tmp, self.directory / POINTER)
-
-    def _remove_old_generations(self, keep: str) -> None:
-        old = sorted(p for p in self.directory.glob("gen-*") if p.name != keep)
-        for path in old[: max(0, len(old) - KEEP_OLD_GENERATIONS)]:
-            shutil.rmtree(path, ignore_errors=True)
-
     def apply_changes(self, changes: Iterable[Change]) -> int:
         if self._pointer_state() is None:
             return self.rebuild(changes)
@@ -451,15 +431,16 @@ class EmbeddedEngine:
         writer = generation.index.writer(WRITER_HEAP // 2, num_threads=1)
         labels = dict(generation.brand_labels)
         applied = 0
-        try:
-            for change in changes:
-                self._write(writer, [change], seen=None, brand_labels=labels)
-                applied += 1
-            writer.commit()
-            writer.wait_merging_threads()
-        except BaseException:
-            writer.rollback()
-            raise
+        with os_errors(generation.path):  # a full disk is ENOSPC, not tantivy's "internal error"
+            try:
+                for change in changes:
+                    self._write(writer, [change], seen=None, brand_labels=labels)
+                    applied += 1
+                writer.commit()
+                writer.wait_merging_threads()
+            except BaseException:
+                writer.rollback()
+                raise
         _write_brand_labels(generation.path, labels)
         generation.brand_labels.update(labels)
         generation.index.reload()

@@ -20,7 +20,7 @@ typed finds nothing or much less.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
 from ..analysis.analyzer import Analyzer, Token
@@ -167,7 +167,7 @@ class QueryUnderstanding:
         if not query:
             return QueryPlan()
         evidence = Evidence(vocabulary)
-        layout = fix_layout(query, self.lexicon.text_evidence)
+        layout = fix_layout(query, self.lexicon.text_evidence, self._page_word(locale, vocabulary))
         main = self._understand(query, layout.certain, vocabulary, evidence, locale)
         if main is None:
             return QueryPlan()
@@ -188,6 +188,26 @@ class QueryUnderstanding:
             return self._did_you_mean(main, primary, found)
 
         return QueryPlan(primary, fallbacks, did_you_mean)
+
+    @staticmethod
+    def _page_word(locale: str, vocabulary: Vocabulary) -> Callable[[str], bool]:
+        """Whether a typed chunk is a word of the page's language: a stop word or a
+        catalog word in the page's script (Portuguese "de" on a Portuguese page)."""
+        if locale == "ru":
+            script: Callable[[str], bool] = is_cyrillic
+        elif locale == "ar":
+            script = is_arabic
+        else:
+            script = str.isascii
+
+        def page_word(chunk: str) -> bool:
+            return (
+                chunk.isalpha()
+                and script(chunk)
+                and (chunk in STOP_WORDS or vocabulary.word_df(chunk) > 0)
+            )
+
+        return page_word
 
     def _understand(
         self, typed: str, text: str, vocabulary: Vocabulary, evidence: Evidence, locale: str
@@ -352,14 +372,16 @@ class QueryUnderstanding:
                 # Nothing fits the rest of the query: the word alone decides, and
                 # relaxation will make the least informative word optional.
                 self._replace(query, i, real=False, alone=True)
-        everything = [g for u in units for g in u.groups()]
-        if len(units) < 2 or query.evidence.count(everything) > 0:
+        # Words still matching nothing are left to relaxation, not blamed on the others.
+        matched = [u for u in units if u.evidence != UNKNOWN or u.choice is not None or u.extras]
+        everything = [g for u in matched for g in u.groups()]
+        if len(matched) < 2 or query.evidence.count(everything) > 0:
             return
         best: tuple[float, int, Alternative] | None = None
         for i, unit in enumerate(units):
             if unit.kind != "word" or unit.choice is not None or unit.evidence == UNKNOWN:
                 continue
-            if any(e.kind == "translit" for e in unit.extras):
+            if unit not in matched or any(e.kind == "translit" for e in unit.extras):
                 continue
             found = self._best_replacement(query, i, real=True)
             if found is not None and (best is None or found[0] > best[0]):
@@ -407,11 +429,11 @@ class QueryUnderstanding:
         extra = REAL_WORD_COST if real else 0.0
         found: list[Alternative] = []
         lemmas = self.analyzer.words.lemmas
-        fixes = (
-            self.speller.near_catalog_words(word, vocabulary)
-            if real
-            else self.speller.candidates(word, vocabulary, two_edits=two_edits)
-        )
+        fixes = self.speller.candidates(word, vocabulary, two_edits=two_edits and not real)
+        if real:
+            # A real word mistyped into another real word: any form one edit away
+            # ("поносов" -> "подносов"), and catalog words one edit away.
+            fixes = [*fixes, *self.speller.near_catalog_words(word, vocabulary)]
         for fixed, cost in fixes:
             found.append(Alternative(fixed, (tuple(lemmas(fixed)),), "spelling", cost + extra))
         if read_as_brand(word):

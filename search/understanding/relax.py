@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 from ..analysis.morphology import morph_analyzer
 from ..analysis.text import is_cyrillic
+from .lexicon import UNKNOWN
 from .readings import Group, Unit
 
 MODIFIERS = frozenset({"ADJF", "ADJS", "PRTF", "PRTS", "ADVB", "COMP", "NUMR"})
@@ -27,11 +28,16 @@ def _pos(word: str) -> str | None:
 
 def head_index(units: Sequence[Unit]) -> int:
     """The unit naming the product type: the first Russian noun not read as a brand."""
-    for i, unit in enumerate(units):
-        if unit.kind != "word" or any(e.kind == "translit" for e in unit.extras):
-            continue
-        if _pos(unit.base.surface) == "NOUN":
-            return i
+    # A real noun typed right names the product surer than an unknown word or one a
+    # spelling fix made up ("шины" in "мишлен шины", whatever "мишлен" became).
+    for typed_right in (True, False):
+        for i, unit in enumerate(units):
+            if unit.kind != "word" or any(e.kind == "translit" for e in unit.extras):
+                continue
+            if typed_right and (unit.choice is not None or unit.evidence == UNKNOWN):
+                continue
+            if _pos(unit.base.surface) == "NOUN":
+                return i
     for i, unit in enumerate(units):
         if unit.is_word:
             return i

@@ -26,13 +26,14 @@ from rapidfuzz.distance import OSA
 from ..analysis.morphology import morph_analyzer
 from ..analysis.text import is_cyrillic
 from ..vocabulary import Vocabulary
-from .keyboard import JCUKEN_ROWS, QWERTY_ROWS
+from .keyboard import NEAR_KEYS
 from .lexicon import Lexicon
 
 RUSSIAN_ALPHABET = "абвгдежзийклмнопрстуфхцчшщъыьэюя"
 LATIN_ALPHABET = "abcdefghijklmnopqrstuvwxyz"
 MIN_LENGTH = 4
 NEAR_KEY_COST = 0.5  # substituting a neighbouring key
+VOWEL_COST = 0.5  # an unstressed vowel written as it sounds: о/а, е/и, е/я ("малоко", "симена")
 DOUBLE_LETTER_COST = 0.4  # a doubled letter dropped or added
 TRANSPOSE_COST = 0.6  # two letters swapped
 SLIP_COST = 0.6  # an extra letter beside the key it sits next to
@@ -48,22 +49,8 @@ MAX_CANDIDATES = 6
 _CACHE_SIZE = 20_000
 
 
-def _neighbours(rows: tuple[str, ...]) -> dict[str, frozenset[str]]:
-    """Keys touching each key on a staggered keyboard: same row, and the rows around."""
-    near: dict[str, set[str]] = {}
-    for r, row in enumerate(rows):
-        for i, key in enumerate(row):
-            found = near.setdefault(key, set())
-            found.update(row[max(0, i - 1) : i + 2])
-            if r > 0:
-                found.update(rows[r - 1][i : i + 2])
-            if r + 1 < len(rows):
-                found.update(rows[r + 1][max(0, i - 1) : i + 1])
-            found.discard(key)
-    return {key: frozenset(keys) for key, keys in near.items()}
-
-
-NEAR_KEYS = {**_neighbours(QWERTY_ROWS), **_neighbours(JCUKEN_ROWS)}
+# Vowels that sound alike unstressed, and so get written for each other.
+SOUNDS_ALIKE = {"о": "а", "а": "оя", "е": "ия", "и": "еы", "я": "еа", "ы": "и", "ю": "у", "у": "ю"}
 
 
 def edits(word: str) -> dict[str, float]:
@@ -75,12 +62,16 @@ def edits(word: str) -> dict[str, float]:
     """
     alphabet = RUSSIAN_ALPHABET if is_cyrillic(word) else LATIN_ALPHABET
     no_keys: frozenset[str] = frozenset()
+    no_vowels = ""
     found: dict[str, float] = {}
     for i, char in enumerate(word):
         left, right = word[:i], word[i + 1 :]
         near = NEAR_KEYS.get(char, no_keys)
+        sounds = SOUNDS_ALIKE.get(char, no_vowels)
         for letter in alphabet:
-            found[left + letter + right] = NEAR_KEY_COST if letter in near else OTHER_COST
+            found[left + letter + right] = (
+                NEAR_KEY_COST if letter in near else VOWEL_COST if letter in sounds else OTHER_COST
+            )
         if right and right[0] != char:
             found[left + right[0] + char + right[1:]] = TRANSPOSE_COST
         doubled = left[-1:] == char or right[:1] == char

@@ -32,6 +32,8 @@ def load_demo(services: Services, progress: bool = False) -> None:
         data_dir,
         progress=progress,
         analyzer=services.analyzer,
+        lock=services.jobs.indexing_lock(),
+        vocabulary_lock=services.jobs.vocabulary_lock(),
     )
     click.echo("demo catalog: " + report.summary())
     events = write_demo_events(demo_catalog_path(), services.registry, data_dir / "demo")

@@ -29,7 +29,8 @@ class StorefrontServer(BaseApplication):
 
     def __init__(self, options: dict[str, Any], services: Services | None = None) -> None:
         self.options = options
-        self.services = services or Services()
+        # A web worker's services: short database and broker timeouts.
+        self.services = services or Services(serving=True)
         super().__init__()
 
     def load_config(self) -> None:
@@ -90,4 +91,5 @@ def serve(host: str, port: int, workers: int, services: Services | None = None) 
 def serve_command(services: Services, host: str, port: int, workers: int | None) -> None:
     """Serve the storefront and the API under gunicorn."""
     click.echo(f"search: {services.settings.search_backend}", err=True)  # a bad config stops here
-    serve(host, port, workers or default_workers(), services)
+    # The web workers' own services, with short database and broker timeouts.
+    serve(host, port, workers or default_workers(), Services(services.settings, serving=True))

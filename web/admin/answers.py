@@ -10,11 +10,12 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, with_config
 from typing_extensions import TypedDict
 
 from merchandising.curation import MAX_BADGE_LENGTH, MAX_POSITION, MAX_PRODUCT_ID
-from merchandising.dates import parse_day
 from merchandising.reports import KINDS, MAX_DAYS, MAX_LIMIT
 from merchandising.rules import MAX_HIDDEN, MAX_PROMOTED, MAX_QUERY
 from merchandising.service import RecommendedItem
 from search.answers import Item
+
+from ..limits import parse_sane_day
 
 EXACT = ConfigDict(extra="forbid")
 
@@ -22,7 +23,7 @@ EXACT = ConfigDict(extra="forbid")
 def _day(value: Any) -> Any:
     """A `YYYY-MM-DD` string, nothing else (no timestamps, no other formats)."""
     if isinstance(value, str):
-        return parse_day(value.strip())
+        return parse_sane_day(value.strip())
     if value is None:
         return None
     raise ValueError("a date is a YYYY-MM-DD string")

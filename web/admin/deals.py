@@ -13,6 +13,7 @@ from merchandising.curation import CurationError
 
 from .. import i18n
 from ..context import services
+from ..limits import EARLIEST_DAY, LATEST_DAY
 from . import forms
 from .auth import current_user, signed_in
 from .shared import preview_list
@@ -53,7 +54,9 @@ def deals():
 
 
 def _deals_url(country: str, day: date | None) -> str:
-    return url_for("admin.deals", country=country, date=day.isoformat() if day else None)
+    """The deals page of `country` on `day` (today there when `day` is none, or not sane)."""
+    shown = day.isoformat() if day and EARLIEST_DAY <= day <= LATEST_DAY else None
+    return url_for("admin.deals", country=country, date=shown)
 
 
 @blueprint.post("/pins")

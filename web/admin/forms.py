@@ -33,6 +33,17 @@ from merchandising.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from merchandising.curation import MAX_BADGE_LENGTH, MAX_POSITION, MAX_PRODUCT_ID
 from merchandising.rules import MAX_QUERY
 
+from ..limits import sane_day
+
+
+def sane_date(form: Any, field: Any) -> None:
+    """A date within the range every date of the admin must fall in (web/limits.py)."""
+    if field.data is not None:
+        try:
+            sane_day(field.data)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
 
 class LoginForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=64)])
@@ -48,8 +59,8 @@ class SpanForm(FlaskForm):
 
     country = HiddenField(validators=[DataRequired()])
     product_id = StringField(_l("Product"), validators=[DataRequired(), Length(max=MAX_PRODUCT_ID)])
-    starts = DateField(_l("From"), validators=[InputRequired()])
-    ends = DateField(_l("To"), validators=[InputRequired()])
+    starts = DateField(_l("From"), validators=[InputRequired(), sane_date])
+    ends = DateField(_l("To"), validators=[InputRequired(), sane_date])
 
     def validate_ends(self, field: Any) -> None:
         if self.starts.data and field.data and field.data < self.starts.data:
@@ -73,8 +84,8 @@ class RuleForm(FlaskForm):
     country = SelectField(_l("Country"), validators=[Optional()])
     promote = TextAreaField(_l("Promote, in this order"))
     hide = TextAreaField(_l("Hide"))
-    starts = DateField(_l("From"), validators=[Optional()])
-    ends = DateField(_l("To"), validators=[Optional()])
+    starts = DateField(_l("From"), validators=[Optional(), sane_date])
+    ends = DateField(_l("To"), validators=[Optional(), sane_date])
 
     def validate_ends(self, field: Any) -> None:
         if self.starts.data and field.data and field.data < self.starts.data:

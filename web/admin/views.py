@@ -21,6 +21,7 @@ from flask import (
     Blueprint,
     abort,
     flash,
+    g,
     jsonify,
     make_response,
     redirect,
@@ -36,10 +37,11 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from merchandising.curation import CurationError
-from merchandising.dates import parse_day
 
 from .. import i18n
 from ..context import services
+from ..errors import with_exception_headers
+from ..limits import local_target, parse_sane_day
 from . import forms
 from .auth import current_user, sign_in, sign_out, signed_in
 from .shared import product_lookup, target_country
@@ -73,45 +75,51 @@ def role_label(role: str) -> str:
     return {"admin": _("Administrator"), "merchandiser": _("Merchandiser")}.get(role, role)
 
 
+def error_page(status: int, message: str) -> WerkzeugResponse:
+    """The admin's error page; with the database down, it is shown as to a signed-out person
+    (the frame would otherwise ask the database who is signed in, and fail in turn)."""
+    try:
+        return make_response(render_template("admin/error.html", status=status, message=message),
+                             status)  # fmt: skip
+    except OperationalError:
+        g.admin_user, g.admin_user_checked = None, True
+        return make_response(render_template("admin/error.html", status=status, message=message),
+                             status)  # fmt: skip
+
+
 @blueprint.errorhandler(CSRFError)
 def form_expired(exc: CSRFError):
-    return render_template("admin/error.html", status=400, message=_(
-        "The form has expired. Go back, reload the page and try again."
-    )), 400  # fmt: skip
+    return error_page(400, _("The form has expired. Go back, reload the page and try again."))
 
 
 @blueprint.errorhandler(403)
 def forbidden(exc: Any):
-    return render_template(
-        "admin/error.html", status=403, message=_("Your role does not allow this page.")
-    ), 403
+    return error_page(403, _("Your role does not allow this page."))
 
 
 @blueprint.errorhandler(Exception)
 def unexpected(exc: Exception):
     if isinstance(exc, HTTPException):
-        status = exc.code or 500
-        return render_template("admin/error.html", status=status, message=exc.description), status
+        return with_exception_headers(error_page(exc.code or 500, exc.description or ""), exc)
     log.exception("unhandled error on %s", request.path)
-    return render_template("admin/error.html", status=500, message=_(
+    return error_page(500, _(
         "Something went wrong on our side. Try again; if it happens again, tell the team."
-    )), 500  # fmt: skip
+    ))  # fmt: skip
 
 
 @blueprint.errorhandler(OperationalError)
 def database_unavailable(exc: OperationalError):
     log.warning("database unavailable: %s", exc)
-    return render_template("admin/error.html", status=503, message=_(
-        "The database is not answering. Try again in a minute."
-    )), 503  # fmt: skip
+    g.admin_user, g.admin_user_checked = None, True  # who is signed in is unknown: ask nobody
+    response = error_page(503, _("The database is not answering. Try again in a minute."))
+    response.headers["Retry-After"] = "30"
+    return response
 
 
 def back(default: str) -> WerkzeugResponse:
     """Back to the page the form was on (only /admin/ pages), else to `default`."""
-    target = request.form.get("next") or request.args.get("next") or ""
-    if not target.startswith("/admin/") or target.startswith("//"):
-        target = default
-    return redirect(target)
+    given = request.form.get("next") or request.args.get("next")
+    return redirect(local_target(given, "/admin/") or default)
 
 
 def form_errors(form: Any) -> None:
@@ -191,9 +199,9 @@ def _target() -> tuple[str, date]:
         abort(400, description="unknown country")
     raw = (source.get("date") or "").strip()
     try:
-        day = parse_day(raw) if raw else svc.recommendations.today(country)
-    except ValueError:
-        abort(400, description="date: YYYY-MM-DD")
+        day = parse_sane_day(raw) if raw else svc.recommendations.today(country)
+    except ValueError as exc:
+        abort(400, description=str(exc))
     return country, day
 
 
