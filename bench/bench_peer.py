@@ -190,7 +190,7 @@ def main() -> None:
             ROOT / "bench",
         )  # fmt: skip
         servers = [vitrina, peer]
-        probe = search_paths(["чайник электрический"], seed=1)[0]
+        probe = search_paths(["кроссовки мужские"], seed=1)[0]  # not a warm-up query
         for server in servers:
             server.start(probe)
 
