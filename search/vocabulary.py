@@ -33,7 +33,8 @@ from .analysis.text import normalize, tokenize
 from .catalog import Product
 from .cooccurrence import MAX_DOCS, Cooccurrence
 from .engines.base import Change
-from .understanding.brands import brand_spellings, build_readings
+from .understanding.brands import MIN_WORD, brand_spellings, build_readings
+from .understanding.transcription import readings
 
 VOCABULARY_DIR = "vocabulary"
 VOCABULARY_FILE = "vocabulary.json"
@@ -282,6 +283,8 @@ class VocabularyBuilder:
 
     def merge(self, batch: VocabularyBatch) -> None:
         """Add the counts of a batch (from the indexer's worker processes)."""
+        known = self.words
+        _read_ahead({word for word in batch.words if word not in known})
         self.words.update(batch.words)
         self.terms.update(batch.terms)
         self.brands.update(batch.brands)
@@ -349,6 +352,16 @@ class VocabularyBuilder:
                 old = None
         self.vocabulary(old).save(path)
         return path
+
+
+def _read_ahead(words: Iterable[str]) -> None:
+    """Transcribe the Latin words seen for the first time while the feed is still being
+    read: the brand lexicon (`build_readings`) asks for them again at the end of the run,
+    where nothing else runs beside it, and finds them remembered (transcription.readings
+    is memoized). Results are the same; only when the work is done changes."""
+    for word in words:
+        if len(word) >= MIN_WORD and word.isascii() and word.isalpha():
+            readings(word)
 
 
 def _old_rows(old: Vocabulary) -> Iterator[list[str]]:

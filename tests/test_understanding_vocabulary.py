@@ -70,3 +70,13 @@ def test_brand_lexicon_and_cooccurrence_are_built_at_index_time(tmp_path):
     assert vocabulary.cooccurrence.count([[ids["кофе"]], [ids["tchibo"]]]) == 1
     assert vocabulary.cooccurrence.count([[ids["кофе"]], [ids["чай"]]]) == 0
     assert vocabulary.cooccurrence.count([[ids["кофе"]]]) == 2
+
+
+def test_remembered_readings_are_a_fresh_list_each_time():
+    from search.understanding.transcription import readings
+
+    first = readings("michelin")
+    assert "мишлен" in first
+    first.clear()  # a caller changing its list must not change what the next one gets
+    assert "мишлен" in readings("michelin")
+    assert readings("мишлен") == [] and readings("l'oreal") == []
