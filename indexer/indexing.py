@@ -34,6 +34,7 @@ from .reports import InputReport, RejectsWriter, default_rejects_path
 from .safeguards import (
     MAX_SHRINK,
     FeedUnusable,
+    InBackground,
     StagedVocabulary,
     SwapGuard,
     disk_full_is_unavailable,
@@ -134,6 +135,8 @@ def index_feed(
             lines = counted_lines(stream, bar, MAX_LINE_BYTES)
             outcomes = analyzed_lines(lines, analyzer, vocabulary, pool, window=2 * cores)
             changes = _changes(outcomes, report, rejects)
+            # A rebuild stages the vocabulary while the engine commits (safeguards.py).
+            background = InBackground(staged.stage)
             try:
                 if full:
                     guard = SwapGuard(feed, partial(products_in_service, engine), max_shrink)
@@ -143,13 +146,16 @@ def index_feed(
                             f"{feed}: no valid product in {report.lines} lines; "
                             "the index is unchanged"
                         )
-                    staging = then(_prepend(first, changes), staged.stage)
-                    rebuild = partial(engine.rebuild, check=guard.check)
+                    staging = then(_prepend(first, changes), background.start)
+                    check = partial(_staged_then_checked, background, guard)
+                    rebuild = partial(engine.rebuild, check=check)
                     _write_engine_rejects(rebuild, staging, report, rejects)
+                    background.wait()  # (done already: the engine's check waited for it)
                 else:
                     staging = then(changes, staged.stage)
                     _write_engine_rejects(engine.apply_changes, staging, report, rejects)
             except BaseException:
+                background.join()  # it must not write a staged file after the discard
                 staged.discard()
                 raise
             with vocabulary_lock() if vocabulary_lock else contextlib.nullcontext():
@@ -294,6 +300,13 @@ def _changes(
         elif kind == "hidden":
             report.hidden += 1
             yield Removal(str(value))
+
+
+def _staged_then_checked(background: InBackground, guard: SwapGuard, products: int) -> None:
+    """The engine's check before its swap: the vocabulary must be staged (its failure
+    cancels the swap, as a refused catalog does), then the catalog may not shrink."""
+    background.wait()
+    guard.check(products)
 
 
 def _write_engine_rejects(

@@ -9,7 +9,10 @@
   when the engine has taken the last change (`StagedVocabulary.stage`; every engine
   takes them all before it swaps), and put in place with a rename right after the
   engine swapped: a full disk or any other failure while writing either one leaves
-  the index and the vocabulary in service as they were.
+  the index and the vocabulary in service as they were. A full rebuild stages it on
+  a thread (`InBackground`) while the engine commits its new index (tantivy's commit
+  runs outside the GIL), and the engine's `check` before its swap waits for it: a
+  staging failure cancels the swap as it did when staging came before the commit.
 - A full disk is one clear error (`DiskFull`, exit status 3), wherever it happens.
 """
 
@@ -18,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -128,6 +132,39 @@ class StagedVocabulary:
         for path in folder.glob(".*"):
             if path.name.startswith((".staged-", f".{vocabulary_path(data_dir).name}.")):
                 path.unlink(missing_ok=True)
+
+
+class InBackground:
+    """`work` on a thread of its own from `start()`; `wait()` joins it and raises what it
+    raised. Nothing else may touch what `work` uses between the two."""
+
+    def __init__(self, work: Callable[[], None]) -> None:
+        self.work = work
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="vitrina-staging", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.work()
+        except BaseException as exc:  # handed to the thread that waits
+            self._error = exc
+
+    def join(self) -> None:
+        """Wait for the work to end (if it started), whatever its outcome."""
+        if self._thread is not None:
+            self._thread.join()
+
+    def wait(self) -> None:
+        """Wait for the work to end; raise its exception, once."""
+        self.join()
+        error, self._error = self._error, None
+        if error is not None:
+            raise error
 
 
 def then(changes: Iterable[Change], at_end: Callable[[], None]) -> Iterator[Change]:

@@ -73,6 +73,36 @@ class TestDiskFull:
         assert snapshot(settings) == before  # the new index was not swapped in
         assert leftovers(settings) == []
 
+    def test_vocabulary_failing_beside_the_commit_cancels_the_swap(
+        self, runner, tmp_path, settings, monkeypatch
+    ):
+        """The vocabulary is staged on a thread while tantivy commits: its failure still
+        reaches the engine's check before the swap, and nothing of the run stays."""
+        assert runner.invoke(main, ["index", str(catalog(tmp_path / "v1.jsonl", 5))]).exit_code == 0
+        before = snapshot(settings)
+        committed = []
+        original = EmbeddedEngine.rebuild
+
+        def rebuild(self, changes, check=None):
+            def checked(products):
+                committed.append(products)  # the new index is complete and committed
+                assert check is not None
+                check(products)
+
+            return original(self, changes, check=checked)
+
+        def broken(self, path):
+            raise RuntimeError("vocabulary writer broke")
+
+        monkeypatch.setattr(EmbeddedEngine, "rebuild", rebuild)
+        monkeypatch.setattr(Vocabulary, "save", broken)
+        result = runner.invoke(main, ["index", str(catalog(tmp_path / "v2.jsonl", 6, "Рюкзак"))])
+        assert result.exit_code == ExitCode.BUG, result.output
+        assert "vocabulary writer broke" in result.output
+        assert committed == [6]  # it failed after the commit, before the swap
+        assert snapshot(settings) == before
+        assert leftovers(settings) == []
+
     def test_enospc_inside_the_engine_writer_is_exit_3_not_a_crash(
         self, runner, tmp_path, settings, monkeypatch
     ):
