@@ -20,7 +20,7 @@ import threading
 import uuid
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -283,8 +283,11 @@ class VocabularyBuilder:
 
     def merge(self, batch: VocabularyBatch) -> None:
         """Add the counts of a batch (from the indexer's worker processes)."""
-        known = self.words
-        _read_ahead({word for word in batch.words if word not in known})
+        known, known_brands = self.words, self.brands
+        _read_ahead(
+            {word for word in batch.words if word not in known},
+            {brand: 1 for brand in batch.brands if brand not in known_brands},
+        )
         self.words.update(batch.words)
         self.terms.update(batch.terms)
         self.brands.update(batch.brands)
@@ -310,6 +313,13 @@ class VocabularyBuilder:
             yield [names[i] for i in self._row_terms[start:end]]
             start = end
 
+    def _id_rows(self) -> Iterator[Sequence[int]]:
+        """Each collected product's term ids (ids in first-seen order)."""
+        start = 0
+        for end in self._row_ends:
+            yield self._row_terms[start:end]
+            start = end
+
     def vocabulary(self, old: Vocabulary | None = None) -> Vocabulary:
         """The vocabulary of everything collected, added to `old` if given."""
         words, terms = Counter(self.words), Counter(self.terms)
@@ -333,8 +343,13 @@ class VocabularyBuilder:
         vocabulary.readings = build_readings(vocabulary.words, vocabulary.brands)
         vocabulary.spellings = brand_spellings(vocabulary.words, vocabulary.brands)
         ids = vocabulary.term_ids
+        id_rows: Iterable[Sequence[int]]
+        if old is None and list(ids) == list(self._term_ids):
+            id_rows = self._id_rows()  # the rows already hold the vocabulary's term ids
+        else:
+            id_rows = ([ids[t] for t in row if t in ids] for row in rows)
         vocabulary.cooccurrence = Cooccurrence.build(
-            ([ids[t] for t in row if t in ids] for row in rows),
+            id_rows,
             len(ids),
             list(vocabulary.terms.values()),
             products,
@@ -354,14 +369,19 @@ class VocabularyBuilder:
         return path
 
 
-def _read_ahead(words: Iterable[str]) -> None:
-    """Transcribe the Latin words seen for the first time while the feed is still being
-    read: the brand lexicon (`build_readings`) asks for them again at the end of the run,
-    where nothing else runs beside it, and finds them remembered (transcription.readings
-    is memoized). Results are the same; only when the work is done changes."""
+def _read_ahead(words: Iterable[str], brands: dict[str, int]) -> None:
+    """Transcribe the Latin words and brands seen for the first time while the feed is
+    still being read: the brand lexicon (`build_readings`, `brand_spellings`) asks for
+    them again at the end of the run, where nothing else runs beside it, and finds them
+    remembered (transcription.readings is memoized). Results are the same; only when
+    the work is done changes. (The lexicon of the new brands alone asks for exactly the
+    readings the whole one will ask for them.)"""
     for word in words:
         if len(word) >= MIN_WORD and word.isascii() and word.isalpha():
             readings(word)
+    if brands:
+        build_readings({}, brands)
+        brand_spellings({}, brands)
 
 
 def _old_rows(old: Vocabulary) -> Iterator[list[str]]:
