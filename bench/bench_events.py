@@ -1,7 +1,8 @@
 """Events ingestion throughput: `python bench/bench_events.py [--events 1000000] [--database URL]`.
 
 Generates a JSON Lines file of synthetic order events, then times `ingest_events`
-(parse, validate, bulk insert in one transaction) into SQLite in a temporary data
+(parse, validate, store each event once and keep the daily rollup, a batch per
+transaction) into SQLite in a temporary data
 dir, or into the database given (e.g. a scratch PostgreSQL). Prints events/s.
 """
 
@@ -80,7 +81,7 @@ def main() -> None:
             db.dispose()
             with db.begin() as conn:
                 conn.exec_driver_sql("DELETE FROM order_events")
-                conn.exec_driver_sql("DELETE FROM event_files")
+                conn.exec_driver_sql("DELETE FROM order_rollup")
             report = ingest_events(feed, db, work, parallel=parallel)
             rate = report.accepted / report.seconds
             how = "parse in a helper process" if parallel else "one process"

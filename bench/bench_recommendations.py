@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from indexer.indexing import index_feed  # noqa: E402
 from search.catalog import CATEGORIES  # noqa: E402
 from storage import Database  # noqa: E402
+from storage.events import LocalDays, roll_up_old  # noqa: E402
 from tests.conftest import write_feed  # noqa: E402
 from vitrina.config import Settings  # noqa: E402
 from vitrina.services import Services  # noqa: E402
@@ -75,18 +76,21 @@ def store_events(
                     1 if rng.random() < 0.8 else 2,
                     end - int(rng.random() * 31 * 86400),
                     None,
+                    f"o{n}",  # each its own order (the natural key could repeat by chance)
                 )
-                for _ in range(min(batch_size, count - start))
+                for n in range(start, min(start + batch_size, count))
             ]
             if db.dialect == "postgresql":
                 with cursor.copy(
-                    "COPY order_events (product_id, country, quantity, ts, price_usd) FROM STDIN"
+                    "COPY order_events (product_id, country, quantity, ts, price_usd, order_id) "
+                    "FROM STDIN"
                 ) as copy:
                     for row in rows:
                         copy.write_row(row)
             else:
                 cursor.executemany(
-                    "INSERT INTO order_events (product_id, country, quantity, ts, price_usd) VALUES (?, ?, ?, ?, ?)",
+                    "INSERT INTO order_events (product_id, country, quantity, ts, price_usd, order_id) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
                     rows,
                 )
 
@@ -115,6 +119,12 @@ def main() -> None:
         print(
             f"events: {args.events:,} stored in {time.perf_counter() - started:.1f}s ({db.dialect})"
         )
+        # Stored straight into the table, as before the rollup existed: roll them up the
+        # way the application does for such events (their local day, then the rollup).
+        started = time.perf_counter()
+        zones = {code: c.timezone for code, c in svc.registry.countries.items()}
+        roll_up_old(db, LocalDays(zones))
+        print(f"rollup of those events: {time.perf_counter() - started:.1f}s")
         if db.dialect == "postgresql":
             # What autovacuum does after a bulk insert (PostgreSQL >= 13): statistics, and the
             # visibility map that lets the covering index answer without visiting the table.

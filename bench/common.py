@@ -54,3 +54,24 @@ def sample_queries(count: int, seed: int = 7) -> list[str]:
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
+
+
+_RU_LAYOUT = "йцукенгшщзхъфывапролджэячсмитьбю"
+_EN_LAYOUT = "qwertyuiop[]asdfghjkl;'zxcvbnm,."
+_TO_QWERTY = str.maketrans(_RU_LAYOUT, _EN_LAYOUT)
+
+
+def damaged(query: str, rnd: random.Random) -> str:
+    """The query as shoppers damage it: typed on the wrong keyboard layout, or one typo
+    (two neighbouring letters swapped in a word of four letters or more)."""
+    if rnd.random() < 0.5:
+        return query.translate(_TO_QWERTY)
+    words = query.split()
+    long = [i for i, w in enumerate(words) if len(w) >= 4]
+    if not long:
+        return query.translate(_TO_QWERTY)
+    i = rnd.choice(long)
+    w = words[i]
+    j = rnd.randrange(1, len(w) - 1)
+    words[i] = w[:j] + w[j + 1] + w[j] + w[j + 2 :]
+    return " ".join(words)

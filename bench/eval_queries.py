@@ -8,6 +8,7 @@ and P@5 per kind, the query-understanding overhead, and end-to-end time per kind
 against clean queries.
 
     python bench/eval_queries.py [--limit 300] [--products 100000] [--catalog PATH]
+        [--seeds 3] [--kinds typo,typo2] [--index-dir DIR (kept and reused)]
     python bench/eval_queries.py --judged [--products 100000] [--show-misses 5]
 
 `--judged` runs the hand-written, judged queries of every enabled locale instead
@@ -23,7 +24,8 @@ that is relevant, out of min(5, relevant products).
 
 Kinds: correct, forms (other word forms), layout (whole query on the wrong layout),
 layout1 (one word on the wrong layout), mixed (a Latin brand as typed, the Russian
-words on the wrong layout), typo, typo2 (two typos, anywhere), translit (Latin
+words on the wrong layout), typo, typo2 (two typos, anywhere), sound (one word
+misspelt by ear: unstressed о/а е/и, doubled and soft letters, -тся/-ться), translit (Latin
 brand words typed letter by letter in Cyrillic), brand_ru (brands as Russians
 write them, by the brand's language: bench/shopper_spelling.py, written apart from
 the product's rules), abbrev (a retail abbreviation of the title spelled out),
@@ -34,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import pickle
 import random
 import re
 import statistics
@@ -67,8 +70,8 @@ TRANSLATED_SAMPLE = Path(__file__).resolve().parent / "translated_sample.jsonl"
 SNOWBALL = {"ru": "russian", "en": "english", "es": "spanish", "pt": "portuguese",
             "de": "german", "ar": "arabic"}  # fmt: skip
 KINDS = (
-    "correct", "forms", "layout", "layout1", "mixed", "typo", "typo2", "translit", "brand_ru",
-    "abbrev", "english",
+    "correct", "forms", "layout", "layout1", "mixed", "typo", "typo2", "sound", "translit",
+    "brand_ru", "abbrev", "english",
 )  # fmt: skip
 TOP = 10
 MAX_RELEVANT = 10
@@ -132,6 +135,43 @@ def typo(word: str, rng: random.Random) -> str:
     return word[:i] + word[i]
 
 
+# Misspellings by ear rather than by finger: unstressed vowels, doubled and soft letters.
+_SOUND_SWAPS = (
+    ("о", "а"), ("а", "о"), ("е", "и"), ("и", "е"), ("я", "е"), ("е", "я"), ("нн", "н"),
+    ("сс", "с"), ("лл", "л"), ("ь", ""), ("тся", "ться"), ("ться", "тся"), ("щ", "ш"),
+    ("ё", "о"), ("жи", "жы"), ("ши", "шы"), ("чу", "чю"), ("ц", "тс"),
+)  # fmt: skip
+
+
+def sound_typo(word: str, rng: random.Random) -> str:
+    """One misspelling of a word the way it sounds ("малоко", "шампунь" -> "шампун"),
+    never in the first letter; the word as it is when none applies."""
+    options = []
+    for old, new in _SOUND_SWAPS:
+        start = word.find(old, 1)
+        while start != -1:
+            options.append(word[:start] + new + word[start + len(old) :])
+            start = word.find(old, start + 1)
+    options = [o for o in dict.fromkeys(options) if o != word]
+    return rng.choice(options) if options else word
+
+
+def sound_queries(forms: list[tuple[str, set[str]]], seed: int) -> list[tuple[str, set[str]]]:
+    """The `forms` queries with one word (of 5 letters or more) misspelt by ear."""
+    rng = random.Random(seed * 7919 + 1)
+    made = []
+    for text, relevant in forms:
+        words = text.split()
+        long = [i for i, w in enumerate(words) if len(w) >= 5]
+        if not long:
+            continue
+        i = rng.choice(long)
+        misspelt = sound_typo(words[i], rng)
+        if misspelt != words[i]:
+            made.append((" ".join(words[:i] + [misspelt] + words[i + 1 :]), relevant))
+    return made
+
+
 def other_form(word: str, rng: random.Random) -> str:
     """The same word in another grammatical form (pymorphy3), when it has one."""
     parse = morph_analyzer().parse(word)[0]
@@ -158,6 +198,24 @@ class Catalog:
                 self.terms.append(terms)
                 for term in terms:
                     self.postings[term].add(index)
+
+    @classmethod
+    def cached(cls, path: Path, limit: int, cache: Path) -> Catalog:
+        """The catalog analyzed once and kept beside a kept index (bench runs only)."""
+        if cache.exists():
+            with open(cache, "rb") as f:
+                loaded: Catalog = pickle.load(f)
+            return loaded
+        catalog = cls(path, limit)
+        with open(cache, "wb") as f:
+            pickle.dump(catalog, f)
+        return catalog
+
+    def title(self, product_id: str) -> str:
+        """The Russian title of a product, for showing what a missed query wanted."""
+        if not hasattr(self, "_by_id"):
+            self._by_id = {p["id"]: p for p in self.products}
+        return str(self._by_id[product_id]["title"].get("ru", ""))
 
     def relevant(self, words: list[str]) -> set[str]:
         lemmas = default_analyzer().words.lemmas
@@ -251,6 +309,30 @@ def make_queries(
     return queries
 
 
+def cached_queries(
+    catalog: Catalog, per_kind: int, seed: int, directory: Path | None
+) -> dict[str, list[tuple[str, set[str]]]]:
+    """make_queries, kept beside a kept index (generating them takes a while)."""
+    if directory is None:
+        return make_queries(catalog, per_kind, seed)
+    path = directory / f"queries-{len(catalog.products)}-{per_kind}-{seed}.json"
+    if path.exists():
+        loaded = json.loads(path.read_text(encoding="utf-8"))
+        return {kind: [(text, set(ids)) for text, ids in rows] for kind, rows in loaded.items()}
+    made = make_queries(catalog, per_kind, seed)
+    rows = {kind: [(text, sorted(ids)) for text, ids in items] for kind, items in made.items()}
+    path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    return made
+
+
+def with_sound(
+    queries: dict[str, list[tuple[str, set[str]]]], seed: int
+) -> dict[str, list[tuple[str, set[str]]]]:
+    """Adds the `sound` kind, made from the `forms` queries (so older seeds' sets stay)."""
+    queries["sound"] = sound_queries(queries.get("forms", []), seed)
+    return queries
+
+
 class Baseline:
     """BM25 over Snowball (PyStemmer russian) stems of titles: what ES `russian` does.
 
@@ -263,6 +345,7 @@ class Baseline:
         directory: Path,
         language: str = "russian",
         all_titles: bool = False,
+        reuse: bool = False,
     ) -> None:
         self.stemmer = Stemmer.Stemmer(language)
         builder = tantivy.SchemaBuilder()
@@ -270,6 +353,10 @@ class Baseline:
         builder.add_text_field("text", tokenizer_name="whitespace")
         self.schema = builder.build()
         self.index = tantivy.Index(self.schema, path=str(directory))
+        if reuse:
+            self.index.reload()
+            self.searcher = self.index.searcher()
+            return
         writer = self.index.writer(128 * 1024 * 1024)
         for product in catalog.products:
             titles = product["title"].values() if all_titles else [product["title"].get("ru", "")]
@@ -428,6 +515,15 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=300, help="queries per kind")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
+        "--seeds", type=int, default=1, help="query sets from seeds SEED, SEED+1, ... pooled"
+    )
+    parser.add_argument("--kinds", default=",".join(KINDS), help="comma-separated kinds to run")
+    parser.add_argument(
+        "--index-dir",
+        type=Path,
+        help="keep the indexes here and reuse them on the next run (same --products)",
+    )
+    parser.add_argument(
         "--show-misses", type=int, default=0, help="print N missed queries per kind"
     )
     parser.add_argument(
@@ -442,21 +538,32 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
-        subset = Path(tmp) / "catalog.jsonl"
-        with (
-            open(args.catalog, encoding="utf-8") as src,
-            open(subset, "w", encoding="utf-8") as dst,
-        ):
-            for number, line in enumerate(src):
-                if number >= args.products:
-                    break
-                dst.write(line)
-        services = Services(Settings(data_dir=Path(tmp) / "var"))
-        index_feed(subset, services.indexing_engine, services.settings.ensure_data_dir())
-        catalog = Catalog(subset, args.products)
-        (Path(tmp) / "baseline").mkdir()
-        baseline = Baseline(catalog, Path(tmp) / "baseline")
-        queries = make_queries(catalog, args.limit, args.seed)
+        work = args.index_dir or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        subset = work / "catalog.jsonl"
+        built = work / f"built-{args.products}"
+        services = Services(Settings(data_dir=work / "var"))
+        if not built.exists():
+            with (
+                open(args.catalog, encoding="utf-8") as src,
+                open(subset, "w", encoding="utf-8") as dst,
+            ):
+                for number, line in enumerate(src):
+                    if number >= args.products:
+                        break
+                    dst.write(line)
+            index_feed(subset, services.indexing_engine, services.settings.ensure_data_dir())
+        catalog = Catalog.cached(subset, args.products, work / f"catalog-{args.products}.pickle")
+        (work / "baseline").mkdir(exist_ok=True)
+        baseline = Baseline(catalog, work / "baseline", reuse=built.exists())
+        built.touch()
+        kinds = [k for k in args.kinds.split(",") if k in KINDS]
+        queries: dict[str, list[tuple[str, set[str]]]] = {kind: [] for kind in kinds}
+        for seed in range(args.seed, args.seed + args.seeds):
+            made_queries = cached_queries(catalog, args.limit, seed, args.index_dir)
+            for kind, made in with_sound(made_queries, seed).items():
+                if kind in queries:
+                    queries[kind].extend(made)
         print(
             f"{len(catalog.products)} products indexed twice in {time.perf_counter() - started:.0f}s"
         )
@@ -464,27 +571,32 @@ def main() -> None:
         service, understanding = services.search, services.understanding
         understanding.warm_up()  # what a server does before taking requests
         overhead: list[float] = []
+        overhead_cpu: list[float] = []
         elapsed: dict[str, list[float]] = {}
         print(
             f"\n{'kind':9} {'n':>4} {'recall@10':>9} {'base':>6} {'MRR':>6} {'base':>6}"
             f" {'P@5':>6} {'base':>6} {'QU p95':>7} {'e2e p50':>8} {'e2e p95':>8}"
         )
-        for kind in KINDS:
-            ours, base, misses, spent, took = [], [], [], [], []
+        for kind in kinds:
+            ours, base, misses, spent, took, cpu = [], [], [], [], [], []
             for text, relevant in queries[kind]:
                 params = SearchParams(q=text, locale="ru", country="RU", per_page=TOP)
                 started = time.perf_counter()
                 outcome = service.run(params)
                 took.append((time.perf_counter() - started) * 1000)
                 # Everything the search asked of understanding (readings it tried, hints).
-                spent.append(understanding.plan(text, "ru").seconds * 1000)
+                plan = understanding.plan(text, "ru")
+                spent.append(plan.seconds * 1000)
+                cpu.append(plan.cpu_seconds * 1000)
                 ranked = [hit.id for hit in outcome.result.hits]
                 ours.append(score(ranked, relevant))
                 base.append(score(baseline.search(text), relevant))
                 if ours[-1][0] == 0 and len(misses) < args.show_misses:
-                    misses.append((text, outcome.reading.text if outcome.reading else ""))
+                    wanted = catalog.title(sorted(relevant)[0])
+                    misses.append((text, outcome.reading.text if outcome.reading else "", wanted))
             n = len(ours) or 1
             overhead.extend(spent)
+            overhead_cpu.extend(cpu)
             elapsed[kind] = took
             spent.sort()
 
@@ -497,15 +609,19 @@ def main() -> None:
                 f" {mean(base, 2):6.3f} {percentile(spent, 0.95):7.2f}"
                 f" {percentile(took, 0.5):8.2f} {percentile(took, 0.95):8.2f}"
             )
-            for text, understood in misses:
-                print(f"    missed: {text!r} -> {understood!r}")
+            for text, understood, wanted in misses:
+                print(f"    missed: {text!r} -> {understood!r} (wanted: {wanted})")
         overhead.sort()
         print(
             f"\nquery understanding overhead per query (first sight, no cache): "
-            f"p50 {statistics.median(overhead):.2f} ms, p95 {percentile(overhead, 0.95):.2f} ms"
+            f"p50 {statistics.median(overhead):.2f} ms, p95 {percentile(overhead, 0.95):.2f} ms;"
+            f" in CPU time (what other processes on the machine do not inflate):"
+            f" p50 {statistics.median(overhead_cpu):.2f} ms, p95 {percentile(overhead_cpu, 0.95):.2f} ms"
         )
-        clean = elapsed["correct"] + elapsed["forms"]
-        damaged = [t for k in KINDS if k not in ("correct", "forms") for t in elapsed[k]]
+        clean = elapsed.get("correct", []) + elapsed.get("forms", [])
+        damaged = [t for k in kinds if k not in ("correct", "forms") for t in elapsed[k]]
+        if not clean or not damaged:
+            return
         print(
             f"end to end (service.run, first sight): clean p50 {percentile(clean, 0.5):.2f} /"
             f" p95 {percentile(clean, 0.95):.2f} ms; damaged p50 {percentile(damaged, 0.5):.2f} /"

@@ -3,30 +3,38 @@
 Same reject rules, rejects file and report as the catalog (indexer/reports.py) and the
 same worker pool (indexer/pipeline.py): a big file is parsed on a forked helper while
 this process inserts. Every bad line goes to the rejects file with its number and
-reason, every valid line is stored, and the exit status says which happened. A file
-is stored in one transaction and remembered by its SHA-256, so a retried or repeated
-ingest never counts the same orders twice.
+reason, every valid line is stored, and the exit status says which happened.
+
+Bounds are checked here, before any database sees a value, so SQLite and PostgreSQL
+store and reject exactly the same lines. Each event is stored once, by `order_id` or
+its natural key (storage/events.py), a batch per transaction: a re-sent file, a file
+with more lines, or a rerun after a crash stores only what is not stored yet and
+counts the rest as duplicates.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import math
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
-from sqlalchemy import Connection, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError
 from tqdm import tqdm
 
+from locales.registry import load_registry
 from storage import Database
-from storage.schema import event_files, order_events
+from storage.events import (
+    LocalDays,
+    StoredEvent,
+    roll_up_old,
+    start_incoming,
+    store_events,
+)
 
 from .feed import MAX_ID_LENGTH, Rejection, country_codes
 from .inputs import counted_lines, numbered_chunks, open_input
@@ -34,11 +42,30 @@ from .pipeline import in_order, worker_pool
 from .reports import InputReport, RejectsWriter, default_rejects_path
 
 _COUNTRIES = country_codes()
-EVENT_COLUMNS = ("product_id", "country", "quantity", "ts", "price_usd")
-# A stored event: (product_id, country, quantity, epoch seconds, price_usd or None).
-EventRow = tuple[str, str, int, int, float | None]
+MAX_QUANTITY = 1_000_000  # SPEC.md
+# Times a date can hold in every database and time zone (years 1970..9999 exclusive).
+MIN_TS = 0
+MAX_TS = int(datetime(9999, 1, 1, tzinfo=UTC).timestamp())
+# A stored event: (product_id, country, quantity, epoch seconds, price_usd or None,
+# order_id or None, the country's local day number).
+EventRow = StoredEvent
 # (first line number, lines) -> (rows or COPY text, row count, rejections)
 ParseChunk = Callable[[int, list[bytes]], tuple[list[EventRow] | bytes, int, list[Rejection]]]
+_local_days: LocalDays | None = None  # set before the helper forks; see local_days()
+
+
+def local_days() -> LocalDays:
+    """The day numbering of this ingest (inherited by the forked helper)."""
+    global _local_days
+    if _local_days is None:
+        _local_days = LocalDays(timezones())
+    return _local_days
+
+
+def timezones(data_dir: Path | None = None) -> dict[str, str]:
+    """Each registered country's time zone (its local dates are the lists' dates)."""
+    registry = load_registry(data_dir=data_dir)
+    return {code: country.timezone for code, country in registry.countries.items()}
 
 
 class EventsUnusable(Exception):
@@ -47,21 +74,35 @@ class EventsUnusable(Exception):
 
 @dataclass
 class EventsReport(InputReport):
-    accepted: int = 0
-    already_ingested: bool = False
+    stored: int = 0
+    duplicates: int = 0
+
+    @property
+    def accepted(self) -> int:
+        """Events this run stored (duplicates of stored ones are valid but not stored)."""
+        return self.stored
 
     def summary(self) -> str:
-        if self.already_ingested:
-            return f"{self.path}: already ingested (same content); nothing stored"
         return (
             f"{self.lines} lines in {self.seconds:.1f}s ({self.rate:,.0f}/s): "
-            f"{self.accepted} events stored, {self.rejected} rejected"
+            f"{self.stored} events stored, {self.duplicates} already stored, "
+            f"{self.rejected} rejected"
         ) + self.rejects_note()
+
+    def counts(self) -> dict[str, int]:
+        """What `vitrina events ingest --json` prints (SPEC.md)."""
+        return {
+            "lines": self.lines,
+            "stored": self.stored,
+            "duplicates": self.duplicates,
+            "rejected": self.rejected,
+        }
 
 
 PARSE_CHUNK = 8192
 PARSE_WINDOW = 4  # chunks parsed ahead of the inserts
 PARALLEL_MIN_BYTES = 4_000_000  # below ~40k events forking costs more than it saves
+HELPER_MIN_CPUS = 2  # PostgreSQL: a local server needs a core of its own to take the rows
 
 
 def parse_chunks(lines: Iterable[bytes]) -> Iterator[tuple[list[EventRow], list[Rejection]]]:
@@ -122,6 +163,7 @@ def _parse_chunk(numbered: list[tuple[int, bytes]]) -> tuple[list[EventRow], lis
     kept = [(n, raw.strip()) for n, raw in numbered]
     kept = [(n, raw) for n, raw in kept if raw]
     append, countries, fromiso, inf = rows.append, _COUNTRIES, datetime.fromisoformat, math.inf
+    day_of = local_days()
 
     def reject(number: int, reason: str, raw: bytes) -> None:
         rejections.append(Rejection(number, reason, _text(raw)))
@@ -139,24 +181,50 @@ def _parse_chunk(numbered: list[tuple[int, bytes]]) -> tuple[list[EventRow], lis
         ):
             reject(number, f"product_id: must be a string of 1..{MAX_ID_LENGTH} characters", raw)
             continue
+        if "\x00" in product_id:
+            reject(number, "product_id: must not contain NUL characters", raw)
+            continue
         country = data.get("country")
         if type(country) is not str or country not in countries:
             reject(number, f"country: not an ISO 3166 alpha-2 code: {country!r}", raw)
             continue
         quantity = data.get("quantity")
-        if type(quantity) is not int or quantity < 1:
-            reject(number, f"quantity: must be an integer >= 1, got {quantity!r}", raw)
+        if type(quantity) is not int or not 1 <= quantity <= MAX_QUANTITY:
+            reject(
+                number, f"quantity: must be an integer 1..{MAX_QUANTITY:,}, got {quantity!r}", raw
+            )
             continue
         ts = data.get("ts")
         if type(ts) is not str:
             reject(number, "ts: required, an ISO 8601 time with a time zone", raw)
             continue
         price = data.get("price_usd")
-        if price is not None and (
-            (type(price) is not float and type(price) is not int) or not 0 < price < inf
-        ):
-            reject(number, f"price_usd: must be a number > 0, got {price!r}", raw)
-            continue
+        if price is not None:
+            if (type(price) is not float and type(price) is not int) or not 0 < price < inf:
+                reject(number, f"price_usd: must be a number > 0, got {price!r}", raw)
+                continue
+            try:
+                price = float(price)
+            except OverflowError:
+                reject(number, f"price_usd: too large: {price!r}", raw)
+                continue
+        order_id = data.get("order_id")
+        if order_id is not None:
+            if type(order_id) is int:
+                order_id = str(order_id)
+            if (
+                type(order_id) is not str
+                or not 0 < len(order_id) <= MAX_ID_LENGTH
+                or order_id.isspace()
+                or "\x00" in order_id
+            ):
+                reject(
+                    number,
+                    f"order_id: must be an integer or a string of 1..{MAX_ID_LENGTH} characters "
+                    "without NUL",
+                    raw,
+                )
+                continue
         try:
             moment = fromiso(ts)
         except ValueError:
@@ -165,7 +233,14 @@ def _parse_chunk(numbered: list[tuple[int, bytes]]) -> tuple[list[EventRow], lis
         if moment.tzinfo is None:
             reject(number, f"ts: needs a time zone (e.g. Z or +03:00): {ts!r}", raw)
             continue
-        append((product_id, country, quantity, int(moment.timestamp()), price))
+        try:
+            seconds = int(moment.timestamp())
+        except (OverflowError, ValueError):
+            seconds = -1
+        if not MIN_TS <= seconds < MAX_TS:
+            reject(number, f"ts: must be from 1970 to 9998: {ts!r}", raw)
+            continue
+        append((product_id, country, quantity, seconds, price, order_id, day_of(country, seconds)))
     if rejections:
         rejections.sort(key=lambda r: r.line)
     return rows, rejections
@@ -175,26 +250,26 @@ def _text(raw: bytes) -> str:
     return raw.decode("utf-8", "replace").rstrip("\r\n")
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 _NULL = "\\N"
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_field(text: str) -> str:
+    if "\\" in text or not text.isprintable():
+        return text.translate(_COPY_ESCAPES)
+    return text
 
 
 def copy_text(rows: list[EventRow]) -> bytes:
     """Rows in PostgreSQL COPY text format (the server parses it faster than we can bind)."""
     out = []
-    for product_id, country, quantity, ts, price in rows:
-        if "\\" in product_id or not product_id.isprintable():
-            product_id = product_id.translate(_COPY_ESCAPES)
+    for product_id, country, quantity, ts, price, order_id, day in rows:
         price_text = _NULL if price is None else repr(price)
-        out.append(f"{product_id}\t{country}\t{quantity}\t{ts}\t{price_text}\n")
+        order_text = _NULL if order_id is None else _copy_field(order_id)
+        out.append(
+            f"{_copy_field(product_id)}\t{country}\t{quantity}\t{ts}\t{price_text}\t"
+            f"{order_text}\t{day}\n"
+        )
     return "".join(out).encode("utf-8")
 
 
@@ -204,23 +279,50 @@ def parse_for_copy(start: int, lines: list[bytes]) -> tuple[bytes, int, list[Rej
     return copy_text(rows), len(rows), rejections
 
 
-@contextlib.contextmanager
-def _event_writer(conn: Connection) -> Iterator[Callable[[list[EventRow] | bytes], None]]:
-    """A function storing rows (SQLite: executemany) or COPY text (PostgreSQL: one COPY)."""
-    columns = ", ".join(EVENT_COLUMNS)
-    if conn.dialect.name == "postgresql":
-        driver = conn.connection.driver_connection
-        assert driver is not None
-        cursor = driver.cursor()
-        with cursor.copy(f"COPY {order_events.name} ({columns}) FROM STDIN") as copy:
-            yield copy.write
-        return
-    sql = f"INSERT INTO {order_events.name} ({columns}) VALUES (?, ?, ?, ?, ?)"
+BATCH_ROWS = 50_000  # events per transaction: a crash redoes at most this many
+_RETRIES = 5  # a batch that deadlocks with a concurrent ingest of the same events
 
-    def insert_rows(rows: list[EventRow] | bytes) -> None:
-        conn.exec_driver_sql(sql, rows)  # rows here: only PostgreSQL gets COPY text
 
-    yield insert_rows
+def _batches(
+    results: Iterable[tuple[list[EventRow] | bytes, int, list[Rejection]]],
+    rejects: RejectsWriter,
+) -> Iterator[tuple[list[EventRow] | bytes, int]]:
+    """Parsed chunks joined into batches of about BATCH_ROWS (rejections written on the way)."""
+    parts: list = []
+    count = 0
+    for payload, rows, rejected in results:
+        for record in rejected:
+            rejects.reject(record)
+        if rows:
+            parts.append(payload)
+            count += rows
+        if count >= BATCH_ROWS:
+            yield _joined(parts), count
+            parts, count = [], 0
+    if count:
+        yield _joined(parts), count
+
+
+def _joined(parts: list) -> list[EventRow] | bytes:
+    if parts and isinstance(parts[0], bytes):
+        return b"".join(parts)
+    return [row for part in parts for row in part]
+
+
+def _store_batch(db: Database, batch: list[EventRow] | bytes, count: int) -> int:
+    """Store one batch in its own transaction, retried when it deadlocks with another
+    ingest of the same events; how many were new."""
+    for attempt in range(_RETRIES):
+        try:
+            with db.begin() as conn:
+                start_incoming(conn)
+                return store_events(conn, batch, count)
+        except DBAPIError as exc:
+            code = getattr(exc.orig, "sqlstate", None)
+            if code not in ("40P01", "40001") or attempt == _RETRIES - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 def ingest_events(
@@ -231,25 +333,25 @@ def ingest_events(
     rejects_path: Path | None = None,
     progress: bool = False,
     parallel: bool = False,
+    zones: Mapping[str, str] | None = None,
 ) -> EventsReport:
-    """Validate and store an events file; all of it in one transaction, or nothing.
+    """Validate and store an events file; each event once, a batch per transaction.
 
     `parallel` parses in a forked helper process while this one inserts (for big files).
+    `zones` maps countries to time zones (default: the locale registry's).
     """
+    global _local_days
     path = Path(path)
     report = EventsReport(path=str(path))
     stream = open_input(path, EventsUnusable, "an events file")
     started = time.perf_counter()
+    _local_days = LocalDays(zones if zones is not None else timezones(data_dir))
     try:
-        digest = file_sha256(path)
-        with db.connect() as conn:
-            seen = conn.execute(select(event_files.c.sha256).where(event_files.c.sha256 == digest))
-            if seen.first() is not None:
-                report.already_ingested = True
-                return report
+        roll_up_old(db, _local_days)
         size = os.fstat(stream.fileno()).st_size
         # A local PostgreSQL server needs a core of its own to parse COPY input.
-        helper = parallel and (db.dialect == "sqlite" or (os.cpu_count() or 1) > 2)
+        helper = parallel and (db.dialect == "sqlite" or (os.cpu_count() or 1) > HELPER_MIN_CPUS)
+        work: ParseChunk = parse_for_copy if db.dialect == "postgresql" else _rows_and_count
         bar = tqdm(
             total=size, unit="B", unit_scale=True, desc="events", disable=not progress, leave=False
         )
@@ -261,35 +363,18 @@ def ingest_events(
                     always_create=rejects_path is not None,
                 ) as rejects,
                 worker_pool(size, min_bytes=PARALLEL_MIN_BYTES, workers=1 if helper else 0) as pool,
-                db.begin() as conn,
             ):
-                work: ParseChunk = (
-                    parse_for_copy if conn.dialect.name == "postgresql" else _rows_and_count
-                )
                 chunks = numbered_chunks(counted_lines(stream, bar), PARSE_CHUNK)
-                with _event_writer(conn) as store:
-                    for payload, count, rejected in in_order(work, chunks, pool, PARSE_WINDOW):
-                        if count:
-                            store(payload)
-                            report.accepted += count
-                        for record in rejected:
-                            rejects.reject(record)
-                report.lines = report.accepted + report.rejected
-                if not report.accepted:
+                results = in_order(work, chunks, pool, PARSE_WINDOW)
+                for batch, count in _batches(results, rejects):
+                    stored = _store_batch(db, batch, count)
+                    report.stored += stored
+                    report.duplicates += count - stored
+                report.lines = report.stored + report.duplicates + report.rejected
+                if not report.stored + report.duplicates:
                     raise EventsUnusable(
                         f"{path}: no valid event in {report.rejected} rejected lines; nothing stored"
                     )
-                conn.execute(
-                    insert(event_files).values(
-                        sha256=digest,
-                        name=path.name[-512:],
-                        events=report.accepted,
-                        ingested_at=int(time.time()),
-                    )
-                )
-        except IntegrityError:  # the same file was ingested concurrently: it is stored once
-            report.already_ingested = True
-            report.accepted = 0
         finally:
             bar.close()
     finally:

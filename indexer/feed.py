@@ -3,6 +3,11 @@
 Each line becomes an Upsert, a Deletion or a Rejection (with its line number and
 reason); nothing is dropped silently. Later lines win: callers apply records in
 order, so a later line with the same id replaces the earlier one.
+
+Beyond SPEC.md's rules, a line is rejected when it is longer than MAX_LINE_BYTES (the
+reader never holds more of it, indexer/inputs.py), when a field is longer than its cap
+below, when any string holds a NUL (or an id any control character), and when an
+object repeats a key (JSON parsers keep one of the values silently).
 """
 
 from __future__ import annotations
@@ -20,6 +25,20 @@ from babel import Locale
 from search.catalog import CATEGORIES, Product, Seller
 
 MAX_ID_LENGTH = 64
+MAX_LINE_BYTES = 1 << 20  # 1 MB: a product is a few KB; a longer line is a broken export
+# Field caps, in characters (texts per locale) or entries (lists, objects).
+MAX_TITLE = 1_000
+MAX_DESCRIPTION = 20_000
+MAX_SHORT_TEXT = 200  # brand, subcategory, attribute names, seller id
+MAX_URL = 2_048
+MAX_LOCALES = 32
+MAX_ATTRIBUTES = 200
+MAX_ATTRIBUTE_VALUE = 1_000
+MAX_FLAGS = 32
+MAX_COUNTRIES = 300
+REJECT_TEXT_CHARS = 1_000  # an oversized line is shown this far in the rejects file
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_SPACED_KEY_END = re.compile(r'"\s+:')
 _CATEGORY_SET = frozenset(CATEGORIES)
 _LOCALE_CODE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 
@@ -72,6 +91,11 @@ def read_feed(lines: Iterable[bytes], start: int = 1) -> Iterator[FeedRecord]:
 
 def parse_raw_line(number: int, raw: bytes) -> FeedRecord | None:
     """The record of one line as read from the file; None for a blank line."""
+    if len(raw) > MAX_LINE_BYTES and len(raw.rstrip(b"\r\n")) > MAX_LINE_BYTES:
+        shown = raw[: REJECT_TEXT_CHARS * 4].decode("utf-8", "replace")[:REJECT_TEXT_CHARS]
+        return Rejection(
+            number, f"line longer than {MAX_LINE_BYTES:,} bytes (the limit)", shown + "…"
+        )
     try:
         text = raw.decode("utf-8").strip()
     except UnicodeDecodeError as exc:
@@ -88,6 +112,7 @@ def parse_line(number: int, text: str) -> FeedRecord:
     try:
         if not isinstance(data, dict):
             raise FeedError(f"expected a JSON object, got {type(data).__name__}")
+        _check_keys_and_nuls(text, data)
         product_id = _product_id(data)
         if "deleted" in data:
             if data["deleted"] is not True:
@@ -98,6 +123,70 @@ def parse_line(number: int, text: str) -> FeedRecord:
         return Rejection(number, str(exc), text)
 
 
+def _check_keys_and_nuls(text: str, data: dict) -> None:
+    """Reject a repeated key anywhere (the parser kept only its last value) and a NUL in
+    any key or string (it truncates text in C libraries, logs and databases)."""
+    # Every key written ends in `":` (or `" :`, rare): as many of those as parsed keys
+    # means no key was repeated; otherwise (a repeat, or `":` inside a text) look closely.
+    if text.count('":') != _count_keys(data) or _SPACED_KEY_END.search(text):
+        repeated = _repeated_key(text)
+        if repeated is not None:
+            raise FeedError(f"duplicate key {repeated!r}: a key may appear once per object")
+    if "\\u0000" in text:
+        where = _nul_in(data, "")
+        if where is not None:
+            raise FeedError(f"{where or 'line'}: contains a NUL character (\\u0000)")
+
+
+def _count_keys(value: dict) -> int:
+    """Keys of an object and of the objects within it (type() is: the hot path)."""
+    count = len(value)
+    for item in value.values():
+        kind = type(item)
+        if kind is dict:
+            count += _count_keys(item)
+        elif kind is list:
+            for element in item:
+                if type(element) in (dict, list):
+                    count += _count_keys({"": element}) - 1
+    return count
+
+
+def _repeated_key(text: str) -> str | None:
+    repeated: list[str] = []
+
+    def pairs(items: list[tuple[str, object]]) -> dict:
+        seen: set[str] = set()
+        for key, _ in items:
+            if key in seen:
+                repeated.append(key)
+            seen.add(key)
+        return dict(items)
+
+    json.loads(text, object_pairs_hook=pairs)
+    return repeated[0] if repeated else None
+
+
+def _nul_in(value: object, path: str) -> str | None:
+    """The path of the first key or string holding a NUL, or None."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            inner = f"{path}.{key}" if path else str(key)
+            if "\x00" in key:
+                return inner
+            found = _nul_in(item, inner)
+            if found is not None:
+                return found
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            found = _nul_in(item, f"{path}[{i}]")
+            if found is not None:
+                return found
+    return None
+
+
 def _product_id(data: dict) -> str:
     if "id" not in data:
         raise FeedError("id: required")
@@ -106,7 +195,15 @@ def _product_id(data: dict) -> str:
         raise FeedError("id: must be a non-empty string")
     if len(value) > MAX_ID_LENGTH:
         raise FeedError(f"id: longer than {MAX_ID_LENGTH} characters")
+    if _CONTROL.search(value):
+        raise FeedError("id: must not contain control characters (NUL, line breaks, tabs…)")
     return value
+
+
+def _capped(name: str, text: str, limit: int) -> str:
+    if len(text) > limit:
+        raise FeedError(f"{name}: longer than {limit:,} characters ({len(text):,})")
+    return text
 
 
 def product_from_feed(data: dict, product_id: str) -> Product:
@@ -131,7 +228,7 @@ def product_from_feed(data: dict, product_id: str) -> Product:
         ships_from=_countries(data, "ships_from") or ("CN",),
         ships_to=_countries(data, "ships_to"),
         attributes=_attributes(data.get("attributes")),
-        image_url=_optional_str(data, "image_url"),
+        image_url=_optional_str(data, "image_url", MAX_URL),
         flags=_flags(data.get("flags")),
     )
 
@@ -144,6 +241,9 @@ def _localized(data: dict, name: str, *, required: bool) -> dict[str, str]:
         return {}
     if not isinstance(value, dict):
         raise FeedError(f"{name}: must be an object of locale -> text")
+    if len(value) > MAX_LOCALES:
+        raise FeedError(f"{name}: more than {MAX_LOCALES} locales ({len(value)})")
+    limit = MAX_TITLE if name == "title" else MAX_DESCRIPTION
     result = {}
     for locale, text in value.items():
         if not _LOCALE_CODE.match(locale):
@@ -151,19 +251,19 @@ def _localized(data: dict, name: str, *, required: bool) -> dict[str, str]:
         if not isinstance(text, str):
             raise FeedError(f"{name}.{locale}: must be a string")
         if text.strip():
-            result[locale.replace("-", "_")] = text.strip()
+            result[locale.replace("-", "_")] = _capped(f"{name}.{locale}", text.strip(), limit)
     if required and not result:
         raise FeedError(f"{name}: needs text in at least one locale")
     return result
 
 
-def _optional_str(data: dict, name: str) -> str | None:
+def _optional_str(data: dict, name: str, limit: int = MAX_SHORT_TEXT) -> str | None:
     value = data.get(name)
     if value is None:
         return None
     if not isinstance(value, str):
         raise FeedError(f"{name}: must be a string")
-    return value.strip() or None
+    return _capped(name, value.strip(), limit) or None
 
 
 def _number(
@@ -193,6 +293,7 @@ def _seller(value) -> Seller | None:
         return None
     if not isinstance(value, dict) or not isinstance(value.get("id"), str) or not value["id"]:
         raise FeedError("seller: must be an object with a string id")
+    _capped("seller.id", value["id"], MAX_SHORT_TEXT)
     rating = value.get("rating")
     if rating is not None:
         rating = _number(value, "rating", low=0, high=100)
@@ -210,6 +311,8 @@ def _countries(data: dict, name: str) -> tuple[str, ...] | None:
         return None
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise FeedError(f"{name}: must be a list of country codes")
+    if len(value) > MAX_COUNTRIES:
+        raise FeedError(f"{name}: more than {MAX_COUNTRIES} entries ({len(value)})")
     codes = tuple(dict.fromkeys(v.upper() for v in value))
     unknown = [c for c in codes if c not in country_codes()]
     if unknown:
@@ -222,6 +325,11 @@ def _attributes(value) -> dict[str, str]:
         return {}
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
         raise FeedError("attributes: must be an object of string -> string")
+    if len(value) > MAX_ATTRIBUTES:
+        raise FeedError(f"attributes: more than {MAX_ATTRIBUTES} entries ({len(value)})")
+    for key, text in value.items():
+        _capped("attributes: a name", key, MAX_SHORT_TEXT)
+        _capped(f"attributes.{key}", text, MAX_ATTRIBUTE_VALUE)
     return value
 
 
@@ -230,4 +338,8 @@ def _flags(value) -> tuple[str, ...]:
         return ()
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise FeedError("flags: must be a list of strings")
+    if len(value) > MAX_FLAGS:
+        raise FeedError(f"flags: more than {MAX_FLAGS} entries ({len(value)})")
+    for flag in value:
+        _capped("flags: a flag", flag, MAX_SHORT_TEXT)
     return tuple(value)

@@ -8,36 +8,51 @@ dictionaries and keep feed order.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import IO
+from typing import IO, Protocol
 
 from tqdm import tqdm
 
 from search.analysis.analyzer import Analyzer, default_analyzer
 from search.documents import index_document
 from search.engines.base import Change, DocumentsRejected, Removal, SearchEngine
-from search.vocabulary import VocabularyBatch, VocabularyBuilder
+from search.vocabulary import Vocabulary, VocabularyBatch, VocabularyBuilder
 
-from .feed import Deletion, FeedRecord, Rejection, Upsert, read_feed
+from .feed import MAX_LINE_BYTES, Deletion, FeedRecord, Rejection, Upsert, read_feed
 from .inputs import counted_lines, numbered_chunks, open_input
-from .locking import indexing_lock
+from .locking import IndexingLock, indexing_lock
 from .pipeline import in_order, inherited, worker_pool
 from .reports import InputReport, RejectsWriter, default_rejects_path
+from .safeguards import (
+    MAX_SHRINK,
+    FeedUnusable,
+    StagedVocabulary,
+    SwapGuard,
+    disk_full_is_unavailable,
+    products_in_service,
+    then,
+)
+
+log = logging.getLogger("vitrina.indexer")
 
 CHUNK_LINES = 2_000
+# Lemmas of the words indexed before: a daily reindex starts with pymorphy3 warm.
+LEMMA_CACHE_FILE = "lemmas.json"
 PARALLEL_MIN_BYTES = 2_000_000  # below ~5k products, forking costs more than it saves
 # What one line becomes: ("doc", line, document) | ("removal", line, product id)
 # | ("hidden", line, product id) | ("reject", line, Rejection)
 Outcome = tuple[str, int, object]
 
 
-class FeedUnusable(Exception):
-    """The feed cannot be used at all (missing, unreadable, or nothing valid in it)."""
+__all__ = ["FeedUnusable", "IndexReport", "index_feed"]
 
 
 @dataclass
@@ -68,15 +83,26 @@ def index_feed(
     full: bool = True,
     progress: bool = False,
     analyzer: Analyzer | None = None,
+    max_shrink: float | None = MAX_SHRINK,
+    lock: IndexingLock | None = None,
+    vocabulary_lock: IndexingLock | None = None,
 ) -> IndexReport:
     """Validate and index a feed. `full` rebuilds the index; otherwise changes apply in place.
 
-    Raises FeedUnusable (and leaves the index as it was) when the feed cannot be read
-    or a full rebuild would have no valid product at all.
+    `lock` guards the run (default: the data dir's file lock; Jobs.indexing_lock picks
+    the one every host shares when the index is shared); `vocabulary_lock`, if given,
+    guards publishing the vocabulary (a rebuild that lets changes run beside it).
+
+    Raises FeedUnusable (and leaves the index as it was) when the feed cannot be read,
+    or a full rebuild would have no product or fewer than `1 - max_shrink` of those in
+    service (None: any shrink; see indexer/safeguards.py). DiskFull on ENOSPC.
     """
     analyzer = analyzer or default_analyzer()
     report = IndexReport(path=str(feed))
     stream = open_feed(feed)
+    lemma_cache = Path(data_dir) / LEMMA_CACHE_FILE
+    analyzer.words.load_cache(lemma_cache)  # before the fork: every worker starts warm
+    analyzer.words.journal()
     started = time.perf_counter()
     size = os.fstat(stream.fileno()).st_size
     bar = tqdm(
@@ -85,6 +111,7 @@ def index_feed(
     cores = os.cpu_count() or 1
     try:
         with (
+            disk_full_is_unavailable(data_dir, full=full),
             RejectsWriter(
                 report,
                 rejects_path or default_rejects_path(data_dir, feed),
@@ -96,29 +123,93 @@ def index_feed(
                 workers=cores if cores > 1 else 0,
                 inherit=analyzer,
             ) as pool,
-            indexing_lock(data_dir),
+            (lock or (lambda: indexing_lock(data_dir)))(),
         ):
+            StagedVocabulary.remove_debris(data_dir)
             vocabulary = VocabularyBuilder()
-            lines = counted_lines(stream, bar)
+            # Query understanding's vocabulary (search/vocabulary.py), next to the index
+            # (or where the engine shares it with every host): made before the swap,
+            # put in place right after it.
+            staged = staged_vocabulary(vocabulary, engine, data_dir, merge=not full)
+            lines = counted_lines(stream, bar, MAX_LINE_BYTES)
             outcomes = analyzed_lines(lines, analyzer, vocabulary, pool, window=2 * cores)
             changes = _changes(outcomes, report, rejects)
-            if full:
-                first = next(changes, None)
-                if first is None:
-                    raise FeedUnusable(
-                        f"{feed}: no valid product in {report.lines} lines; the index is unchanged"
-                    )
-                _write_engine_rejects(engine.rebuild, _prepend(first, changes), report, rejects)
-            else:
-                _write_engine_rejects(engine.apply_changes, changes, report, rejects)
+            try:
+                if full:
+                    guard = SwapGuard(feed, partial(products_in_service, engine), max_shrink)
+                    first = next(changes, None)
+                    if first is None:
+                        raise FeedUnusable(
+                            f"{feed}: no valid product in {report.lines} lines; "
+                            "the index is unchanged"
+                        )
+                    staging = then(_prepend(first, changes), staged.stage)
+                    rebuild = partial(engine.rebuild, check=guard.check)
+                    _write_engine_rejects(rebuild, staging, report, rejects)
+                else:
+                    staging = then(changes, staged.stage)
+                    _write_engine_rejects(engine.apply_changes, staging, report, rejects)
+            except BaseException:
+                staged.discard()
+                raise
+            with vocabulary_lock() if vocabulary_lock else contextlib.nullcontext():
+                staged.publish()
             report.products = engine.product_count()
-            # Query understanding's vocabulary (search/vocabulary.py), next to the index.
-            vocabulary.save(data_dir, merge=not full)
+            try:  # after the swap, and only a warm start for the next run: never fails it
+                analyzer.words.save_cache(lemma_cache)
+            except OSError as exc:
+                log.warning("lemma cache %s not saved: %s", lemma_cache, exc)
     finally:
+        analyzer.words.journal(on=False)
         bar.close()
         stream.close()
     report.seconds = time.perf_counter() - started
     return report
+
+
+class SharedVocabulary(Protocol):
+    """Where an engine shared by several hosts keeps the vocabulary (Elasticsearch:
+    search/engines/elasticsearch/shared.py)."""
+
+    def load(self) -> Vocabulary | None: ...
+    def publish(self, vocabulary: Vocabulary) -> object: ...
+
+
+def staged_vocabulary(
+    builder: VocabularyBuilder, engine: SearchEngine, data_dir: Path, *, merge: bool
+) -> StagedVocabulary | SharedStagedVocabulary:
+    """The run's vocabulary, staged where the web will read it: the engine's
+    `shared_vocabulary` (every host sees it, e.g. Elasticsearch), else the data dir."""
+    shared: SharedVocabulary | None = getattr(engine, "shared_vocabulary", None)
+    if shared is None:
+        return StagedVocabulary(builder, data_dir, merge=merge)
+    return SharedStagedVocabulary(builder, shared, merge=merge)
+
+
+class SharedStagedVocabulary:
+    """A run's vocabulary for the engine's shared store: made before the swap (merged
+    with the shared one for incremental changes), published after it; no file is written."""
+
+    def __init__(
+        self, builder: VocabularyBuilder, shared: SharedVocabulary, *, merge: bool
+    ) -> None:
+        self.builder = builder
+        self.shared = shared
+        self.merge = merge
+        self.staged: Vocabulary | None = None
+
+    def stage(self) -> None:
+        self.staged = self.builder.vocabulary(self.shared.load() if self.merge else None)
+
+    def publish(self) -> None:
+        if self.staged is None:
+            self.stage()
+        assert self.staged is not None
+        self.shared.publish(self.staged)
+        self.staged = None
+
+    def discard(self) -> None:
+        self.staged = None
 
 
 # -- analysis: a line becomes a document (on a worker process for big feeds) ------------
@@ -138,18 +229,21 @@ def analyze_record(record: FeedRecord, analyzer: Analyzer, vocabulary: Vocabular
     return ("doc", record.line, document)
 
 
-def analyze_chunk(
-    start: int, lines: list[bytes], analyzer: Analyzer | None = None
-) -> tuple[list[Outcome], VocabularyBatch]:
-    """Outcomes of a chunk of lines, and the vocabulary of its products (on a worker, the
-    analyzer is the one the indexing process handed down)."""
+Analyzed = tuple[list[Outcome], VocabularyBatch, dict[str, tuple[str, ...]]]
+
+
+def analyze_chunk(start: int, lines: list[bytes], analyzer: Analyzer | None = None) -> Analyzed:
+    """Outcomes of a chunk of lines, the vocabulary of its products and the words it
+    lemmatized first (on a worker, the analyzer is the one the indexing process handed
+    down; the new lemmas go back to it, for its lemma cache)."""
+    worker = analyzer is None
     analyzer = analyzer or inherited()
     assert analyzer is not None
     vocabulary = VocabularyBatch()
     outcomes = [
         analyze_record(record, analyzer, vocabulary) for record in read_feed(lines, start=start)
     ]
-    return outcomes, vocabulary
+    return outcomes, vocabulary, analyzer.words.fresh_lemmas() if worker else {}
 
 
 def analyzed_lines(
@@ -162,16 +256,15 @@ def analyzed_lines(
     """Outcomes for every non-blank line in feed order (on the pool's workers if given);
     the vocabulary of the indexed products is added to `vocabulary`."""
     work = analyze_chunk if pool is not None else _analyze_here(analyzer)
-    for outcomes, chunk_vocabulary in in_order(
+    for outcomes, chunk_vocabulary, lemmas in in_order(
         work, numbered_chunks(lines, CHUNK_LINES), pool, window
     ):
         vocabulary.merge(chunk_vocabulary)
+        analyzer.words.remember(lemmas)
         yield from outcomes
 
 
-def _analyze_here(
-    analyzer: Analyzer,
-) -> Callable[[int, list[bytes]], tuple[list[Outcome], VocabularyBatch]]:
+def _analyze_here(analyzer: Analyzer) -> Callable[[int, list[bytes]], Analyzed]:
     return lambda start, lines: analyze_chunk(start, lines, analyzer)
 
 

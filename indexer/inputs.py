@@ -23,19 +23,38 @@ def open_input(path: Path, unusable: type[Exception], what: str) -> IO[bytes]:
         raise unusable(f"{path}: cannot read: {exc.strerror}") from exc
 
 
-def counted_lines(stream: IO[bytes], bar: tqdm) -> Iterator[bytes]:
-    """The stream's lines, advancing the progress bar by bytes (in 1 MB steps)."""
+def counted_lines(
+    stream: IO[bytes], bar: tqdm, max_line_bytes: int | None = None
+) -> Iterator[bytes]:
+    """The stream's lines, advancing the progress bar by bytes (in 1 MB steps).
+
+    With `max_line_bytes`, a longer line (not counting its line end) comes as its first
+    `max_line_bytes + 2` bytes, without a line end, and the rest of it is skipped
+    unread into memory: the parser rejects it by its length, under its own number.
+    """
+    lines = capped_lines(stream, max_line_bytes) if max_line_bytes is not None else stream
     if bar.disable:
-        yield from stream
+        yield from lines
         return
     pending = 0
-    for line in stream:
+    for line in lines:
         pending += len(line)
         if pending >= 1 << 20:
             bar.update(pending)
             pending = 0
         yield line
     bar.update(pending)
+
+
+def capped_lines(stream: IO[bytes], max_bytes: int) -> Iterator[bytes]:
+    """The stream's lines; one longer than `max_bytes` cut short (see counted_lines)."""
+    limit = max_bytes + 2  # room for "\r\n"
+    readline = stream.readline
+    while line := readline(limit):
+        if len(line) == limit and not line.endswith(b"\n"):
+            while (rest := readline(1 << 20)) and not rest.endswith(b"\n"):
+                pass
+        yield line
 
 
 def numbered_chunks(lines: Iterable[bytes], size: int) -> Iterator[tuple[int, list[bytes]]]:

@@ -18,6 +18,7 @@ from search.engines.base import SearchEngine
 from storage import Database
 
 from .indexing import index_feed
+from .locking import LOCK_NAME, WAIT_S, IndexingLock, RedisIndexingLock, indexing_lock
 
 if TYPE_CHECKING:
     import redis
@@ -34,6 +35,8 @@ class WorkerServices(Protocol):
 
     @property
     def data_dir(self) -> Path: ...
+    @property
+    def index_max_shrink(self) -> float: ...
     @property
     def analyzer(self) -> Analyzer: ...
     @property
@@ -55,6 +58,9 @@ def run_index(services: WorkerServices, feed_path: str, full: bool) -> dict[str,
         services.data_dir,
         full=full,
         analyzer=services.analyzer,
+        max_shrink=services.index_max_shrink,
+        lock=services.jobs.indexing_lock(full),
+        vocabulary_lock=services.jobs.vocabulary_lock(full),
     )
     return {"summary": report.summary(), "products": report.products, "rejected": report.rejected}
 
@@ -70,10 +76,23 @@ class Jobs:
     """Sends work to the workers through `celery` (when `broker_url` is set) or runs it
     with `here`, the services of this process."""
 
-    def __init__(self, here: WorkerServices, celery: Celery, broker_url: str | None) -> None:
+    def __init__(
+        self,
+        here: WorkerServices,
+        celery: Celery,
+        broker_url: str | None,
+        *,
+        shared_index: bool = False,
+        lock_name: str = LOCK_NAME,
+    ) -> None:
+        """`shared_index`: the index is shared by several hosts (Elasticsearch), so its
+        indexing lock lives in the broker's Redis (`lock_name`) rather than the data dir."""
         self.here = here
         self.celery = celery
         self.broker_url = broker_url
+        self.shared_index = shared_index
+        self.lock_name = lock_name
+        self.lock_wait_s = WAIT_S  # how long a run waits for its lock (then LockTimeout)
 
     @property
     def queued(self) -> bool:
@@ -98,6 +117,28 @@ class Jobs:
             return {"queued": False, "reason": "a build of this list is already queued"}
         result = self.celery.send_task("vitrina.build_recommendations", args=[country, str(day)])
         return {"queued": True, "task_id": result.id}
+
+    def indexing_lock(self, full: bool = True) -> IndexingLock:
+        """The lock an indexing run takes: the data dir's file lock, or, when the index is
+        shared and the broker is Redis, one in Redis that every host sees. A shared index
+        (Elasticsearch) takes changes while a rebuild loads (they are journaled and
+        replayed), so there rebuilds and change runs take separate locks."""
+        if self.shared_index and self._redis is not None:
+            name = self.lock_name if full else self._changes_lock
+            return RedisIndexingLock(self._redis, name, wait_s=self.lock_wait_s)
+        data_dir, wait_s = self.here.data_dir, self.lock_wait_s
+        return lambda: indexing_lock(data_dir, wait_s)
+
+    def vocabulary_lock(self, full: bool = True) -> IndexingLock | None:
+        """What a run takes to publish the vocabulary beyond its own lock: a rebuild beside
+        which change runs go on takes theirs (change runs merge into the vocabulary)."""
+        if full and self.shared_index and self._redis is not None:
+            return RedisIndexingLock(self._redis, self._changes_lock, wait_s=self.lock_wait_s)
+        return None
+
+    @property
+    def _changes_lock(self) -> str:
+        return f"{self.lock_name}:changes"
 
     def started(self, key: str) -> None:
         """A task began: requests made from now on need a run after this one, so let them queue."""

@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, TypeVar
 
+from .processes import worker_processes
+
 R = TypeVar("R")
 
 _inherited: Any = None  # handed to the workers through the fork; see inherited()
@@ -49,7 +51,7 @@ def worker_pool(
         return
     _inherited = inherit
     try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        with worker_processes(workers, multiprocessing.get_context("fork")) as pool:
             for started in [pool.submit(os.getpid) for _ in range(workers)]:
                 started.result()
             yield pool

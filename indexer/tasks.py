@@ -16,6 +16,8 @@ from typing import Any
 
 from celery import Task
 from celery.utils.imports import symbol_by_name
+from redis.exceptions import ConnectionError as RedisDown
+from redis.exceptions import TimeoutError as RedisTimeout
 from sqlalchemy.exc import OperationalError
 
 from merchandising.dates import parse_day
@@ -43,7 +45,8 @@ class ServicesTask(Task):
             return factory()
 
 
-TRANSIENT = (EngineUnavailable, OperationalError, LockTimeout)
+# Redis answering late or not at all (the indexing lock lives there with Elasticsearch).
+TRANSIENT = (EngineUnavailable, OperationalError, LockTimeout, RedisDown, RedisTimeout)
 TASK_OPTIONS: dict[str, Any] = {
     "base": ServicesTask,
     "bind": True,
@@ -74,7 +77,7 @@ def ingest_events_task(self: ServicesTask, path: str) -> dict[str, Any]:
     """Store an order-events file (once, however often it is delivered)."""
     svc = self.services
     report = ingest_events(Path(path), svc.database, svc.data_dir)
-    return {"summary": report.summary(), "stored": report.accepted, "rejected": report.rejected}
+    return {"summary": report.summary(), **report.counts()}
 
 
 @app.task(name="vitrina.build_recommendations", **TASK_OPTIONS)

@@ -12,6 +12,7 @@ import orjson
 
 from .analysis.analyzer import Analyzer
 from .catalog import Product
+from .highlight import title_marks
 from .ranking import DEFAULT_BLEND, PopularityBlend
 
 EVERYWHERE = "*"  # ships_to value of a product without a restriction
@@ -49,4 +50,6 @@ def index_document(
         "seller_rating": seller_rating if seller_rating is not None else 0.0,
         "boost": blend.boost(product.orders, product.rating, seller_rating),
         "payload": orjson.dumps(product.to_dict()).decode(),
+        # Not searched: where each term is in the titles, so highlighting needs no analysis.
+        "title_marks": orjson.dumps(title_marks(product.title, analyzer)),
     }

@@ -1,7 +1,10 @@
 """Marks the words of a title that matched the query, HTML-escaped.
 
 Done on the displayed text with the same analyzer as the index, so "сумки" in a
-title lights up for the query "сумка" whichever engine answered.
+title lights up for the query "сумка" whichever engine answered. The indexer
+analyses every title word once (`title_marks`) and the engine hands the result
+back with each hit, so a search only looks its query terms up (`highlight_marked`);
+`highlight` analyses the text itself, for engines and texts without marks.
 """
 
 from __future__ import annotations
@@ -10,8 +13,12 @@ import re
 from html import escape
 
 from .analysis.analyzer import Analyzer
+from .analysis.morphology import latin_stemmer_name
 
 _WORD = re.compile(r"\w+(?:[.,]\d+)?", re.UNICODE)
+
+# language -> term -> flat [start, end, start, end, ...] of the title words it marks
+TitleMarks = dict[str, dict[str, list[int]]]
 
 
 def highlight(
@@ -27,5 +34,53 @@ def highlight(
             parts.append(escape(text[last : match.start()]))
             parts.append(f"<mark>{escape(word)}</mark>")
             last = match.end()
+    parts.append(escape(text[last:]))
+    return "".join(parts)
+
+
+def title_marks(titles: dict[str, str], analyzer: Analyzer) -> TitleMarks:
+    """Where each term of each title's words is, for `highlight_marked` (index time)."""
+    marks: TitleMarks = {}
+    for language, text in titles.items():
+        spans: dict[str, list[int]] = {}
+        terms_of = analyzer.word_terms_in(language)
+        for match in _WORD.finditer(text):
+            for term in terms_of(match.group()):
+                found = spans.get(term)
+                if found is None:
+                    spans[term] = [*match.span()]
+                else:
+                    found.extend(match.span())
+        marks[language] = spans
+    return marks
+
+
+def marks_for(
+    marks: TitleMarks | None, title_language: str, language: str
+) -> dict[str, list[int]] | None:
+    """The marks of the title in `title_language` when they read it as `highlight` would
+    for a page in `language` (the same analysis of Latin words), else None."""
+    if not marks or title_language not in marks:
+        return None
+    if latin_stemmer_name(title_language) != latin_stemmer_name(language):
+        return None
+    return marks[title_language]
+
+
+def highlight_marked(text: str, query_terms: set[str], spans: dict[str, list[int]]) -> str:
+    """`highlight` from a title's marks: the same output, without analysing anything."""
+    found: set[tuple[int, int]] = set()
+    for term in query_terms:
+        flat = spans.get(term)
+        if flat:
+            found.update(zip(flat[::2], flat[1::2], strict=True))
+    if not found:
+        return escape(text)
+    parts: list[str] = []
+    last = 0
+    for start, end in sorted(found):
+        parts.append(escape(text[last:start]))
+        parts.append(f"<mark>{escape(text[start:end])}</mark>")
+        last = end
     parts.append(escape(text[last:]))
     return "".join(parts)

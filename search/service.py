@@ -20,7 +20,7 @@ from .answers import Facets, Item, SearchAnswer
 from .catalog import category_name
 from .documents import brand_key
 from .engines.base import EngineQuery, EngineResult, Filters, SearchEngine
-from .highlight import highlight
+from .highlight import TitleMarks, highlight, highlight_marked, marks_for
 from .params import SearchParams
 from .rules import Adjustment, RuledEngine
 from .understanding.base import Interpretation
@@ -33,17 +33,31 @@ if TYPE_CHECKING:
 ENOUGH_RESULTS = 1
 # Below this many products, the service asks whether a rewrite would find much more.
 FEW_RESULTS = 5
+# What a server runs before its first shopper: a query, browsing, filters, a typo.
+WARM_UP_SEARCHES = (
+    SearchParams(q="сумка"),
+    SearchParams(categories=("food",)),
+    SearchParams(q="чайник", price_max=1500.0, sort="price_asc"),
+    SearchParams(q="xfqybr"),
+)
 
 
 def localized(texts: dict[str, str], chain: tuple[str, ...]) -> str:
     """The text in the first locale of the chain that has it, else any."""
+    return texts.get(localized_key(texts, chain), "")
+
+
+def localized_key(texts: dict[str, str], chain: tuple[str, ...]) -> str:
+    """The language of the text `localized` picks."""
     for code in chain:
         if code in texts:
-            return texts[code]
+            return code
         base = code.split("_")[0]
         if base in texts:
-            return texts[base]
-    return texts.get("ru") or next(iter(texts.values()), "")
+            return base
+    if texts.get("ru"):
+        return "ru"
+    return next(iter(texts), "")
 
 
 @dataclass
@@ -155,6 +169,13 @@ class SearchService:
         """The `GET /api/v1/search` answer of SPEC.md."""
         return self.render(self.run(params))
 
+    def warm_up(self) -> None:
+        """Open the index and run what a search runs (readings, facets, highlighting,
+        prices, category names), so the first shopper does not wait; nothing is logged."""
+        self.understanding.warm_up()
+        for params in WARM_UP_SEARCHES:
+            self.render(self.run(params, observed=False))
+
     # -- presenting -----------------------------------------------------------
 
     def render(self, outcome: SearchOutcome) -> SearchAnswer:
@@ -176,16 +197,25 @@ class SearchService:
             "page": params.page,
             "per_page": params.per_page,
             "items": [
-                self.item(hit.product, params.locale, params.country, terms) for hit in result.hits
+                self.item(hit.product, params.locale, params.country, terms, hit.title_marks)
+                for hit in result.hits
             ],
             "facets": self.facets(result, params),
         }
 
     def item(
-        self, product: dict[str, Any], locale: str, country: str, terms: set[str] | None = None
+        self,
+        product: dict[str, Any],
+        locale: str,
+        country: str,
+        terms: set[str] | None = None,
+        marks: TitleMarks | None = None,
     ) -> Item:
+        """A product as a search item; `terms` (the query's) are highlighted in its title,
+        from the `marks` the engine kept for it when there are any."""
         chain = self.registry.locale_info(locale).chain
-        title = localized(product["title"], chain)
+        language = localized_key(product["title"], chain)
+        title = product["title"].get(language, "")
         market = self.registry.country(country)
         origins = product.get("ships_from") or ["CN"]
         origin = market.fastest_origin(origins)
@@ -213,7 +243,12 @@ class SearchService:
             "image_url": product.get("image_url"),
         }
         if terms is not None:
-            item["highlight"] = highlight(title, terms, self.analyzer, locale)
+            spans = marks_for(marks, language, locale)
+            item["highlight"] = (
+                highlight(title, terms, self.analyzer, locale)
+                if spans is None
+                else highlight_marked(title, terms, spans)
+            )
         return item
 
     def facets(self, result: EngineResult, params: SearchParams) -> Facets:

@@ -119,9 +119,14 @@ class Vocabulary:
 
     @classmethod
     def load(cls, path: Path) -> Vocabulary:
-        data = orjson.loads(path.read_bytes())
+        return cls.from_bytes(path.read_bytes(), str(path))
+
+    @classmethod
+    def from_bytes(cls, raw: bytes, source: str = "vocabulary") -> Vocabulary:
+        """A vocabulary from what `to_bytes` wrote (a file, or a copy kept elsewhere)."""
+        data = orjson.loads(raw)
         if data.get("version") not in READABLE_VERSIONS:
-            raise ValueError(f"{path}: unsupported vocabulary version {data.get('version')!r}")
+            raise ValueError(f"{source}: unsupported vocabulary version {data.get('version')!r}")
         vocabulary = cls(
             words=data["words"],
             terms=data["terms"],
@@ -137,10 +142,8 @@ class Vocabulary:
             )
         return vocabulary
 
-    def save(self, path: Path) -> None:
-        """Write atomically: readers see the old file or the new one, never half."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.parent / f".{path.name}.{uuid.uuid4().hex}"
+    def to_bytes(self) -> bytes:
+        """The vocabulary as JSON (what `save` writes and `from_bytes` reads)."""
         data: dict[str, Any] = {
             "version": FORMAT_VERSION,
             "products": self.products,
@@ -153,8 +156,14 @@ class Vocabulary:
         }
         if self.cooccurrence is not None and len(data["terms"]) == len(self.terms):
             data["cooccurrence"] = self.cooccurrence.to_json()
+        return orjson.dumps(data)
+
+    def save(self, path: Path) -> None:
+        """Write atomically: readers see the old file or the new one, never half."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.parent / f".{path.name}.{uuid.uuid4().hex}"
         try:
-            tmp.write_bytes(orjson.dumps(data))
+            tmp.write_bytes(self.to_bytes())
             os.replace(tmp, path)
         finally:
             tmp.unlink(missing_ok=True)

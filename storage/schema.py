@@ -21,6 +21,7 @@ from sqlalchemy import (
     Table,
     UniqueConstraint,
     false,
+    text,
 )
 
 metadata = MetaData()
@@ -37,24 +38,52 @@ order_events = Table(
     Column("quantity", Integer, nullable=False),
     Column("ts", BigInteger, nullable=False),  # epoch seconds, UTC
     Column("price_usd", Float, nullable=True),
-    # Covering: scoring reads one country's time window with an index-only scan
-    # (PostgreSQL INCLUDEs the two columns; migration 0002 builds the same on SQLite).
+    Column("order_id", String(64), nullable=True),
+    # The country's local date (days since 1970-01-01); NULL only for events stored
+    # before migration 0004, until storage.events.roll_up_old_events reaches them.
+    Column("day", Integer, nullable=True),
+    # An event is stored once: by order_id, or without one by its natural key.
     Index(
-        "ix_order_events_country_ts",
-        "country",
-        "ts",
-        postgresql_include=["product_id", "quantity"],
+        "ux_order_events_order_id",
+        "order_id",
+        unique=True,
+        postgresql_where=text("order_id IS NOT NULL"),
+        sqlite_where=text("order_id IS NOT NULL"),
     ),
+    Index(
+        "ux_order_events_key",
+        "ts",
+        "country",
+        "product_id",
+        "quantity",
+        unique=True,
+        postgresql_where=text("order_id IS NULL"),
+        sqlite_where=text("order_id IS NULL"),
+    ),
+    Index(
+        "ix_order_events_unrolled",
+        "id",
+        postgresql_where=text("day IS NULL"),
+        sqlite_where=text("day IS NULL"),
+    ),
+    # Time ranges (retention, rebuilds, the raw scoring fallback): on PostgreSQL a BRIN
+    # index on ts (events arrive in time order: a few pages per 128 blocks instead of a
+    # B-tree as big as the rows); on SQLite the covering (country, ts, product_id,
+    # quantity) index of migration 0002 stays.
+    Index("ix_order_events_ts_brin", "ts", postgresql_using="brin"),
 )
 
-# One row per ingested events file (by content hash), so ingesting twice is a no-op.
-event_files = Table(
-    "event_files",
+# Per (country, local day, product): the orders and their decay weight at the day's
+# start (storage/events.py), kept with every stored event; the daily lists read at
+# most 30 of these rows per product instead of every event.
+order_rollup = Table(
+    "order_rollup",
     metadata,
-    Column("sha256", String(64), primary_key=True),
-    Column("name", String(512), nullable=False),
-    Column("events", Integer, nullable=False),
-    Column("ingested_at", BigInteger, nullable=False),
+    Column("country", String(2), primary_key=True),
+    Column("day", Integer, primary_key=True),  # days since 1970-01-01, local
+    Column("product_id", String(64), primary_key=True),
+    Column("orders", BigInteger, nullable=False),
+    Column("weight", Float, nullable=False),
 )
 
 recommendation_lists = Table(

@@ -70,10 +70,11 @@ def test_app_services_run_on_elasticsearch_postgres_and_redis(services):
     for name in APP_SERVICES:
         env = services[name]["environment"]
         assert env["VITRINA_SEARCH_BACKEND"] == "elasticsearch"
-        assert env["ELASTICSEARCH_URL"].startswith("http://elastic:${ELASTIC_PASSWORD")
-        assert env["ELASTICSEARCH_URL"].endswith("@elasticsearch:9200")
-        assert env["DATABASE_URL"].startswith("postgresql+psycopg://")
-        assert env["DATABASE_URL"].endswith("@postgres:5432/vitrina")
+        assert env["ELASTICSEARCH_URL"] == "http://elasticsearch:9200"
+        assert env["ELASTICSEARCH_USERNAME"] == "elastic"
+        assert env["ELASTICSEARCH_PASSWORD"].startswith("${ELASTIC_PASSWORD:?")
+        assert env["DATABASE_URL"] == "postgresql+psycopg://vitrina@postgres:5432/vitrina"
+        assert env["PGPASSWORD"].startswith("${POSTGRES_PASSWORD:?")
         assert env["CELERY_BROKER_URL"] == "redis://redis:6379/0"
         assert "vitrina-data:/data" in services[name]["volumes"]
 
@@ -209,7 +210,47 @@ def test_no_secret_is_written_in_the_compose_file(services):
             assert INTERPOLATION.match(value), f"{name}.{key} must come from .env, not the file"
         for userinfo in re.findall(r"://([^@/]+)@", value):
             user, _, password = userinfo.partition(":")
-            assert INTERPOLATION.match(password), f"{name}.{key} has a literal password in its URL"
+            assert not password or INTERPOLATION.match(password), (
+                f"{name}.{key} has a literal password in its URL"
+            )
+
+
+def test_no_password_is_placed_inside_a_url(services):
+    for name, key, value in _secret_values(services):
+        for userinfo in re.findall(r"://([^@/]+)@", value):
+            assert ":" not in userinfo, f"{name}.{key} puts a password inside a URL"
+
+
+def interpolated(value: str, dotenv: dict[str, str]) -> str:
+    """Compose's `${VAR}`, `${VAR:?message}` and `${VAR:-default}` (and `$$`)."""
+
+    def one(match: re.Match[str]) -> str:
+        name, op, arg = match.group(1), match.group(2) or "", match.group(3) or ""
+        if dotenv.get(name):
+            return dotenv[name]
+        if op == ":?":
+            raise AssertionError(f"{name} is required: {arg}")
+        return arg
+
+    return re.sub(r"\$\{([A-Z_]+)(:[?-])?([^}]*)\}", one, value).replace("$$", "$")
+
+
+@pytest.mark.parametrize("password", ["p@ss:w/rd#1%?x", "a:b@c/d#e%f?g h"])
+def test_any_password_reaches_elasticsearch_and_postgres_intact(services, password):
+    """What the app's environment becomes after Compose, read by Vitrina's own settings."""
+    from search.engines.elasticsearch.engine import credentials
+    from vitrina.config import load_settings
+
+    dotenv = {"ELASTIC_PASSWORD": password, "POSTGRES_PASSWORD": password,
+              "VITRINA_SECRET_KEY": "s"}  # fmt: skip
+    for name in APP_SERVICES:
+        env = {k: interpolated(str(v), dotenv) for k, v in services[name]["environment"].items()}
+        settings = load_settings(env)
+        assert settings.elasticsearch_url == "http://elasticsearch:9200"
+        token = base64.b64encode(f"elastic:{password}".encode()).decode()
+        assert credentials(settings) == {"basic_auth": token}
+        assert password not in repr(settings)
+        assert env["PGPASSWORD"] == password and password not in settings.database
 
 
 def test_env_file_is_ignored_and_never_tracked():

@@ -4,7 +4,7 @@ The suite normally runs with the newest client pip picks (9.x). Here the lowest
 release of the declared range (8.18.x: where `elasticsearch.dsl` joined the client)
 is installed into pytest's cache and the Elasticsearch tests that need no server run
 again on it: request bodies, the bulk loader and its retries, the rebuild protocol,
-and every request validated against the 9.5 specification (a 9.x server accepts an
+the vocabulary shared between hosts, credentials, and every request validated against the 9.5 specification (a 9.x server accepts an
 8.x client's `compatible-with=8` requests). See docs/deployment.md for the pairs.
 """
 
@@ -28,6 +28,8 @@ SUITE = [
     "tests/test_elasticsearch_bulk.py",
     "tests/test_elasticsearch_rebuild_changes.py",
     "tests/test_elasticsearch_spec.py",
+    "tests/test_elasticsearch_hosts.py",
+    "tests/test_elasticsearch_credentials.py",
 ]
 
 

@@ -4,7 +4,8 @@ The real engine (a real client, the real bulk loader and rebuild protocol) runs 
 kind of work Vitrina gives it against the team's loopback fake: rebuilds with their
 alias swap, changes (also during a rebuild), every search shape the service and the
 storefront send (text, filters, each sort, facets, browsing, pages), suggestions, the
-reads behind recommendations and product pages, health, and a failed rebuild's
+reads behind recommendations and product pages, health, the shared vocabulary
+(published in parts, checked and loaded by web processes), and a failed rebuild's
 clean-up. The capture is then checked by the shared `validate.py`, strictly (unknown
 keys refused). No Elasticsearch server is needed.
 """
@@ -24,9 +25,10 @@ from search.analysis.analyzer import default_analyzer
 from search.catalog import Product, Seller
 from search.documents import index_document
 from search.engines.base import SORTS, EngineQuery, EngineUnavailable, Filters, Removal, TextMatch
-from search.engines.elasticsearch import ElasticsearchEngine
+from search.engines.elasticsearch import ElasticsearchEngine, shared
 from search.engines.elasticsearch.loader import BulkPolicy
 from search.engines.elasticsearch.queries import MAX_RESULT_WINDOW
+from search.vocabulary import VocabularyBuilder
 from tests.es_fake import FakeCluster
 
 ALIAS = "vitrina-products"
@@ -154,6 +156,8 @@ def test_every_request_is_valid_under_the_specification(cluster, analyzer, tmp_p
         assert engine.product_count() == len(documents)
     with cluster.scenario("rebuild with changes arriving meanwhile"):
         rebuild_with_concurrent_changes(cluster, engine, documents, analyzer)
+    with cluster.scenario("shared vocabulary: publish, check, load, replace"):
+        share_the_vocabulary(cluster, engine, documents)
     with cluster.scenario("rebuild that fails and cleans up"):
         failing = cluster.fault(lambda e: (503, {"error": {"type": "unavailable_shards_exception",
                                                            "reason": "down"}, "status": 503})
@@ -167,6 +171,24 @@ def test_every_request_is_valid_under_the_specification(cluster, analyzer, tmp_p
     result = cluster.validate(cluster.write_capture(tmp_path / "captured.json"))
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
     assert "requests valid" in result.stdout
+
+
+def share_the_vocabulary(cluster, engine, documents) -> None:
+    """The indexer publishes the vocabulary in parts; a web process checks and loads it."""
+    builder = VocabularyBuilder()
+    for document in documents:
+        builder.add(document)
+    shared.PART_BYTES, saved = 256, shared.PART_BYTES  # several parts, like a big catalog
+    try:
+        engine.shared_vocabulary.publish(builder.vocabulary())
+        store = engine_on(cluster).vocabulary_store(check_s=0.0)
+        assert store.get().word_df("сумка") == 1
+        engine.shared_vocabulary.publish(builder.vocabulary(builder.vocabulary()))  # replaced
+        store.get()
+        store.wait(30)  # a new version loads in the background
+        assert store.get().word_df("сумка") == 2
+    finally:
+        shared.PART_BYTES = saved
 
 
 def rebuild_with_concurrent_changes(cluster, engine, documents, analyzer) -> None:

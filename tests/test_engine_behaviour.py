@@ -1,7 +1,7 @@
 """One behaviour suite, run against every engine: what a shopper sees must not depend on it.
 
-The Elasticsearch run needs a server: `ELASTICSEARCH_URL=http://elastic:…@localhost:9200
-pytest -m elasticsearch`. Each test gets its own alias and deletes its indices after.
+The Elasticsearch run needs a server: `ELASTICSEARCH_URL=http://localhost:9200
+ELASTICSEARCH_USERNAME=elastic ELASTICSEARCH_PASSWORD=… pytest -m elasticsearch`. Each test gets its own alias and deletes its indices after.
 """
 
 from __future__ import annotations
@@ -54,6 +54,9 @@ def _elasticsearch(tmp_path: Path) -> Iterator[SearchEngine]:
         data_dir=tmp_path,
         search_backend="elasticsearch",
         elasticsearch_url=ES_URL,
+        elasticsearch_username=os.environ.get("ELASTICSEARCH_USERNAME") or None,
+        elasticsearch_password=os.environ.get("ELASTICSEARCH_PASSWORD") or None,
+        elasticsearch_api_key=os.environ.get("ELASTICSEARCH_API_KEY") or None,
         elasticsearch_index=f"vitrina-test-{RUN}-{uuid.uuid4().hex[:8]}",
     )
     engine = ElasticsearchEngine.from_settings(settings, timeout=30.0)
@@ -369,9 +372,9 @@ def test_refused_documents_land_in_the_rejects_file(tmp_path, analyzer):
     class RefusingEngine(EmbeddedEngine):
         """The embedded engine, refusing one id the way Elasticsearch refuses a document."""
 
-        def rebuild(self, changes):
+        def rebuild(self, changes, check=None):
             kept = [c for c in changes if isinstance(c, Removal) or c["id"] != "bad"]
-            applied = super().rebuild(kept)
+            applied = super().rebuild(kept, check)
             raise DocumentsRejected([RejectedDocument("bad", "mapper_parsing_exception")], applied)
 
     engine = RefusingEngine(tmp_path / "index")

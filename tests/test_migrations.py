@@ -82,3 +82,44 @@ def test_the_same_on_postgresql():
         database.dispose()
         admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
         admin.close()
+
+
+def _events_carried_into_0004(database: Database) -> None:
+    """Events of files re-sent before 0004 were stored twice: one copy stays, and the
+    application rolls them up (with their local day) on first use."""
+    with database.engine.begin() as conn:
+        command.upgrade(config_for(conn), "0003_merchandising")
+        conn.execute(text(
+            "INSERT INTO order_events (product_id, country, quantity, ts) VALUES "
+            "('a', 'RU', 1, 1795687200), ('a', 'RU', 1, 1795687200), ('b', 'RU', 2, 1795687200)"
+        ))  # fmt: skip
+    database.migrate()
+    from storage.events import LocalDays, roll_up_old
+
+    assert roll_up_old(database, LocalDays({"RU": "Europe/Moscow"})) == 2
+    with database.connect() as conn:
+        rows = conn.execute(text("SELECT product_id, day FROM order_events ORDER BY product_id"))
+        assert rows.fetchall() == [("a", 20783), ("b", 20783)]  # 2026-11-26
+        rollup = conn.execute(text("SELECT product_id, orders FROM order_rollup ORDER BY 1"))
+        assert rollup.fetchall() == [("a", 1), ("b", 2)]
+    with database.engine.begin() as conn:
+        command.downgrade(config_for(conn), "0003_merchandising")
+        command.upgrade(config_for(conn), "head")
+
+
+def test_0004_keeps_one_copy_of_each_event_on_sqlite(tmp_path):
+    database = Database(f"sqlite:///{tmp_path / 'old.db'}")
+    _events_carried_into_0004(database)
+    database.dispose()
+
+
+@pytest.mark.services
+def test_0004_keeps_one_copy_of_each_event_on_postgresql():
+    from tests.events_backends import pg_schema_url
+
+    for url in pg_schema_url():
+        database = Database(url)
+        try:
+            _events_carried_into_0004(database)
+        finally:
+            database.dispose()

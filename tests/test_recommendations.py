@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -24,12 +25,17 @@ def at(hours_before: float, midnight: datetime = RU_MIDNIGHT) -> str:
     return (midnight - timedelta(hours=hours_before)).isoformat()
 
 
+_ORDER_IDS = itertools.count(1)
+
+
 def order(product: str, hours_before: float, country: str = "RU", quantity: int = 1, **kw) -> dict:
+    """One order (its own order_id: two alike orders at the same time are two orders)."""
     return {
         "product_id": product,
         "country": country,
         "quantity": quantity,
         "ts": at(hours_before, **kw),
+        "order_id": f"o{next(_ORDER_IDS)}",
     }
 
 

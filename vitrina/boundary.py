@@ -47,6 +47,7 @@ Exit status, the same for every command:
   3  a service is down or busy (search engine, database, broker, indexing lock, disk):
      try again later
   4  an unexpected error: rerun with --debug for the traceback and report it
+  130  interrupted (Ctrl-C or SIGTERM)
 """
 DEBUG = "vitrina.debug"  # ctx.meta key: --debug was given
 

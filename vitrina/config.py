@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BACKENDS = ("embedded", "elasticsearch")
 
@@ -38,6 +39,10 @@ class Settings:
     search_backend: str = "embedded"
     elasticsearch_url: str | None = None
     elasticsearch_index: str = "vitrina-products"
+    # Credentials apart from the URL (any character works in them); never in a repr.
+    elasticsearch_username: str | None = None
+    elasticsearch_password: str | None = field(default=None, repr=False)
+    elasticsearch_api_key: str | None = field(default=None, repr=False)
     database_url: str | None = None
     celery_broker_url: str | None = None
     secret_key: str | None = None
@@ -52,6 +57,7 @@ class Settings:
     # How many proxies in front set X-Forwarded-For/-Proto/-Host/-Port (0: trust none).
     trusted_proxies: int = 0
     debug: bool = False
+    index_max_shrink: float = 0.2  # a full reindex may drop at most this share of the catalog
 
     @property
     def index_dir(self) -> Path:
@@ -119,15 +125,20 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     es_url = env.get("ELASTICSEARCH_URL") or None
     if backend == "elasticsearch" and not es_url:
         raise ConfigError("VITRINA_SEARCH_BACKEND=elasticsearch needs ELASTICSEARCH_URL")
+    username, password, api_key = _elasticsearch_credentials(env, es_url)
     return Settings(
         data_dir=Path(env.get("VITRINA_DATA_DIR") or "./var").resolve(),
         search_backend=backend,
         elasticsearch_url=es_url,
         elasticsearch_index=env.get("VITRINA_ES_INDEX") or "vitrina-products",
+        elasticsearch_username=username,
+        elasticsearch_password=password,
+        elasticsearch_api_key=api_key,
         database_url=env.get("DATABASE_URL") or None,
         celery_broker_url=env.get("CELERY_BROKER_URL") or None,
         secret_key=env.get("VITRINA_SECRET_KEY") or None,
         debug=_flag(env.get("VITRINA_DEBUG")),
+        index_max_shrink=_share(env.get("VITRINA_INDEX_MAX_SHRINK"), 0.2),
         web_database_timeout_s=_seconds(
             "VITRINA_WEB_DB_TIMEOUT_S", env.get("VITRINA_WEB_DB_TIMEOUT_S"), 2.0
         ),
@@ -137,3 +148,46 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         trusted_hosts=_hosts(env.get("VITRINA_TRUSTED_HOSTS")),
         trusted_proxies=_count("VITRINA_TRUSTED_PROXIES", env.get("VITRINA_TRUSTED_PROXIES")),
     )
+
+
+def _share(value: str | None, default: float) -> float:
+    """A share between 0 and 1, written as 0.2 or 20%."""
+    if value is None or value.strip() == "":
+        return default
+    text = value.strip()
+    try:
+        share = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        raise ConfigError(f"expected a share such as 0.2 or 20%, got {value!r}") from None
+    if not 0 <= share <= 1:
+        raise ConfigError(f"expected a share between 0 and 1 (0% and 100%), got {value!r}")
+    return share
+
+
+def _elasticsearch_credentials(
+    env: os._Environ[str] | dict[str, str], url: str | None
+) -> tuple[str | None, str | None, str | None]:
+    """ELASTICSEARCH_USERNAME + ELASTICSEARCH_PASSWORD, or ELASTICSEARCH_API_KEY; one way
+    at a time (credentials inside ELASTICSEARCH_URL still work, percent-encoded)."""
+    username = env.get("ELASTICSEARCH_USERNAME") or None
+    password = env.get("ELASTICSEARCH_PASSWORD") or None
+    api_key = env.get("ELASTICSEARCH_API_KEY") or None
+    if password and not username:
+        raise ConfigError("ELASTICSEARCH_PASSWORD needs ELASTICSEARCH_USERNAME (e.g. elastic)")
+    if username and not password:
+        raise ConfigError("ELASTICSEARCH_USERNAME needs ELASTICSEARCH_PASSWORD")
+    if api_key and username:
+        raise ConfigError("set ELASTICSEARCH_API_KEY or ELASTICSEARCH_USERNAME/PASSWORD, not both")
+    if (api_key or username) and url and _has_userinfo(url):
+        raise ConfigError(
+            "ELASTICSEARCH_URL holds credentials and ELASTICSEARCH_USERNAME/PASSWORD or "
+            "ELASTICSEARCH_API_KEY are set too: keep them out of the URL"
+        )
+    return username, password, api_key
+
+
+def _has_userinfo(url: str) -> bool:
+    try:
+        return "@" in (urlsplit(url).netloc or "")
+    except ValueError:
+        return False

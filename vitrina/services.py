@@ -71,6 +71,11 @@ class Services:
         return self.settings.ensure_data_dir()
 
     @property
+    def index_max_shrink(self) -> float:
+        """The share of the catalog a full reindex may drop (VITRINA_INDEX_MAX_SHRINK)."""
+        return self.settings.index_max_shrink
+
+    @property
     def secret_key(self) -> str:
         return self.settings.session_secret()
 
@@ -98,14 +103,25 @@ class Services:
         return create_engine(self.settings, for_indexing=True)
 
     @cached_property
+    def vocabulary_store(self) -> VocabularyStore:
+        """The catalog's vocabulary for query understanding: kept in Elasticsearch for
+        every host when that is the engine, else the data dir's file."""
+        from search.engines.elasticsearch import ElasticsearchEngine
+
+        if self.settings.search_backend != "embedded" and isinstance(
+            self.engine, ElasticsearchEngine
+        ):
+            return self.engine.vocabulary_store()
+        return VocabularyStore(vocabulary_path(self.settings.data_dir))
+
+    @cached_property
     def understanding(self) -> QueryUnderstanding:
         """Synonyms and brand aliases start empty: `tuning` loads them (from the database,
         or the seed files) before the first search, and refuses a broken set; a broken
         expansions file is left out. No data file can keep search from starting."""
-        store = VocabularyStore(vocabulary_path(self.settings.data_dir))
         return QueryUnderstanding(
             self.analyzer,
-            store,
+            self.vocabulary_store,
             synonyms=Synonyms.from_groups(self.analyzer, []),
             transliterator=Transliterator(aliases={}),
             expansions=checked_expansions(self.analyzer),
@@ -212,7 +228,14 @@ class Services:
 
     @cached_property
     def jobs(self) -> Jobs:
-        return Jobs(self, self.celery, self.settings.celery_broker_url)
+        settings = self.settings
+        return Jobs(
+            self,
+            self.celery,
+            settings.celery_broker_url,
+            shared_index=settings.search_backend != "embedded",
+            lock_name=f"vitrina:indexing-lock:{settings.elasticsearch_index}",
+        )
 
 
 def sender_timeouts(transport_options: dict[str, Any], timeout_s: float) -> dict[str, Any]:

@@ -9,19 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
-from flask.json.provider import DefaultJSONProvider
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import admin, api, errors, pages, security
 from . import i18n as web_i18n
+from .answers import JSONProvider
 from .context import EXTENSION, WebServices, WebSettings
-
-
-class JSONProvider(DefaultJSONProvider):
-    """JSON answers in UTF-8 as written (Cyrillic stays readable), keys in their order."""
-
-    ensure_ascii = False
-    sort_keys = False
 
 
 class Storefront(Flask):

@@ -108,13 +108,22 @@ class Analyzer:
 
     def word_terms(self, word: str, language: str | None = None) -> frozenset[str]:
         """Terms of one displayed word, cached: highlighting meets the same words again and again."""
-        key = (word, language if latin_stemmer_name(language) else None)
-        cached = self._word_terms.get(key)
-        if cached is None:
-            if len(self._word_terms) > 200_000:
-                self._word_terms.clear()
-            cached = self._word_terms[key] = frozenset(self.term_set(word, language))
-        return cached
+        return self.word_terms_in(language)(word)
+
+    def word_terms_in(self, language: str | None) -> Callable[[str], frozenset[str]]:
+        """`word_terms` with the language fixed: what marking a whole title calls per word."""
+        lang = language if latin_stemmer_name(language) else None
+        cache = self._word_terms
+
+        def terms(word: str) -> frozenset[str]:
+            cached = cache.get((word, lang))
+            if cached is None:
+                if len(cache) > 200_000:
+                    cache.clear()
+                cached = cache[(word, lang)] = frozenset(self.term_set(word, language))
+            return cached
+
+        return terms
 
     def term_set(self, text: str, language: str | None = None) -> set[str]:
         return {term for token in self.analyze(text, language) for term in token.terms}

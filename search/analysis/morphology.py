@@ -11,11 +11,16 @@ also by the English one, so brands and loanwords written the same everywhere
 
 from __future__ import annotations
 
+import os
 import re
 import threading
+import uuid
 from collections.abc import Callable
 from functools import cache
+from importlib import metadata
+from pathlib import Path
 
+import orjson
 import pymorphy3
 import Stemmer
 from babel import Locale, UnknownLocaleError
@@ -26,6 +31,8 @@ from .text import is_cyrillic
 # Parses pymorphy3 guesses for unknown words; past the first few they are noise.
 MAX_GUESSED_LEMMAS = 2
 _CACHE_LIMIT = 400_000
+# Bump when `_compute` reads words differently: saved lemma caches are then ignored.
+LEMMA_CACHE_VERSION = 1
 _ARABIC_RANGE = ("\u0600", "\u06ff")
 DEFAULT_LATIN = "english"
 # Scripts with their own analysis: a Latin stemmer is never chosen for these languages.
@@ -92,6 +99,7 @@ class WordNormalizer:
         self._lock = threading.Lock()
         self._cache: dict[str, tuple[str, ...]] = {}
         self._latin_caches: dict[str, dict[str, tuple[str, ...]]] = {}
+        self._fresh: list[str] | None = None  # words first read since `journal()`
 
     def lemmas(self, word: str, language: str | None = None) -> tuple[str, ...]:
         """Every term `word` may be indexed under; `language` picks the Latin stemmer."""
@@ -127,7 +135,53 @@ class WordNormalizer:
             with self._lock:
                 cache.clear()
         cache[word] = result
+        if self._fresh is not None and cache is self._cache:
+            self._fresh.append(word)
         return result
+
+    # -- a lemma cache that outlives the process (the indexer's, in the data dir) ----
+
+    def load_cache(self, path: Path) -> int:
+        """Add the lemmas saved at `path` (by `save_cache`) to the cache; how many.
+
+        A missing, broken or outdated file (another pymorphy3 or reading) adds nothing.
+        """
+        try:
+            saved = orjson.loads(path.read_bytes())
+        except (OSError, orjson.JSONDecodeError):
+            return 0
+        if not isinstance(saved, dict) or saved.get("version") != _cache_version():
+            return 0
+        lemmas = saved.get("lemmas") or {}
+        with self._lock:
+            room = max(0, _CACHE_LIMIT - len(self._cache))
+            for word, terms in list(lemmas.items())[:room]:
+                self._cache.setdefault(word, tuple(terms))
+        return min(room, len(lemmas))
+
+    def save_cache(self, path: Path) -> None:
+        """Write the cache for `load_cache` (atomically: readers never see half a file)."""
+        body = orjson.dumps({"version": _cache_version(), "lemmas": self._cache})
+        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
+        tmp.write_bytes(body)
+        os.replace(tmp, path)
+
+    def journal(self, on: bool = True) -> None:
+        """Note the words read from now on (a forked worker hands them to its parent),
+        or stop noting them."""
+        self._fresh = [] if on else None
+
+    def fresh_lemmas(self) -> dict[str, tuple[str, ...]]:
+        """The words read since the last call (or `journal()`), with their lemmas."""
+        if not self._fresh:
+            return {}
+        words, self._fresh = self._fresh, []
+        return {w: self._cache[w] for w in words if w in self._cache}
+
+    def remember(self, lemmas: dict[str, tuple[str, ...]]) -> None:
+        """Add lemmas another process read (see `fresh_lemmas`)."""
+        if len(self._cache) + len(lemmas) <= _CACHE_LIMIT:
+            self._cache.update(lemmas)
 
     def best_lemma(self, word: str) -> str:
         return self.lemmas(word)[0]
@@ -177,6 +231,16 @@ class WordNormalizer:
         for form in forms:
             seen.setdefault(form.replace("ё", "е"), None)
         return tuple(seen)
+
+
+@cache
+def _cache_version() -> str:
+    """What a saved lemma depends on: this module's reading and pymorphy3's dictionary."""
+    try:
+        dictionary = metadata.version("pymorphy3-dicts-ru")
+    except metadata.PackageNotFoundError:
+        dictionary = "?"
+    return f"{LEMMA_CACHE_VERSION}/{MAX_GUESSED_LEMMAS}/{pymorphy3.__version__}/{dictionary}"
 
 
 # The Arabic article and the particles fused with it ("والساعة", "بالجلد", "للرجال").

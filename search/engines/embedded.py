@@ -1,20 +1,18 @@
 """The embedded engine: tantivy in-process, one index generation per full rebuild.
 
 A rebuild writes a new generation directory, commits it, then atomically points
-`CURRENT` at it; readers keep the generation they opened until they see the new
-pointer, so nobody ever searches half an index.
+`CURRENT` at it (search/engines/generations.py); readers keep the generation they
+opened until they see the new pointer, so nobody ever searches half an index.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import threading
-import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,7 @@ from typing import Any
 import orjson
 import tantivy
 
+from ..documents import EVERYWHERE
 from ..ranking import FIELD_BOOSTS
 from .base import (
     TERM_FACETS,
@@ -36,13 +35,13 @@ from .base import (
     TextMatch,
     delivery_weights,
 )
+from .generations import Generations, os_errors
 
-POINTER = "CURRENT"
 BRANDS_FILE = "brands.json"  # brand key -> label as the feed wrote it, per generation
 FACET_CACHE_SIZE = 4096
+CLAUSE_CACHE_SIZE = 4096
 BRAND_FACET_SIZE = 20
 WRITER_HEAP = 256 * 1024 * 1024
-KEEP_OLD_GENERATIONS = 1
 _FACET_FIELDS = {"category": "category", "brand": "brand_key", "ships_from": "ships_from"}
 _SORT_FIELDS = {
     "price_asc": ("price_usd", tantivy.Order.Asc),
@@ -63,6 +62,8 @@ def build_schema() -> tantivy.Schema:
         builder.add_float_field(name, indexed=True, fast=True)
     builder.add_unsigned_field("orders", indexed=True, fast=True)
     builder.add_bytes_field("payload", stored=True, indexed=False, fast=False)
+    # search.highlight.title_marks of the product (last: older indexes lack it)
+    builder.add_bytes_field("marks", stored=True, indexed=False, fast=False)
     return builder.build()
 
 
@@ -90,21 +91,20 @@ class EmbeddedEngine:
 
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
+        self.generations = Generations(self.directory)
         self.schema = build_schema()
         self._lock = threading.Lock()
         self._opened: _Generation | None = None
         self._seen_stamp: tuple | None = None
         # Facet counts of recent (query, filters): browsing and popular queries repeat.
         self._facet_cache: OrderedDict[tuple, tuple] = OrderedDict()
+        # Query clauses of recent readings and filter sets (they hold no index state).
+        self._clauses: dict[TextMatch | Filters, list[tuple[tantivy.Occur, tantivy.Query]]] = {}
 
     # -- reading --------------------------------------------------------------
 
     def _pointer_state(self) -> tuple[int, int] | None:
-        try:
-            st = (self.directory / POINTER).stat()
-        except FileNotFoundError:
-            return None
-        return (st.st_ino, st.st_mtime_ns)
+        return self.generations.pointer_state()
 
     def _generation(self) -> _Generation:
         state = self._pointer_state()
@@ -116,7 +116,7 @@ class EmbeddedEngine:
                 return self._opened
             if state is None:
                 raise EngineUnavailable("no search index yet: run `vitrina index FEED.jsonl`")
-            path = self.directory / (self.directory / POINTER).read_text(encoding="utf-8").strip()
+            path = self.generations.current_path()
             try:
                 index = tantivy.Index.open(str(path))
             except (OSError, ValueError) as exc:
@@ -162,10 +162,19 @@ class EmbeddedEngine:
                 main, query.limit, count=True, offset=query.offset, weight_by_field="boost"
             )
         hits = []
+        scored = query.text is not None and query.sort == "relevance"
         for key, address in result.hits:
-            payload = orjson.loads(searcher.doc(address)["payload"][0])
-            score = float(key) if query.text is not None and query.sort == "relevance" else 0.0
-            hits.append(Hit(payload["id"], score, payload))
+            stored = searcher.doc(address)
+            payload = orjson.loads(stored["payload"][0])
+            marks = stored.get_first("marks") if query.text is not None else None
+            hits.append(
+                Hit(
+                    payload["id"],
+                    float(key) if scored else 0.0,
+                    payload,
+                    orjson.loads(marks) if marks else None,
+                )
+            )
         # `count` is missing from tantivy's type stub, not from its SearchResult.
         engine_result = EngineResult(total=result.count or 0, hits=hits)  # type: ignore[attr-defined]
         if query.with_facets:
@@ -249,22 +258,46 @@ class EmbeddedEngine:
     # -- query building -------------------------------------------------------
 
     def _query(self, text: TextMatch | None, filters: Filters) -> tantivy.Query:
-        clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
-        if text is not None:
-            for group in text.required:
-                clauses.append((tantivy.Occur.Must, self._group(group)))
-            for group in text.optional:
-                clauses.append((tantivy.Occur.Should, self._group(group)))
-        for clause in self._filters(filters):
-            clauses.append((tantivy.Occur.Must, tantivy.Query.const_score_query(clause, 0.0)))
-        if filters.exclude_ids:
-            if not clauses:  # a query of only MustNot clauses matches nothing
-                clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
-            excluded = tantivy.Query.term_set_query(self.schema, "id", list(filters.exclude_ids))
-            clauses.append((tantivy.Occur.MustNot, excluded))
+        clauses = list(self._text_clauses(text)) if text is not None else []
+        clauses.extend(self._filter_clauses(filters))
         if not clauses:
             return tantivy.Query.all_query()
+        if all(occur == tantivy.Occur.MustNot for occur, _ in clauses):
+            # a query of only MustNot clauses matches nothing
+            clauses.insert(0, (tantivy.Occur.Must, tantivy.Query.all_query()))
         return tantivy.Query.boolean_query(clauses)
+
+    def _text_clauses(self, text: TextMatch) -> list[tuple[tantivy.Occur, tantivy.Query]]:
+        """The clauses of the query words; built once per reading (a search and its
+        facets, and the next shopper's same query, reuse them)."""
+        cached = self._clauses.get(text)
+        if cached is None:
+            cached = [(tantivy.Occur.Must, self._group(group)) for group in text.required]
+            cached += [(tantivy.Occur.Should, self._group(group)) for group in text.optional]
+            self._remember_clauses(text, cached)
+        return cached
+
+    def _filter_clauses(self, filters: Filters) -> list[tuple[tantivy.Occur, tantivy.Query]]:
+        cached = self._clauses.get(filters)
+        if cached is None:
+            cached = [
+                (tantivy.Occur.Must, tantivy.Query.const_score_query(clause, 0.0))
+                for clause in self._filters(filters)
+            ]
+            if filters.exclude_ids:
+                excluded = tantivy.Query.term_set_query(
+                    self.schema, "id", list(filters.exclude_ids)
+                )
+                cached.append((tantivy.Occur.MustNot, excluded))
+            self._remember_clauses(filters, cached)
+        return cached
+
+    def _remember_clauses(
+        self, key: TextMatch | Filters, clauses: list[tuple[tantivy.Occur, tantivy.Query]]
+    ) -> None:
+        if len(self._clauses) >= CLAUSE_CACHE_SIZE:
+            self._clauses.clear()
+        self._clauses[key] = clauses
 
     def _by_delivery(
         self, main: tantivy.Query, tiers: tuple[tuple[str, ...], ...]
@@ -294,30 +327,42 @@ class EmbeddedEngine:
         return tantivy.Query.disjunction_max_query(alternatives, 0.1)
 
     def _filters(self, filters: Filters) -> list[tantivy.Query]:
-        schema, query = self.schema, tantivy.Query
+        query = tantivy.Query
         result = []
         if filters.categories:
-            result.append(query.term_set_query(schema, "category", list(filters.categories)))
+            result.append(self._any_of("category", filters.categories))
         if filters.brands:
-            result.append(query.term_set_query(schema, "brand_key", list(filters.brands)))
+            result.append(self._any_of("brand_key", filters.brands))
         if filters.ships_from:
-            result.append(query.term_set_query(schema, "ships_from", list(filters.ships_from)))
+            result.append(self._any_of("ships_from", filters.ships_from))
         if filters.ships_to:
-            result.append(query.term_set_query(schema, "ships_to", [filters.ships_to, "*"]))
+            result.append(self._any_of("ships_to", (filters.ships_to, EVERYWHERE)))
         if filters.price_usd_min is not None or filters.price_usd_max is not None:
             result.append(
                 query.range_query(
-                    schema, "price_usd", tantivy.FieldType.Float,
+                    self.schema, "price_usd", tantivy.FieldType.Float,
                     filters.price_usd_min, filters.price_usd_max,
                 )
             )  # fmt: skip
         if filters.rating_min is not None:
             result.append(
                 query.range_query(
-                    schema, "rating", tantivy.FieldType.Float, filters.rating_min, None
+                    self.schema, "rating", tantivy.FieldType.Float, filters.rating_min, None
                 )
             )
         return result
+
+    def _any_of(self, field: str, values: Sequence[str]) -> tantivy.Query:
+        """Documents with any of `values` in a keyword field.
+
+        A union of term queries, not `term_set_query`: a term set fills a bitset of every
+        matching document before the search starts (100k for "ships to RU or anywhere"),
+        where a union is read lazily and skipped through by the text query it filters.
+        """
+        terms = [tantivy.Query.term_query(self.schema, field, value) for value in values]
+        if len(terms) == 1:
+            return terms[0]
+        return tantivy.Query.boolean_query([(tantivy.Occur.Should, term) for term in terms])
 
     # -- writing --------------------------------------------------------------
 
@@ -325,26 +370,25 @@ class EmbeddedEngine:
         fields = dict(doc)
         del fields["brand_label"]  # kept per generation in BRANDS_FILE, not in the index
         fields["payload"] = doc["payload"].encode("utf-8")
+        fields["marks"] = fields.pop("title_marks", None) or b"{}"
         return tantivy.Document.from_dict(fields, self.schema)
 
-    def rebuild(self, changes: Iterable[Change]) -> int:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        generation = f"gen-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
-        path = self.directory / generation
-        path.mkdir()
-        try:
+    def rebuild(self, changes: Iterable[Change], check: Callable[[int], None] | None = None) -> int:
+        with self.generations.building() as path:
             index = tantivy.Index(self.schema, path=str(path), reuse=False)
             writer = index.writer(WRITER_HEAP, num_threads=0)
             labels: dict[str, str] = {}
-            live = self._write(writer, changes, seen=set(), brand_labels=labels)
-            writer.commit()
-            writer.wait_merging_threads()
+            try:
+                live = self._write(writer, changes, seen=set(), brand_labels=labels)
+                writer.commit()
+                writer.wait_merging_threads()
+            except BaseException:
+                writer.rollback()  # stops its threads, which would write into a removed directory
+                raise
             _write_brand_labels(path, labels)
-        except BaseException:
-            shutil.rmtree(path, ignore_errors=True)
-            raise
-        self._point_to(generation)
-        self._remove_old_generations(keep=generation)
+            if check is not None:
+                check(live)
+            self.generations.swap(path)
         return live
 
     def _write(
@@ -382,16 +426,6 @@ class EmbeddedEngine:
             live += 1
         return live
 
-    def _point_to(self, generation: str) -> None:
-        tmp = self.directory / f".{POINTER}.{uuid.uuid4().hex}"
-        tmp.write_text(generation + "\n", encoding="utf-8")
-        os.replace(tmp, self.directory / POINTER)
-
-    def _remove_old_generations(self, keep: str) -> None:
-        old = sorted(p for p in self.directory.glob("gen-*") if p.name != keep)
-        for path in old[: max(0, len(old) - KEEP_OLD_GENERATIONS)]:
-            shutil.rmtree(path, ignore_errors=True)
-
     def apply_changes(self, changes: Iterable[Change]) -> int:
         if self._pointer_state() is None:
             return self.rebuild(changes)
@@ -399,15 +433,16 @@ class EmbeddedEngine:
         writer = generation.index.writer(WRITER_HEAP // 2, num_threads=1)
         labels = dict(generation.brand_labels)
         applied = 0
-        try:
-            for change in changes:
-                self._write(writer, [change], seen=None, brand_labels=labels)
-                applied += 1
-            writer.commit()
-            writer.wait_merging_threads()
-        except BaseException:
-            writer.rollback()
-            raise
+        with os_errors(generation.path):  # a full disk is ENOSPC, not tantivy's "internal error"
+            try:
+                for change in changes:
+                    self._write(writer, [change], seen=None, brand_labels=labels)
+                    applied += 1
+                writer.commit()
+                writer.wait_merging_threads()
+            except BaseException:
+                writer.rollback()
+                raise
         _write_brand_labels(generation.path, labels)
         generation.brand_labels.update(labels)
         generation.index.reload()

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from .keyboard import NEAR_KEYS
 from .transcription import arabic_key, cyrillic_key, reading_key, readings
 
 MIN_WORD = 3  # Latin title words shorter than this are abbreviations, not names
@@ -41,6 +42,35 @@ AMPERSAND = {"cyrillic": ("энд", ""), "arabic": ("اند", "")}
 SCRIPTS = ("cyrillic", "arabic")  # the scripts brands are read into (transcription.CONVENTIONS)
 _JOINED = re.compile(r"[a-z]+(?:['’\-][a-z]+)+")
 _WORD = re.compile(r"[a-z]+|&")
+
+
+# Edits that keep a short name sounding the same: vowels, voiced/voiceless pairs,
+# and neighbouring keys (a slip). A consonant added or lost makes another name
+# ("мишлен" is not "милен"), so short keys only forgive these.
+_VOWELS = frozenset("аеиоуыэюяaeiouyاوي")  # Arabic long vowels are written or left out
+_SOUND_PAIRS = frozenset(
+    frozenset(pair) for pair in ("бп", "вф", "гк", "дт", "жш", "зс", "кх", "сц", "чш", "ищ")
+)
+MIN_FREE_FUZZY = 9  # keys this long forgive any one or two edits
+
+
+def _sounds_alike(typed: str, reading: str) -> bool:
+    """Whether every edit from `typed` to `reading` is a vowel, a sound pair or a near key."""
+    for edit in Levenshtein.editops(typed, reading):
+        op, i, j = edit.tag, edit.src_pos, edit.dest_pos
+        if op == "replace":
+            a, b = typed[i], reading[j]
+            if not (
+                (a in _VOWELS and b in _VOWELS)
+                or frozenset((a, b)) in _SOUND_PAIRS
+                or b in NEAR_KEYS.get(a, ())
+            ):
+                return False
+        else:
+            letter = typed[i] if op == "delete" else reading[j]
+            if letter not in _VOWELS:
+                return False
+    return True
 
 
 def _fuzzy_limit(key: str) -> int:
@@ -158,6 +188,8 @@ class BrandLexicon:
                 key, self._bucket(key[0]), scorer=Levenshtein.distance, score_cutoff=limit, limit=8
             )
             for other, distance, _ in sorted(matches, key=lambda m: m[1]):
+                if len(key) < MIN_FREE_FUZZY and not _sounds_alike(key, other):
+                    continue
                 for target in self.readings[other]:
                     found.setdefault(target, int(distance))
         result = sorted(found.items(), key=lambda item: item[1])

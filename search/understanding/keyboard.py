@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..analysis.stopwords import STOP_WORDS
+
 # The same physical keys, unshifted then shifted, on a US and a Russian keyboard.
 QWERTY_KEYS = "qwertyuiop[]asdfghjkl;'zxcvbnm,./`" + '{}:"<>~'
 JCUKEN_KEYS = "йцукенгшщзхъфывапролджэячсмитьбю.ё" + "хъжэбюё"
@@ -23,6 +25,25 @@ _PUNCTUATION_KEYS = frozenset("[];',./`{}:\"<>~")
 # Physical rows of each layout, for "near key" typos (spelling) as well.
 QWERTY_ROWS = ("qwertyuiop[]", "asdfghjkl;'", "zxcvbnm,./")
 JCUKEN_ROWS = ("йцукенгшщзхъ", "фывапролджэ", "ячсмитьбю.")
+
+
+def _neighbours(rows: tuple[str, ...]) -> dict[str, frozenset[str]]:
+    """Keys touching each key on a staggered keyboard: same row, and the rows around."""
+    near: dict[str, set[str]] = {}
+    for r, row in enumerate(rows):
+        for i, key in enumerate(row):
+            found = near.setdefault(key, set())
+            found.update(row[max(0, i - 1) : i + 2])
+            if r > 0:
+                found.update(rows[r - 1][i : i + 2])
+            if r + 1 < len(rows):
+                found.update(rows[r + 1][max(0, i - 1) : i + 1])
+            found.discard(key)
+    return {key: frozenset(keys) for key, keys in near.items()}
+
+
+NEAR_KEYS = {**_neighbours(QWERTY_ROWS), **_neighbours(JCUKEN_ROWS)}
+
 
 TO_RUSSIAN = "ru"
 TO_LATIN = "en"
@@ -61,19 +82,37 @@ class LayoutFix:
 Evidence = Callable[[str], int | None]
 
 
-def fix_layout(query: str, evidence: Evidence) -> LayoutFix:
+def fix_layout(
+    query: str, evidence: Evidence, page_word: Callable[[str], bool] | None = None
+) -> LayoutFix:
     """Switch the words of `query` whose other-layout reading is more plausible.
 
     `evidence(text)` scores how real the words of a text are (higher is more
     real, None when it has no words at all). Words no reading can decide follow
     the query's certain switches in the same direction ("cevrf b rjitktr").
+    Stop words never decide either. `page_word(chunk)` says a chunk is a valid
+    word of the page's language (Portuguese "de" on a Portuguese page): such a
+    word switches only when every other word of the query did ("ecb de" stays).
     """
     chunks = query.lower().split()
     decided: list[str | None] = []
     undecided: dict[int, tuple[str, str]] = {}
+    kept: dict[int, tuple[str, str]] = {}
     directions: set[str] = set()
     for i, chunk in enumerate(chunks):
-        switched = _best_switch(chunk, evidence) if len(chunk) > 1 else _one_letter(chunk)
+        if page_word is not None and page_word(chunk):
+            switched = _follower(chunk)
+            decided.append(chunk)
+            if switched is not None:
+                kept[i] = switched[0], switched[1]
+            continue
+        switched = _follower(chunk)
+        if (
+            len(chunk) > 1
+            and chunk not in STOP_WORDS
+            and (switched is None or switched[0] not in STOP_WORDS)
+        ):
+            switched = _best_switch(chunk, evidence)
         if switched is None:
             decided.append(chunk)
             continue
@@ -90,6 +129,19 @@ def fix_layout(query: str, evidence: Evidence) -> LayoutFix:
     hopeful: list[str] = []
     for i, chunk in enumerate(chunks):
         known = decided[i]
+        if i in kept:
+            text, direction = kept[i]
+            # Only a query wholly typed on the wrong layout carries the page's words along.
+            whole = directions == {direction} and all(
+                j in kept or decided[j] != other or not _letters(other)
+                for j, other in enumerate(chunks)
+                if j != i
+            )
+            # ...and only into a word as real ("сумка" never turns into "cevrf").
+            whole = whole and (text in STOP_WORDS or bool(evidence(text)))
+            certain.append(text if whole else chunk)
+            hopeful.append(text if whole else chunk)
+            continue
         if known is not None:
             certain.append(known)
             hopeful.append(known)
@@ -103,14 +155,20 @@ def fix_layout(query: str, evidence: Evidence) -> LayoutFix:
     return LayoutFix(" ".join(certain), " ".join(hopeful))
 
 
-def _one_letter(chunk: str) -> tuple[str, str, int] | None:
-    """A one-letter word only follows the query's switch to Russian ("cevrf d" = "сумка в").
+def _letters(chunk: str) -> bool:
+    return any(c.isalpha() for c in chunk)
 
-    On its own it is never evidence: "в", "с" and "и" are real words, and so are
-    "d", "c" and "b" in a Latin query.
+
+def _follower(chunk: str) -> tuple[str, str, int] | None:
+    """A word that never decides: it only follows the query's switch.
+
+    One-letter words ("cevrf d" = "сумка в") and stop words: "в", "с" and "и" are
+    real words, and so are "d", "c" and "b" in a Latin query, "de" and "of"; a
+    stop word on the other layout ("lkz" = "для") follows too. A Cyrillic letter
+    alone never turns Latin.
     """
     switched = switch_word(chunk)
-    if switched is None or switched[1] != TO_RUSSIAN:
+    if switched is None or (len(chunk) == 1 and switched[1] != TO_RUSSIAN):
         return None
     return switched[0], switched[1], 0
 
@@ -127,6 +185,8 @@ def _best_switch(chunk: str, evidence: Evidence) -> tuple[str, str, int] | None:
         if switched is None:
             continue
         text, direction = switched
+        if direction == TO_LATIN and not text.isalnum():
+            continue  # "б", "ю", "ж" are letters: "снб" is not "cy,"
         options.append((text + tail, direction))
     if not options:
         return None

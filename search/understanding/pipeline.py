@@ -20,7 +20,7 @@ typed finds nothing or much less.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
 from ..analysis.analyzer import Analyzer, Token
@@ -49,6 +49,7 @@ RUSSIAN_LOOKING_COST = 0.6  # brand readings of words that look Russian come aft
 LATIN_TRANSLIT_COST = 0.35
 REAL_WORD_COST = 0.4  # replacing a word the dictionary knows costs this much more
 MAX_PHRASE = 3
+PAIR_CANDIDATES = 4  # per word, when two misspelt words are fixed together
 ALONE_MAX_COST = 0.9  # a fix no other word confirms must be a likely slip
 # did_you_mean: a rewrite must find this many times more than the query as typed
 DID_YOU_MEAN_FACTOR = 5
@@ -127,9 +128,10 @@ class QueryUnderstanding:
         key = (query, locale, id(vocabulary))
         plan = self._plans.get(key)
         if plan is None:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.thread_time()
             plan = self._plan(query.strip(), vocabulary, locale)
             plan.seconds += time.perf_counter() - started
+            plan.cpu_seconds += time.thread_time() - cpu
             if len(self._plans) >= _PLAN_CACHE_SIZE:
                 self._plans.clear()
             self._plans[key] = plan
@@ -167,7 +169,7 @@ class QueryUnderstanding:
         if not query:
             return QueryPlan()
         evidence = Evidence(vocabulary)
-        layout = fix_layout(query, self.lexicon.text_evidence)
+        layout = fix_layout(query, self.lexicon.text_evidence, self._page_word(locale, vocabulary))
         main = self._understand(query, layout.certain, vocabulary, evidence, locale)
         if main is None:
             return QueryPlan()
@@ -188,6 +190,26 @@ class QueryUnderstanding:
             return self._did_you_mean(main, primary, found)
 
         return QueryPlan(primary, fallbacks, did_you_mean)
+
+    @staticmethod
+    def _page_word(locale: str, vocabulary: Vocabulary) -> Callable[[str], bool]:
+        """Whether a typed chunk is a word of the page's language: a stop word or a
+        catalog word in the page's script (Portuguese "de" on a Portuguese page)."""
+        if locale == "ru":
+            script: Callable[[str], bool] = is_cyrillic
+        elif locale == "ar":
+            script = is_arabic
+        else:
+            script = str.isascii
+
+        def page_word(chunk: str) -> bool:
+            return (
+                chunk.isalpha()
+                and script(chunk)
+                and (chunk in STOP_WORDS or vocabulary.word_df(chunk) > 0)
+            )
+
+        return page_word
 
     def _understand(
         self, typed: str, text: str, vocabulary: Vocabulary, evidence: Evidence, locale: str
@@ -341,8 +363,13 @@ class QueryUnderstanding:
             for i, u in enumerate(units)
             if u.kind == "word" and u.evidence == UNKNOWN and not u.extras and len(u.surface) > 1
         ]
+        if len(suspects) >= 2:
+            # Two misspelt words confirm each other: "сверах шилфовавшем" is "сверлах
+            # шлифовавшем", which neither fix alone would find.
+            self._replace_pair(query, suspects[0], suspects[1])
         for i in suspects:
-            self._replace(query, i, real=False)
+            if units[i].choice is None:
+                self._replace(query, i, real=False)
         # A second look with what the first pass fixed (two misspelt words in a row).
         for i in suspects:
             if units[i].choice is None:
@@ -352,14 +379,16 @@ class QueryUnderstanding:
                 # Nothing fits the rest of the query: the word alone decides, and
                 # relaxation will make the least informative word optional.
                 self._replace(query, i, real=False, alone=True)
-        everything = [g for u in units for g in u.groups()]
-        if len(units) < 2 or query.evidence.count(everything) > 0:
+        # Words still matching nothing are left to relaxation, not blamed on the others.
+        matched = [u for u in units if u.evidence != UNKNOWN or u.choice is not None or u.extras]
+        everything = [g for u in matched for g in u.groups()]
+        if len(matched) < 2 or query.evidence.count(everything) > 0:
             return
         best: tuple[float, int, Alternative] | None = None
         for i, unit in enumerate(units):
             if unit.kind != "word" or unit.choice is not None or unit.evidence == UNKNOWN:
                 continue
-            if any(e.kind == "translit" for e in unit.extras):
+            if unit not in matched or any(e.kind == "translit" for e in unit.extras):
                 continue
             found = self._best_replacement(query, i, real=True)
             if found is not None and (best is None or found[0] > best[0]):
@@ -367,6 +396,29 @@ class QueryUnderstanding:
         if best is not None:
             units[best[1]].choice = best[2]
             query.corrected.append(best[1])
+
+    def _replace_pair(self, query: _Query, first: int, second: int) -> None:
+        """Replace two words matching nothing by the pair of fixes the catalog backs best."""
+        units, vocabulary = query.units, query.vocabulary
+        options = []
+        for i in (first, second):
+            found = self._candidates(units[i], vocabulary, real=False, two_edits=False)
+            if not found:
+                found = self._candidates(units[i], vocabulary, real=False, two_edits=True)
+            options.append(sorted(found, key=lambda a: a.cost)[:PAIR_CANDIDATES])
+        context = self._context(query, first)  # leaves out `second`: it matches nothing yet
+        best: tuple[float, Alternative, Alternative] | None = None
+        for one in options[0]:
+            for other in options[1]:
+                together = query.evidence.count([*one.groups, *other.groups, *context])
+                if together <= 0:
+                    continue
+                score = support(together) - one.cost - other.cost
+                if best is None or score > best[0]:
+                    best = (score, one, other)
+        if best is not None:
+            units[first].choice, units[second].choice = best[1], best[2]
+            query.corrected.extend((first, second))
 
     def _replace(self, query: _Query, i: int, *, real: bool, alone: bool = False) -> None:
         found = self._best_replacement(query, i, real=real, alone=alone)
@@ -407,11 +459,11 @@ class QueryUnderstanding:
         extra = REAL_WORD_COST if real else 0.0
         found: list[Alternative] = []
         lemmas = self.analyzer.words.lemmas
-        fixes = (
-            self.speller.near_catalog_words(word, vocabulary)
-            if real
-            else self.speller.candidates(word, vocabulary, two_edits=two_edits)
-        )
+        fixes = self.speller.candidates(word, vocabulary, two_edits=two_edits and not real)
+        if real:
+            # A real word mistyped into another real word: any form one edit away
+            # ("поносов" -> "подносов"), and catalog words one edit away.
+            fixes = [*fixes, *self.speller.near_catalog_words(word, vocabulary)]
         for fixed, cost in fixes:
             found.append(Alternative(fixed, (tuple(lemmas(fixed)),), "spelling", cost + extra))
         if read_as_brand(word):
@@ -480,7 +532,7 @@ class QueryUnderstanding:
 
         reading = self._interpretation(query)
         for required, optional in relaxations(
-            units, groups, frequency, vocabulary.products, query.evidence.count
+            units, groups, frequency, vocabulary.products, query.evidence.exists
         ):
             yield replace(
                 reading,
@@ -494,19 +546,22 @@ class QueryUnderstanding:
             return None  # already applied and reported
         units = query.units
         best: tuple[float, int, Alternative] | None = None
+        needed = max(DID_YOU_MEAN_MIN, DID_YOU_MEAN_FACTOR * found)
+        lemmas = self.analyzer.words.lemmas
         for i, unit in enumerate(units):
             if unit.kind != "word" or len(unit.surface) < DID_YOU_MEAN_MIN_LENGTH:
                 continue
-            candidate = self._best_replacement(query, i, real=True)
-            if candidate is None:
-                continue
-            alternative = candidate[1]
             context = self._context(query, i, with_unknown=True)
-            count = query.evidence.count([*alternative.groups, *context])
-            if count >= max(DID_YOU_MEAN_MIN, DID_YOU_MEAN_FACTOR * found) and (
-                best is None or count > best[0]
-            ):
-                best = (count, i, alternative)
+            if context and query.evidence.count(context) < needed:
+                continue  # the other words alone find too little: no rewrite of this one helps
+            # Catalog words one edit away that are common enough to find `needed` products.
+            for word, _ in self.speller.near_catalog_words(unit.surface, query.vocabulary):
+                if query.vocabulary.word_df(word) < needed:
+                    continue
+                alternative = Alternative(word, (tuple(lemmas(word)),), "spelling")
+                count = query.evidence.count([*alternative.groups, *context])
+                if count >= needed and (best is None or count > best[0]):
+                    best = (count, i, alternative)
         if best is None:
             return None
         bases = [u.base for u in units]

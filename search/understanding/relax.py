@@ -9,11 +9,13 @@ confirms together come first.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterator, Sequence
 
 from ..analysis.morphology import morph_analyzer
 from ..analysis.text import is_cyrillic
+from .lexicon import UNKNOWN
 from .readings import Group, Unit
 
 MODIFIERS = frozenset({"ADJF", "ADJS", "PRTF", "PRTS", "ADVB", "COMP", "NUMR"})
@@ -21,17 +23,23 @@ MODIFIER_DISCOUNT = 0.5  # a modifier carries half the information of a noun as 
 MAX_RELAXED = 6
 
 
+@functools.lru_cache(maxsize=50_000)
 def _pos(word: str) -> str | None:
     return morph_analyzer().parse(word)[0].tag.POS if is_cyrillic(word) else None
 
 
 def head_index(units: Sequence[Unit]) -> int:
     """The unit naming the product type: the first Russian noun not read as a brand."""
-    for i, unit in enumerate(units):
-        if unit.kind != "word" or any(e.kind == "translit" for e in unit.extras):
-            continue
-        if _pos(unit.base.surface) == "NOUN":
-            return i
+    # A real noun typed right names the product surer than an unknown word or one a
+    # spelling fix made up ("шины" in "мишлен шины", whatever "мишлен" became).
+    for typed_right in (True, False):
+        for i, unit in enumerate(units):
+            if unit.kind != "word" or any(e.kind == "translit" for e in unit.extras):
+                continue
+            if typed_right and (unit.choice is not None or unit.evidence == UNKNOWN):
+                continue
+            if _pos(unit.base.surface) == "NOUN":
+                return i
     for i, unit in enumerate(units):
         if unit.is_word:
             return i
@@ -51,12 +59,12 @@ def relaxations(
     groups: Sequence[list[Group]],
     frequency: Callable[[int], int],
     products: int,
-    count: Callable[[list[Group]], float],
+    found: Callable[[list[Group]], bool],
 ) -> Iterator[tuple[list[Group], list[Group]]]:
     """(required, optional) groups with words dropped, the most promising first.
 
     `groups[i]` are unit i's groups, `frequency(i)` its document frequency and
-    `count(groups)` how many products match groups together.
+    `found(groups)` whether any product matches the groups together.
     """
     if len(units) < 2:
         return
@@ -72,7 +80,7 @@ def relaxations(
         return required, optional
 
     singles = [split({i}) for i in others]
-    confirmed = [s for s in singles if count(s[0]) > 0]
+    confirmed = [s for s in singles if found(s[0])]
     seen: set[tuple] = set()
     produced = 0
     ordered = confirmed + [s for s in singles if s not in confirmed]

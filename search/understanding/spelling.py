@@ -16,6 +16,7 @@ query means is decided by co-occurrence with the other words (pipeline.py).
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -26,13 +27,14 @@ from rapidfuzz.distance import OSA
 from ..analysis.morphology import morph_analyzer
 from ..analysis.text import is_cyrillic
 from ..vocabulary import Vocabulary
-from .keyboard import JCUKEN_ROWS, QWERTY_ROWS
-from .lexicon import Lexicon
+from .keyboard import NEAR_KEYS
+from .lexicon import Lexicon, in_dictionary
 
 RUSSIAN_ALPHABET = "абвгдежзийклмнопрстуфхцчшщъыьэюя"
 LATIN_ALPHABET = "abcdefghijklmnopqrstuvwxyz"
 MIN_LENGTH = 4
 NEAR_KEY_COST = 0.5  # substituting a neighbouring key
+VOWEL_COST = 0.5  # an unstressed vowel written as it sounds: о/а, е/и, е/я ("малоко", "симена")
 DOUBLE_LETTER_COST = 0.4  # a doubled letter dropped or added
 TRANSPOSE_COST = 0.6  # two letters swapped
 SLIP_COST = 0.6  # an extra letter beside the key it sits next to
@@ -43,27 +45,17 @@ SURFACE_BONUS = 0.05  # a form the catalog itself uses beats an equally close di
 TWO_EDIT_COST = 0.8  # per edit, when two were needed
 ENDING_SLACK_COST = 0.3  # matched with the endings set aside
 MIN_TWO_EDIT_LENGTH = 5
-MIN_ENDING_LENGTH = 7
+MIN_ENDING_LENGTH = 6
+MIN_STEM = 4  # catalog word beginnings compared with a typed word's stem
+MIN_TWO_EDIT_STEM = 5  # shorter stems are allowed one edit
 MAX_CANDIDATES = 6
+STEM_MIN = 3  # a dictionary form is tried only if the catalog has a word beginning like it:
+STEM_ENDING = 3  # all but its last three letters ("сверлах" -> "свер", as in "сверло")
 _CACHE_SIZE = 20_000
 
 
-def _neighbours(rows: tuple[str, ...]) -> dict[str, frozenset[str]]:
-    """Keys touching each key on a staggered keyboard: same row, and the rows around."""
-    near: dict[str, set[str]] = {}
-    for r, row in enumerate(rows):
-        for i, key in enumerate(row):
-            found = near.setdefault(key, set())
-            found.update(row[max(0, i - 1) : i + 2])
-            if r > 0:
-                found.update(rows[r - 1][i : i + 2])
-            if r + 1 < len(rows):
-                found.update(rows[r + 1][max(0, i - 1) : i + 1])
-            found.discard(key)
-    return {key: frozenset(keys) for key, keys in near.items()}
-
-
-NEAR_KEYS = {**_neighbours(QWERTY_ROWS), **_neighbours(JCUKEN_ROWS)}
+# Vowels that sound alike unstressed, and so get written for each other.
+SOUNDS_ALIKE = {"о": "а", "а": "оя", "е": "ия", "и": "еы", "я": "еа", "ы": "и", "ю": "у", "у": "ю"}
 
 
 def edits(word: str) -> dict[str, float]:
@@ -75,12 +67,16 @@ def edits(word: str) -> dict[str, float]:
     """
     alphabet = RUSSIAN_ALPHABET if is_cyrillic(word) else LATIN_ALPHABET
     no_keys: frozenset[str] = frozenset()
+    no_vowels = ""
     found: dict[str, float] = {}
     for i, char in enumerate(word):
         left, right = word[:i], word[i + 1 :]
         near = NEAR_KEYS.get(char, no_keys)
+        sounds = SOUNDS_ALIKE.get(char, no_vowels)
         for letter in alphabet:
-            found[left + letter + right] = NEAR_KEY_COST if letter in near else OTHER_COST
+            found[left + letter + right] = (
+                NEAR_KEY_COST if letter in near else VOWEL_COST if letter in sounds else OTHER_COST
+            )
         if right and right[0] != char:
             found[left + right[0] + char + right[1:]] = TRANSPOSE_COST
         doubled = left[-1:] == char or right[:1] == char
@@ -112,6 +108,7 @@ class _Buckets:
     words: dict[str, list[str]]
     stems: dict[tuple[str, int], tuple[list[str], list[str]]]
     by_length: dict[tuple[str, int], list[str]]
+    stems_prefixes: set[str]  # beginnings of Cyrillic catalog words and terms
 
 
 class SpellingCorrector:
@@ -122,6 +119,7 @@ class SpellingCorrector:
         # A plain dict cleared when full: safe under threads without a lock (every
         # operation is atomic), and typos repeat too little for LRU to matter.
         self._cache: dict[tuple[int, str, bool], list[tuple[str, float]]] = {}
+        self._near: dict[tuple[int, str], list[tuple[str, float]]] = {}
         self._buckets: _Buckets | None = None
 
     def correct(self, word: str, vocabulary: Vocabulary | None = None) -> str | None:
@@ -163,19 +161,36 @@ class SpellingCorrector:
     def _score(
         self, candidates: dict[str, float], vocabulary: Vocabulary, forms: Any, cyrillic: bool
     ) -> dict[str, float]:
+        # Catalog words by one set intersection (in C); dictionary forms only where the
+        # catalog has a word beginning like them (most misspellings begin like nothing).
+        in_catalog = candidates.keys() & vocabulary.words.keys()
+        possible: set[str] | list[str] = in_catalog
+        if cyrillic:
+            stems = self._bucketed(vocabulary).stems_prefixes if vocabulary else None
+            possible = list(in_catalog)
+            for candidate in candidates:
+                if candidate in in_catalog:
+                    continue
+                if stems is not None:
+                    # (inlined _stem for ordinary words: this runs for hundreds of variants)
+                    cut = len(candidate) - STEM_ENDING
+                    stem = candidate[: cut if cut > STEM_MIN else STEM_MIN]
+                    if "йш" in candidate or candidate.startswith("наи"):
+                        stem = _stem(candidate)
+                    if stem not in stems:
+                        continue
+                if in_dictionary(candidate, forms):
+                    possible.append(candidate)
         scored: dict[str, float] = {}
-        for candidate, cost in candidates.items():
-            in_catalog = vocabulary.word_df(candidate) > 0
-            if in_catalog or (cyrillic and _in_dictionary(candidate, forms)):
-                # A form counts with its lemma's frequency: "ногтях" is as common as "ноготь".
-                frequency = self.lexicon.frequency(candidate, vocabulary)
-                if not frequency and not vocabulary:
-                    frequency = 1  # no catalog vocabulary yet: the dictionary decides
-            else:
-                continue
+        for candidate in possible:
+            # A form counts with its lemma's frequency: "ногтях" is as common as "ноготь".
+            frequency = self.lexicon.frequency(candidate, vocabulary)
+            if not frequency and not vocabulary:
+                frequency = 1  # no catalog vocabulary yet: the dictionary decides
             if not frequency:
                 continue
-            bonus = SURFACE_BONUS if in_catalog else 0.0
+            bonus = SURFACE_BONUS if candidate in in_catalog else 0.0
+            cost = candidates[candidate]
             scored[candidate] = cost - bonus - FREQUENCY_WEIGHT * math.log10(1 + frequency)
         return scored
 
@@ -193,19 +208,20 @@ class SpellingCorrector:
         """Catalog words one edit from `word` (same first letter), cheap: for did-you-mean."""
         if len(word) < MIN_TWO_EDIT_LENGTH or not word.isalpha():
             return []
-        by_length = self._bucketed(vocabulary).by_length
+        key = (id(vocabulary), word)
+        cached = self._near.get(key)
+        if cached is not None:
+            return cached
         found = []
-        for size in (len(word) - 1, len(word), len(word) + 1):
-            bucket = by_length.get((word[0], size), ())
-            for other, distance, _ in process.extract(
-                word, bucket, scorer=OSA.distance, score_cutoff=1, limit=8
-            ):
-                if distance == 1:
-                    frequency = vocabulary.word_df(other)
-                    found.append(
-                        (other, OMISSION_COST - FREQUENCY_WEIGHT * math.log10(1 + frequency))
-                    )
-        return sorted(found, key=lambda item: item[1])[:MAX_CANDIDATES]
+        for other in edits(word).keys() & vocabulary.words.keys():
+            if other[0] == word[0]:
+                frequency = vocabulary.word_df(other)
+                found.append((other, OMISSION_COST - FREQUENCY_WEIGHT * math.log10(1 + frequency)))
+        result = sorted(found, key=lambda item: (item[1], item[0]))[:MAX_CANDIDATES]
+        if len(self._near) >= _CACHE_SIZE:
+            self._near.clear()
+        self._near[key] = result
+        return result
 
     def _two_edits(self, word: str, vocabulary: Vocabulary) -> dict[str, float]:
         """Catalog words two edits away (or two edits apart before their endings)."""
@@ -220,10 +236,14 @@ class SpellingCorrector:
                 if distance == 2:
                     found[other] = 2 * TWO_EDIT_COST
         if size >= MIN_ENDING_LENGTH:
-            for length in range(size - 4, size + 1):
+            # The catalog may hold another form of the word ("грядка" for "грядки"):
+            # compare what precedes the ending with the beginnings of catalog words.
+            stem = word[:-2]
+            cutoff = 2 if len(stem) >= MIN_TWO_EDIT_STEM else 1
+            for length in range(len(stem) - 1, len(stem) + 2):
                 stems, words = buckets.stems.get((first, length), ([], []))
                 for _, distance, index in process.extract(
-                    word[:-2], stems, scorer=OSA.distance, score_cutoff=2, limit=12
+                    stem, stems, scorer=OSA.distance, score_cutoff=cutoff, limit=12
                 ):
                     other = words[index]
                     if other != word:
@@ -241,24 +261,35 @@ def _build_buckets(vocabulary: Vocabulary) -> _Buckets:
             continue
         words.setdefault(word[0], []).append(word)
         by_length.setdefault((word[0], len(word)), []).append(word)
-        if len(word) >= MIN_ENDING_LENGTH:
-            stem_list, word_list = stems.setdefault((word[0], len(word) - 2), ([], []))
-            stem_list.append(word[:-2])
-            word_list.append(word)
-    return _Buckets(vocabulary, words, stems, by_length)
+    # Every beginning of a Cyrillic catalog word (4 letters or more), with the most
+    # frequent word that begins so.
+    beginnings: dict[str, str] = {}
+    counts = vocabulary.words
+    for word in counts:
+        if len(word) > MIN_STEM and is_cyrillic(word) and word.isalpha():
+            for size in range(MIN_STEM, len(word)):
+                prefix = word[:size]
+                known = beginnings.get(prefix)
+                if known is None or counts[word] > counts[known]:
+                    beginnings[prefix] = word
+    for prefix, word in beginnings.items():
+        stem_list, word_list = stems.setdefault((prefix[0], len(prefix)), ([], []))
+        stem_list.append(prefix)
+        word_list.append(word)
+    prefixes: set[str] = set()
+    for word in itertools.chain(vocabulary.words, vocabulary.terms):
+        if is_cyrillic(word) and word.isalpha():
+            prefixes.update(word[:size] for size in range(STEM_MIN, len(word) + 1))
+    return _Buckets(vocabulary, words, stems, by_length, prefixes)
 
 
-def _in_dictionary(word: str, forms: Any) -> bool:
-    """Whether pymorphy3's word list has `word`, with any one "е" read as "ё".
-
-    A direct DAWG lookup is 9x faster than MorphAnalyzer.word_is_known; the list
-    spells "ё", which normalization folded to "е", so those variants are tried too.
-    """
-    if word in forms:
-        return True
-    start = word.find("е")
-    while start != -1:
-        if word[:start] + "ё" + word[start + 1 :] in forms:
-            return True
-        start = word.find("е", start + 1)
-    return False
+def _stem(word: str) -> str:
+    """What any form of a word shares with the catalog's forms: all but an ending, and
+    for superlatives all but "наи-" and "-ейший" ("наибелейших" -> "бел", as in "белый")."""
+    if word.startswith("наи") and len(word) > 6:
+        word = word[3:]
+    for suffix in ("ейш", "айш"):
+        at = word.find(suffix, STEM_MIN)
+        if at > 0:
+            return word[:at]
+    return word[: max(STEM_MIN, len(word) - STEM_ENDING)]

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from indexer.indexing import index_feed
+from indexer.processes import sigterm_interrupts
 from search.params import parse_search_params
 
 from ..services import Services
@@ -24,23 +25,54 @@ from ..services import Services
 @click.option(
     "--changes", is_flag=True, help="Apply the feed to the live index instead of rebuilding it."
 )
+@click.option(
+    "--allow-shrink",
+    is_flag=True,
+    help="Swap in a rebuild even if it drops more of the catalog than VITRINA_INDEX_MAX_SHRINK "
+    "allows (default 20%); an empty catalog is still refused.",
+)
+@click.option(
+    "--queue",
+    is_flag=True,
+    help="Hand the work to the Celery workers (CELERY_BROKER_URL); a request made while "
+    "one for the same feed is still queued is folded into it.",
+)
 @click.pass_obj
-def index_command(services: Services, feed: Path, rejects: Path | None, changes: bool) -> None:
+def index_command(
+    services: Services,
+    feed: Path,
+    rejects: Path | None,
+    changes: bool,
+    allow_shrink: bool,
+    queue: bool,
+) -> None:
     """Validate and index a catalog feed (JSON Lines).
 
-    A rebuild swaps the new index in only when it is complete. Exit status 1: some
-    lines were rejected (the rest is indexed); 2: the feed could not be used (the
-    index is unchanged); 3: the engine is down or another indexing run holds the lock.
+    A rebuild swaps the new index in only when it is complete, not empty, and not more
+    than VITRINA_INDEX_MAX_SHRINK (20%) smaller than the catalog in service. Exit
+    status 1: some lines were rejected (the rest is indexed); 2: the feed could not
+    be used or the new catalog was refused (the index is unchanged); 3: the engine is
+    down, another indexing run holds the lock, or the disk is full (the index in
+    service is unchanged). With --queue (and a broker) the workers index the feed,
+    which they must be able to read at the same path.
     """
-    report = index_feed(
-        feed,
-        services.indexing_engine,
-        services.data_dir,
-        rejects_path=rejects,
-        full=not changes,
-        progress=sys.stderr.isatty(),
-        analyzer=services.analyzer,
-    )
+    if queue and services.jobs.queued:
+        asked = services.jobs.reindex(str(feed.resolve()), full=not changes)
+        click.echo(json.dumps(asked, ensure_ascii=False))
+        return
+    with sigterm_interrupts():  # stopped, a run unwinds: no half-built generation stays
+        report = index_feed(
+            feed,
+            services.indexing_engine,
+            services.data_dir,
+            rejects_path=rejects,
+            full=not changes,
+            progress=sys.stderr.isatty(),
+            analyzer=services.analyzer,
+            max_shrink=None if allow_shrink else services.index_max_shrink,
+            lock=services.jobs.indexing_lock(not changes),
+            vocabulary_lock=services.jobs.vocabulary_lock(not changes),
+        )
     click.echo(report.summary())
     for sample in report.rejection_samples:
         click.echo(f"  line {sample.line}: {sample.reason}", err=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -25,12 +26,16 @@ def events_group() -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Where rejected lines go (default: the data dir's rejects/).",
 )
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the counts as one JSON object on stdout."
+)
 @click.pass_obj
-def ingest_command(services: Services, events: Path, rejects: Path | None) -> None:
+def ingest_command(services: Services, events: Path, rejects: Path | None, as_json: bool) -> None:
     """Validate and store order events (JSON Lines).
 
-    Ingesting the same file twice stores it once. Exit status 1: some lines were
-    rejected (the rest is stored); 2: the file could not be used (nothing stored).
+    Each event is stored once (by order_id, or its product, country, ts and quantity):
+    a file sent again, or with more lines, stores only what is new. Exit status 1: some
+    lines were rejected (the rest is stored); 2: the file could not be used (nothing stored).
     """
     report = ingest_events(
         events,
@@ -40,7 +45,10 @@ def ingest_command(services: Services, events: Path, rejects: Path | None) -> No
         progress=sys.stderr.isatty(),
         parallel=True,
     )
-    click.echo(report.summary())
+    if as_json:
+        click.echo(json.dumps(report.counts()))
+    else:
+        click.echo(report.summary())
     for sample in report.rejection_samples:
         click.echo(f"  line {sample.line}: {sample.reason}", err=True)
     sys.exit(report.exit_code)

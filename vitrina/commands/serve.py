@@ -1,8 +1,16 @@
-"""`vitrina serve`: the storefront and API under gunicorn."""
+"""`vitrina serve`: the storefront and API under gunicorn.
+
+The app is loaded once in gunicorn's master (`preload_app`), with the dictionaries
+and the vocabulary query understanding reads, before the port opens; the forked
+workers share them. Each worker then opens the index and runs a few searches
+itself before it takes a request: nothing of tantivy or the database crosses a fork.
+"""
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
+import os
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -13,41 +21,63 @@ from ..services import Services
 if TYPE_CHECKING:
     from flask import Flask
 
+log = logging.getLogger("vitrina.serve")
+
 
 class StorefrontServer(BaseApplication):
-    """gunicorn serving the web app; each worker builds its own services on load."""
+    """gunicorn serving the web app of `services`, warmed up before the first request."""
 
-    def __init__(self, options: dict[str, Any]) -> None:
+    def __init__(self, options: dict[str, Any], services: Services | None = None) -> None:
         self.options = options
+        # A web worker's services: short database and broker timeouts.
+        self.services = services or Services(serving=True)
         super().__init__()
 
     def load_config(self) -> None:
         for key, value in self.options.items():
             self.cfg.set(key, value)
+        self.cfg.set("post_fork", self.post_fork)
 
     def load(self) -> Flask:
         from web.app import create_app
 
-        return create_app(Services(serving=True))  # short database and broker timeouts
+        app = create_app(self.services)
+        # In the master: pymorphy3's dictionaries, the vocabulary and its lookups.
+        try:
+            self.services.understanding.warm_up()
+        except Exception as exc:  # no vocabulary yet: the workers load it when there is one
+            log.warning("warm-up skipped: %s", exc)
+        return app
+
+    def post_fork(self, server: Any, worker: Any) -> None:
+        """In a new worker, before its first request: the index, one of each search."""
+        if "database" in self.services.__dict__:  # never share the master's connections
+            self.services.database.engine.dispose(close=False)
+        try:
+            self.services.search.warm_up()
+        except Exception as exc:  # no index yet, the database down: serve all the same
+            log.warning("worker %s: warm-up skipped: %s", os.getpid(), exc)
 
 
 def default_workers() -> int:
     return max(2, min(4, multiprocessing.cpu_count()))
 
 
-def serve(host: str, port: int, workers: int) -> None:
+def serve(host: str, port: int, workers: int, services: Services | None = None) -> None:
     StorefrontServer(
         {
             "bind": f"{host}:{port}",
             "workers": workers,
             "worker_class": "sync",
+            "preload_app": True,
             "timeout": 30,
             "graceful_timeout": 10,
             "accesslog": None,
             "errorlog": "-",
             "loglevel": "info",
             "control_socket_disable": True,
-        }
+        },
+        services,
     ).run()
 
 
@@ -61,4 +91,5 @@ def serve(host: str, port: int, workers: int) -> None:
 def serve_command(services: Services, host: str, port: int, workers: int | None) -> None:
     """Serve the storefront and the API under gunicorn."""
     click.echo(f"search: {services.settings.search_backend}", err=True)  # a bad config stops here
-    serve(host, port, workers or default_workers())
+    # The web workers' own services, with short database and broker timeouts.
+    serve(host, port, workers or default_workers(), Services(services.settings, serving=True))

@@ -24,6 +24,7 @@ def source_document(doc: dict[str, Any]) -> dict[str, Any]:
     they never show up as a facet value.
     """
     source = dict(doc)
+    source.pop("title_marks", None)  # the embedded engine's highlighting aid
     payload = source["payload"] = orjson.loads(doc["payload"])
     source["title_text"] = " ".join(str(t) for t in (payload.get("title") or {}).values())
     if doc.get("brand_key"):

@@ -11,9 +11,10 @@ host: none is lost by the swap.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError
@@ -25,6 +26,7 @@ from .loader import BulkLoader, BulkPolicy
 from .queries import count_body, products_body, search_body
 from .rebuilds import DONE, FAILED, FINISHING, ChangeWriter, Rebuilds
 from .responses import health_report, parse_products, parse_search
+from .shared import CHECK_S, SharedVocabulary, SharedVocabularyStore
 
 if TYPE_CHECKING:
     from .. import EngineSettings
@@ -45,6 +47,18 @@ def json_serializer() -> Any:
     except ImportError:  # pragma: no cover - orjson is a dependency of Vitrina
         return None
     return OrjsonSerializer()
+
+
+def credentials(settings: EngineSettings) -> dict[str, Any]:
+    """The client's auth options: a username and password, or an API key, passed as
+    they are (never put into the URL, so `@ : / # % ?` in a password need no escaping)."""
+    if settings.elasticsearch_api_key:
+        return {"api_key": settings.elasticsearch_api_key}
+    if settings.elasticsearch_username and settings.elasticsearch_password is not None:
+        # Encoded here, as UTF-8: the client would encode a (user, password) pair as ASCII.
+        pair = f"{settings.elasticsearch_username}:{settings.elasticsearch_password}"
+        return {"basic_auth": base64.b64encode(pair.encode("utf-8")).decode("ascii")}
+    return {}
 
 
 class ElasticsearchEngine:
@@ -73,6 +87,8 @@ class ElasticsearchEngine:
         self.russian_fallback = russian_fallback
         self.loader = BulkLoader(client, bulk)
         self.rebuilds = Rebuilds(client, alias)
+        # Query understanding's vocabulary, published by the indexer for every host.
+        self.shared_vocabulary = SharedVocabulary(client, alias)
         self.shards = shards
         self.replicas = replicas
         self.replica_wait_s = replica_wait_s
@@ -93,6 +109,7 @@ class ElasticsearchEngine:
             max_retries=1,
             retry_on_timeout=True,
             serializer=json_serializer(),
+            **credentials(settings),
         )
         return cls(client, settings.elasticsearch_index, bulk=bulk)
 
@@ -155,7 +172,16 @@ class ElasticsearchEngine:
             if building is not None and building.active:
                 report["rebuild"] = {"state": building.state, "index": building.index,
                                      "started": building.started}  # fmt: skip
+        with contextlib.suppress(Exception):  # which vocabulary the web hosts share
+            head = self.shared_vocabulary.head()
+            if head is not None:
+                report["vocabulary"] = {"version": head.version, "products": head.products,
+                                        "published": head.published}  # fmt: skip
         return report
+
+    def vocabulary_store(self, check_s: float = CHECK_S) -> SharedVocabularyStore:
+        """The shared vocabulary as a web process reads it (see shared.py)."""
+        return SharedVocabularyStore(self.shared_vocabulary, check_s=check_s)
 
     # -- writing --------------------------------------------------------------
 
@@ -166,8 +192,9 @@ class ElasticsearchEngine:
         except NotFoundError:
             return []
 
-    def rebuild(self, changes: Iterable[Change]) -> int:
-        """Load a new index, then swap the alias to it in one call (see module docstring).
+    def rebuild(self, changes: Iterable[Change], check: Callable[[int], None] | None = None) -> int:
+        """Load a new index, then swap the alias to it in one call (see module docstring);
+        `check` sees its product count first (see base.SearchEngine.rebuild).
 
         Raises DocumentsRejected after the swap when some documents were refused.
         """
@@ -192,6 +219,8 @@ class ElasticsearchEngine:
                 outcome.rejected.extend(replayed.rejected)
                 self.client.indices.refresh(index=index)
                 live = int(self.client.count(index=index)["count"])
+                if check is not None:
+                    check(live)
                 old = self._serving_indices()
                 self.client.indices.update_aliases(actions=alias_swap(self.alias, old, index))
             except BaseException:
@@ -258,11 +287,13 @@ class ElasticsearchEngine:
         return outcome.applied
 
     def delete_all(self) -> None:
-        """Remove the alias, every index behind it and the rebuild record (test clean-up)."""
+        """Remove the alias, every index behind it, the rebuild record and the shared
+        vocabulary (test clean-up)."""
         with self._answering("delete"):
             state = self.rebuilds.current()
             leftovers = [state.journal] if state is not None else []
-            self._delete_indices([*self._serving_indices(), *leftovers, self.rebuilds.state_index])
+            self._delete_indices([*self._serving_indices(), *leftovers, self.rebuilds.state_index,
+                                  self.shared_vocabulary.index])  # fmt: skip
 
 
 def alias_swap(alias: str, old: Sequence[str], new: str) -> list[dict[str, Any]]:

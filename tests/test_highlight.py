@@ -1,0 +1,51 @@
+"""Highlighting from the marks the indexer keeps gives what analysing the title gives."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from search.analysis.analyzer import default_analyzer
+from search.highlight import highlight, highlight_marked, marks_for, title_marks
+from vitrina.commands.demo import demo_catalog_path
+
+
+def demo_titles() -> list[dict[str, str]]:
+    with open(demo_catalog_path(), encoding="utf-8") as f:
+        return [json.loads(line)["title"] for line in f if line.strip()]
+
+
+@pytest.mark.parametrize(
+    ("query", "locale"),
+    [("сумки кожаные", "ru"), ("кроссовки nike", "ru"), ("bolsa couro", "pt"), ("<b>", "ru")],
+)
+def test_marks_highlight_like_analysis(query, locale):
+    analyzer = default_analyzer()
+    terms = analyzer.term_set(query, locale)
+    compared = 0
+    for titles in demo_titles():
+        marks = title_marks(titles, analyzer)
+        for language, text in titles.items():
+            spans = marks_for(marks, language, locale)
+            if spans is None:
+                continue
+            compared += 1
+            assert highlight_marked(text, terms, spans) == highlight(text, terms, analyzer, locale)
+    assert compared > 50
+
+
+def test_marks_of_a_title_are_not_used_for_another_latin_language():
+    marks = title_marks({"es": "Bolsos de cuero"}, default_analyzer())
+    assert marks_for(marks, "es", "es") is not None
+    assert marks_for(marks, "es", "pt") is None
+    assert marks_for(marks, "ru", "ru") is None
+
+
+def test_a_matched_title_word_is_marked_and_the_rest_escaped():
+    analyzer = default_analyzer()
+    marks = title_marks({"ru": "Сумка <кожаная> & ремень"}, analyzer)
+    spans = marks_for(marks, "ru", "ru")
+    assert spans is not None
+    answer = highlight_marked("Сумка <кожаная> & ремень", analyzer.term_set("сумки"), spans)
+    assert answer == "<mark>Сумка</mark> &lt;кожаная&gt; &amp; ремень"
