@@ -31,11 +31,11 @@ from search.suggest import Suggester, suggestions_answer
 from vitrina.config import Settings
 from vitrina.services import Services
 
-# (owner class, attribute, module constant holding its bound)
+# (owner class, attribute, module constant or "self.<attribute>" holding its bound)
 CACHES = [
-    ("Analyzer", "_word_terms", None),
+    ("Analyzer", "_word_terms", ("self", "word_terms_limit")),
     ("Analyzer", "_short_texts", None),
-    ("WordNormalizer", "_cache", ("search.analysis.morphology", "_CACHE_LIMIT")),
+    ("WordNormalizer", "_cache", ("self", "cache_limit")),
     ("EmbeddedEngine", "_facet_cache", ("search.engines.embedded", "FACET_CACHE_SIZE")),
     ("QueryUnderstanding", "_plans", ("search.understanding.pipeline", "_PLAN_CACHE_SIZE")),
     ("BrandLexicon", "_cache", None),
@@ -64,9 +64,11 @@ def deep_size(obj: Any, seen: set[int]) -> int:
     return size
 
 
-def bound_of(where: tuple[str, str] | None) -> str:
+def bound_of(where: tuple[str, str] | None, owner: object) -> str:
     if where is None:
         return "see source"
+    if where[0] == "self":
+        return f"{getattr(owner, where[1]):,}"
     module = __import__(where[0], fromlist=[where[1]])
     return f"{getattr(module, where[1]):,}"
 
@@ -82,7 +84,7 @@ def caches() -> list[str]:
                 cache = obj.__dict__[attr]
                 per = deep_size(cache, set()) / max(1, len(cache))
                 rows.append(f"  {owner}.{attr}: {len(cache):,} entries, ~{per:.0f} B each, "
-                            f"bound {bound_of(where)}")  # fmt: skip
+                            f"bound {bound_of(where, obj)}")  # fmt: skip
     return rows
 
 
@@ -95,7 +97,7 @@ def main() -> None:
     if not (data_dir / "index" / "CURRENT").exists():
         index_feed(require_catalog(), Services(Settings(data_dir=data_dir)).indexing_engine,
                    data_dir)  # fmt: skip
-    services = Services(Settings(data_dir=data_dir))
+    services = Services(Settings(data_dir=data_dir), serving=True)  # as a gunicorn worker
     queries = distinct_queries(args.queries + 200)
     rnd = random.Random(29)
     for query in queries[:200]:  # warm up: dictionaries, vocabulary, first caches
