@@ -67,6 +67,16 @@ def test_michelin_is_found_where_the_catalog_has_it():
     assert "michelin" in first.match.terms
 
 
+def test_a_lone_word_no_likely_slip_explains_is_offered_not_applied():
+    # "мишлен" is one far-key letter from "милен"; with no other word to confirm it,
+    # the fix is only offered, and "малако" (two vowels by ear) is applied.
+    shop = understanding(*COMMON, *(["Торт Милена"] * 3), "Молоко пастеризованное")
+    plan = shop.plan("мишлен")
+    assert plan.first.text == "мишлен" and plan.first.corrections == ()
+    assert plan.did_you_mean == "милен"
+    assert shop.plan("малако").first.text == "молоко"
+
+
 def test_michelin_is_not_read_as_another_brand(shop):
     # No Michelin in the catalog: "мишлен" is not Milan (a consonant more is another name).
     for reading in shop.plan("мишлен").readings:

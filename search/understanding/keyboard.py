@@ -45,6 +45,18 @@ def _neighbours(rows: tuple[str, ...]) -> dict[str, frozenset[str]]:
 NEAR_KEYS = {**_neighbours(QWERTY_ROWS), **_neighbours(JCUKEN_ROWS)}
 
 
+def _row_neighbours(rows: tuple[str, ...]) -> dict[str, frozenset[str]]:
+    """Keys beside each key in its own row."""
+    return {
+        key: frozenset(row[max(0, i - 1) : i] + row[i + 1 : i + 2])
+        for row in rows
+        for i, key in enumerate(row)
+    }
+
+
+ROW_KEYS = {**_row_neighbours(QWERTY_ROWS), **_row_neighbours(JCUKEN_ROWS)}
+
+
 TO_RUSSIAN = "ru"
 TO_LATIN = "en"
 
