@@ -128,3 +128,9 @@ def test_everyday_english_shop_words_find_russian_titles():
     first = shop.plan("toy машинка").first
     assert "игрушка" in first.match.terms
     assert "кружка" in shop.plan("mug").first.match.terms
+
+
+def test_a_three_letter_word_is_fixed_only_where_the_rest_agrees(shop):
+    shop = understanding(*COMMON, "Пюре яблочное детское", "Пюре тыквенное")
+    assert shop.plan("пре яблочное").first.text == "пюре яблочное"
+    assert shop.plan("пре").first.text == "пре"  # alone, three letters say too little

@@ -49,6 +49,7 @@ RUSSIAN_LOOKING_COST = 0.6  # brand readings of words that look Russian come aft
 LATIN_TRANSLIT_COST = 0.35
 REAL_WORD_COST = 0.4  # replacing a word the dictionary knows costs this much more
 MAX_PHRASE = 3
+SHORT_WORD = 4  # shorter words are fixed only when the rest of the query confirms it
 PAIR_CANDIDATES = 4  # per word, when two misspelt words are fixed together
 ALONE_MAX_COST = 0.9  # a fix the other words do not confirm must be a likely slip
 SINGLE_MAX_COST = 0.8  # ...and for a lone word that does not look Russian, a likelier one
@@ -457,6 +458,8 @@ class QueryUnderstanding:
         # never applied: "мишлен" alone is not "милен".
         cap = None if offer else SINGLE_MAX_COST if single else ALONE_MAX_COST if alone else None
         best: tuple[float, Alternative] | None = None
+        if len(unit.surface) < SHORT_WORD and not context and not offer:
+            return None  # three letters are too few to fix without another word agreeing
         for alternative in self._candidates(unit, query.vocabulary, real=real, two_edits=two_edits):
             if cap is not None and alternative.cost >= cap:
                 continue

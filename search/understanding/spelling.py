@@ -33,6 +33,7 @@ from .lexicon import Lexicon, in_dictionary
 RUSSIAN_ALPHABET = "абвгдежзийклмнопрстуфхцчшщъыьэюя"
 LATIN_ALPHABET = "abcdefghijklmnopqrstuvwxyz"
 MIN_LENGTH = 4
+MIN_CYRILLIC_LENGTH = 3  # three-letter Russian words too, but only where context confirms
 NEAR_KEY_COST = 0.5  # substituting a neighbouring key
 TWO_VOWELS_COST = 0.8  # two of them in one word
 VOWEL_COST = 0.5  # an unstressed vowel written as it sounds: о/а, е/и, е/я ("малоко", "симена")
@@ -144,7 +145,8 @@ class SpellingCorrector:
         self, word: str, vocabulary: Vocabulary | None = None, *, two_edits: bool = True
     ) -> list[tuple[str, float]]:
         """Real words near `word` with their cost (edits less frequency), cheapest first."""
-        if len(word) < MIN_LENGTH or not word.isalpha():
+        shortest = MIN_CYRILLIC_LENGTH if is_cyrillic(word) else MIN_LENGTH
+        if len(word) < shortest or not word.isalpha():
             return []
         vocabulary = vocabulary if vocabulary is not None else self.lexicon.vocabulary
         key = (id(vocabulary), word, two_edits)
