@@ -50,7 +50,7 @@ LATIN_TRANSLIT_COST = 0.35
 REAL_WORD_COST = 0.4  # replacing a word the dictionary knows costs this much more
 MAX_PHRASE = 3
 SHORT_WORD = 4  # shorter words are fixed only when the rest of the query confirms it
-PAIR_CANDIDATES = 4  # per word, when two misspelt words are fixed together
+PAIR_CANDIDATES = 6  # per word, when two misspelt words are fixed together
 ALONE_MAX_COST = 0.9  # a fix the other words do not confirm must be a likely slip
 SINGLE_MAX_COST = 0.8  # ...and for a lone word that does not look Russian, a likelier one
 # did_you_mean: a rewrite must find this many times more than the query as typed
