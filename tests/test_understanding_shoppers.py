@@ -134,3 +134,10 @@ def test_a_three_letter_word_is_fixed_only_where_the_rest_agrees(shop):
     shop = understanding(*COMMON, "Пюре яблочное детское", "Пюре тыквенное")
     assert shop.plan("пре яблочное").first.text == "пюре яблочное"
     assert shop.plan("пре").first.text == "пре"  # alone, three letters say too little
+
+
+def test_a_lone_latin_name_is_not_read_as_another():
+    shop = understanding(*COMMON, *(["Контейнер Idea для хранения"] * 30), "Шлифмашина")
+    plan = shop.plan("ikea")
+    assert plan.first.text == "ikea"
+    assert all("idea" not in r.match.terms for r in plan.readings)

@@ -53,6 +53,7 @@ SHORT_WORD = 4  # shorter words are fixed only when the rest of the query confir
 PAIR_CANDIDATES = 6  # per word, when two misspelt words are fixed together
 ALONE_MAX_COST = 0.9  # a fix the other words do not confirm must be a likely slip
 SINGLE_MAX_COST = 0.8  # ...and for a lone word that does not look Russian, a likelier one
+LATIN_SINGLE_MAX_COST = 0.7  # ...and likelier still for a lone Latin word (a near-key slip)
 # did_you_mean: a rewrite must find this many times more than the query as typed
 DID_YOU_MEAN_FACTOR = 5
 DID_YOU_MEAN_MIN = 3
@@ -457,6 +458,8 @@ class QueryUnderstanding:
         # lone foreign-looking word; a less likely one is only offered (did-you-mean),
         # never applied: "мишлен" alone is not "милен".
         cap = None if offer else SINGLE_MAX_COST if single else ALONE_MAX_COST if alone else None
+        if single and not offer and unit.surface.isascii():
+            cap = LATIN_SINGLE_MAX_COST  # Latin words here are names: "ikea" is not "idea"
         best: tuple[float, Alternative] | None = None
         if len(unit.surface) < SHORT_WORD and not context and not offer:
             return None  # three letters are too few to fix without another word agreeing
