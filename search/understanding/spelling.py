@@ -51,6 +51,8 @@ MIN_ENDING_LENGTH = 6
 MIN_STEM = 4  # catalog word beginnings compared with a typed word's stem
 MIN_TWO_EDIT_STEM = 5  # shorter stems are allowed one edit
 SHORT_STEM_COST = 0.3
+MIN_LONG_FORM = 9  # words this long are also compared without four final letters
+LONG_ENDING_COST = 0.1
 MAX_FORM_GROWTH = 2  # a form of the word is at most this many letters longer or shorter
 MAX_CANDIDATES = 8
 STEM_MIN = 3  # a dictionary form is tried only if the catalog has a word beginning like it:
@@ -253,16 +255,21 @@ class SpellingCorrector:
         if size >= MIN_ENDING_LENGTH:
             # The catalog may hold another form of the word ("грядка" for "грядки"):
             # compare what precedes the ending with the beginnings of catalog words.
-            stem = word[:-2]
-            cutoff = 2 if len(stem) >= MIN_TWO_EDIT_STEM else 1
-            for length in range(len(stem) - 1, len(stem) + 2):
-                stems, words = buckets.stems.get((first, length), ([], []))
-                for _, distance, index in process.extract(
-                    stem, stems, scorer=OSA.distance, score_cutoff=cutoff, limit=12
-                ):
-                    other = words[index]
-                    if other != word and abs(len(other) - size) <= MAX_FORM_GROWTH:
+            # Long forms may end in more than two letters ("-ейших", "-авшая").
+            cuts = (2, 4) if size >= MIN_LONG_FORM else (2,)
+            for cut in cuts:
+                stem = word[:-cut]
+                cutoff = 2 if len(stem) >= MIN_TWO_EDIT_STEM else 1
+                for length in range(len(stem) - 1, len(stem) + 2):
+                    stems, words = buckets.stems.get((first, length), ([], []))
+                    for _, distance, index in process.extract(
+                        stem, stems, scorer=OSA.distance, score_cutoff=cutoff, limit=12
+                    ):
+                        other = words[index]
+                        if other == word or abs(len(other) - size) > MAX_FORM_GROWTH + cut - 2:
+                            continue
                         cost = max(1, distance) * TWO_EDIT_COST + ENDING_SLACK_COST
+                        cost += LONG_ENDING_COST if cut > 2 else 0.0
                         if len(stem) < MIN_TWO_EDIT_STEM:
                             cost += SHORT_STEM_COST  # four letters say little ("мишл" ~ "мишк")
                         found[other] = min(found.get(other, cost), cost)
