@@ -141,3 +141,11 @@ def test_a_lone_latin_name_is_not_read_as_another():
     plan = shop.plan("ikea")
     assert plan.first.text == "ikea"
     assert all("idea" not in r.match.terms for r in plan.readings)
+
+
+def test_a_foreign_word_the_page_speaks_is_not_translated():
+    shop = understanding(
+        {"ru": "Зубная паста Colgate", "en": "Colgate toothpaste"}, "Зубная паста детская"
+    )
+    assert "паста" in shop.plan("toothpaste", "ru").first.match.terms
+    assert "паста" not in shop.plan("toothpaste", "en").first.match.terms

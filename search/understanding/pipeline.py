@@ -96,6 +96,7 @@ class _Query:
     vocabulary: Vocabulary
     evidence: Evidence
     corrected: list[int] = field(default_factory=list)  # units given a replacement
+    locale: str = "ru"
 
 
 class QueryUnderstanding:
@@ -221,7 +222,7 @@ class QueryUnderstanding:
         units = self._units(text, vocabulary, locale)
         if not units:
             return None
-        query = _Query(typed, text, normalized, units, vocabulary, evidence)
+        query = _Query(typed, text, normalized, units, vocabulary, evidence, locale=locale)
         self._add_alternatives(query)
         self._correct(query)
         return query
@@ -285,7 +286,12 @@ class QueryUnderstanding:
             terms = unit.typed.groups[0]
             for synonym, synonym_terms in self.synonyms.expand(terms):
                 unit.extras.append(Alternative(synonym, (synonym_terms,), "synonym"))
-            for alternative in self.expansions.alternatives(unit.surface, terms, catalog):
+            # A foreign product word is translated into Russian for a Russian page, or
+            # where the catalog lacks it; an English page's "toothpaste" is what it says.
+            translate = query.locale == "ru" or not vocabulary.word_df(unit.surface)
+            for alternative in self.expansions.alternatives(
+                unit.surface, terms, catalog, translate=translate
+            ):
                 if in_catalog(alternative) or not vocabulary:
                     unit.extras.append(alternative)
         self._add_compounds(query)
