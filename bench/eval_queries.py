@@ -8,6 +8,7 @@ and P@5 per kind, the query-understanding overhead, and end-to-end time per kind
 against clean queries.
 
     python bench/eval_queries.py [--limit 300] [--products 100000] [--catalog PATH]
+        [--seeds 3] [--kinds typo,typo2] [--index-dir DIR (kept and reused)]
     python bench/eval_queries.py --judged [--products 100000] [--show-misses 5]
 
 `--judged` runs the hand-written, judged queries of every enabled locale instead
@@ -23,7 +24,8 @@ that is relevant, out of min(5, relevant products).
 
 Kinds: correct, forms (other word forms), layout (whole query on the wrong layout),
 layout1 (one word on the wrong layout), mixed (a Latin brand as typed, the Russian
-words on the wrong layout), typo, typo2 (two typos, anywhere), translit (Latin
+words on the wrong layout), typo, typo2 (two typos, anywhere), sound (one word
+misspelt by ear: unstressed о/а е/и, doubled and soft letters, -тся/-ться), translit (Latin
 brand words typed letter by letter in Cyrillic), brand_ru (brands as Russians
 write them, by the brand's language: bench/shopper_spelling.py, written apart from
 the product's rules), abbrev (a retail abbreviation of the title spelled out),
@@ -68,8 +70,8 @@ TRANSLATED_SAMPLE = Path(__file__).resolve().parent / "translated_sample.jsonl"
 SNOWBALL = {"ru": "russian", "en": "english", "es": "spanish", "pt": "portuguese",
             "de": "german", "ar": "arabic"}  # fmt: skip
 KINDS = (
-    "correct", "forms", "layout", "layout1", "mixed", "typo", "typo2", "translit", "brand_ru",
-    "abbrev", "english",
+    "correct", "forms", "layout", "layout1", "mixed", "typo", "typo2", "sound", "translit",
+    "brand_ru", "abbrev", "english",
 )  # fmt: skip
 TOP = 10
 MAX_RELEVANT = 10
@@ -131,6 +133,43 @@ def typo(word: str, rng: random.Random) -> str:
     if i + 1 < len(word):
         return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
     return word[:i] + word[i]
+
+
+# Misspellings by ear rather than by finger: unstressed vowels, doubled and soft letters.
+_SOUND_SWAPS = (
+    ("о", "а"), ("а", "о"), ("е", "и"), ("и", "е"), ("я", "е"), ("е", "я"), ("нн", "н"),
+    ("сс", "с"), ("лл", "л"), ("ь", ""), ("тся", "ться"), ("ться", "тся"), ("щ", "ш"),
+    ("ё", "о"), ("жи", "жы"), ("ши", "шы"), ("чу", "чю"), ("ц", "тс"),
+)  # fmt: skip
+
+
+def sound_typo(word: str, rng: random.Random) -> str:
+    """One misspelling of a word the way it sounds ("малоко", "шампунь" -> "шампун"),
+    never in the first letter; the word as it is when none applies."""
+    options = []
+    for old, new in _SOUND_SWAPS:
+        start = word.find(old, 1)
+        while start != -1:
+            options.append(word[:start] + new + word[start + len(old) :])
+            start = word.find(old, start + 1)
+    options = [o for o in dict.fromkeys(options) if o != word]
+    return rng.choice(options) if options else word
+
+
+def sound_queries(forms: list[tuple[str, set[str]]], seed: int) -> list[tuple[str, set[str]]]:
+    """The `forms` queries with one word (of 5 letters or more) misspelt by ear."""
+    rng = random.Random(seed * 7919 + 1)
+    made = []
+    for text, relevant in forms:
+        words = text.split()
+        long = [i for i, w in enumerate(words) if len(w) >= 5]
+        if not long:
+            continue
+        i = rng.choice(long)
+        misspelt = sound_typo(words[i], rng)
+        if misspelt != words[i]:
+            made.append((" ".join(words[:i] + [misspelt] + words[i + 1 :]), relevant))
+    return made
 
 
 def other_form(word: str, rng: random.Random) -> str:
@@ -284,6 +323,14 @@ def cached_queries(
     rows = {kind: [(text, sorted(ids)) for text, ids in items] for kind, items in made.items()}
     path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
     return made
+
+
+def with_sound(
+    queries: dict[str, list[tuple[str, set[str]]]], seed: int
+) -> dict[str, list[tuple[str, set[str]]]]:
+    """Adds the `sound` kind, made from the `forms` queries (so older seeds' sets stay)."""
+    queries["sound"] = sound_queries(queries.get("forms", []), seed)
+    return queries
 
 
 class Baseline:
@@ -513,7 +560,8 @@ def main() -> None:
         kinds = [k for k in args.kinds.split(",") if k in KINDS]
         queries: dict[str, list[tuple[str, set[str]]]] = {kind: [] for kind in kinds}
         for seed in range(args.seed, args.seed + args.seeds):
-            for kind, made in cached_queries(catalog, args.limit, seed, args.index_dir).items():
+            made_queries = cached_queries(catalog, args.limit, seed, args.index_dir)
+            for kind, made in with_sound(made_queries, seed).items():
                 if kind in queries:
                     queries[kind].extend(made)
         print(
@@ -523,20 +571,23 @@ def main() -> None:
         service, understanding = services.search, services.understanding
         understanding.warm_up()  # what a server does before taking requests
         overhead: list[float] = []
+        overhead_cpu: list[float] = []
         elapsed: dict[str, list[float]] = {}
         print(
             f"\n{'kind':9} {'n':>4} {'recall@10':>9} {'base':>6} {'MRR':>6} {'base':>6}"
             f" {'P@5':>6} {'base':>6} {'QU p95':>7} {'e2e p50':>8} {'e2e p95':>8}"
         )
         for kind in kinds:
-            ours, base, misses, spent, took = [], [], [], [], []
+            ours, base, misses, spent, took, cpu = [], [], [], [], [], []
             for text, relevant in queries[kind]:
                 params = SearchParams(q=text, locale="ru", country="RU", per_page=TOP)
                 started = time.perf_counter()
                 outcome = service.run(params)
                 took.append((time.perf_counter() - started) * 1000)
                 # Everything the search asked of understanding (readings it tried, hints).
-                spent.append(understanding.plan(text, "ru").seconds * 1000)
+                plan = understanding.plan(text, "ru")
+                spent.append(plan.seconds * 1000)
+                cpu.append(getattr(plan, "cpu_seconds", 0.0) * 1000)  # older plans lack it
                 ranked = [hit.id for hit in outcome.result.hits]
                 ours.append(score(ranked, relevant))
                 base.append(score(baseline.search(text), relevant))
@@ -545,6 +596,7 @@ def main() -> None:
                     misses.append((text, outcome.reading.text if outcome.reading else "", wanted))
             n = len(ours) or 1
             overhead.extend(spent)
+            overhead_cpu.extend(cpu)
             elapsed[kind] = took
             spent.sort()
 
@@ -562,7 +614,9 @@ def main() -> None:
         overhead.sort()
         print(
             f"\nquery understanding overhead per query (first sight, no cache): "
-            f"p50 {statistics.median(overhead):.2f} ms, p95 {percentile(overhead, 0.95):.2f} ms"
+            f"p50 {statistics.median(overhead):.2f} ms, p95 {percentile(overhead, 0.95):.2f} ms;"
+            f" in CPU time (what other processes on the machine do not inflate):"
+            f" p50 {statistics.median(overhead_cpu):.2f} ms, p95 {percentile(overhead_cpu, 0.95):.2f} ms"
         )
         clean = elapsed.get("correct", []) + elapsed.get("forms", [])
         damaged = [t for k in kinds if k not in ("correct", "forms") for t in elapsed[k]]

@@ -9,11 +9,13 @@ dictionaries and keep feed order.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import IO, Protocol
 
@@ -36,7 +38,10 @@ from .safeguards import (
     SwapGuard,
     disk_full_is_unavailable,
     products_in_service,
+    then,
 )
+
+log = logging.getLogger("vitrina.indexer")
 
 CHUNK_LINES = 2_000
 # Lemmas of the words indexed before: a daily reindex starts with pymorphy3 warm.
@@ -122,34 +127,38 @@ def index_feed(
         ):
             StagedVocabulary.remove_debris(data_dir)
             vocabulary = VocabularyBuilder()
-            # Query understanding's vocabulary (search/vocabulary.py), next to the index:
-            # written before the swap, put in place right after it.
-            staged = StagedVocabulary(vocabulary, data_dir, merge=not full)
+            # Query understanding's vocabulary (search/vocabulary.py), next to the index
+            # (or where the engine shares it with every host): made before the swap,
+            # put in place right after it.
+            staged = staged_vocabulary(vocabulary, engine, data_dir, merge=not full)
             lines = counted_lines(stream, bar, MAX_LINE_BYTES)
             outcomes = analyzed_lines(lines, analyzer, vocabulary, pool, window=2 * cores)
             changes = _changes(outcomes, report, rejects)
             try:
                 if full:
-                    guard = SwapGuard(feed, products_in_service(engine), max_shrink)
+                    guard = SwapGuard(feed, partial(products_in_service, engine), max_shrink)
                     first = next(changes, None)
                     if first is None:
                         raise FeedUnusable(
                             f"{feed}: no valid product in {report.lines} lines; "
                             "the index is unchanged"
                         )
-                    checked = guard.watch(_prepend(first, changes), at_end=staged.stage)
-                    _write_engine_rejects(engine.rebuild, checked, report, rejects)
+                    staging = then(_prepend(first, changes), staged.stage)
+                    rebuild = partial(engine.rebuild, check=guard.check)
+                    _write_engine_rejects(rebuild, staging, report, rejects)
                 else:
-                    staging = _then(changes, staged.stage)
+                    staging = then(changes, staged.stage)
                     _write_engine_rejects(engine.apply_changes, staging, report, rejects)
             except BaseException:
                 staged.discard()
                 raise
             with vocabulary_lock() if vocabulary_lock else contextlib.nullcontext():
                 staged.publish()
-                publish_shared_vocabulary(vocabulary, engine, merge=not full)
             report.products = engine.product_count()
-            analyzer.words.save_cache(lemma_cache)
+            try:  # after the swap, and only a warm start for the next run: never fails it
+                analyzer.words.save_cache(lemma_cache)
+            except OSError as exc:
+                log.warning("lemma cache %s not saved: %s", lemma_cache, exc)
     finally:
         analyzer.words.journal(on=False)
         bar.close()
@@ -166,16 +175,41 @@ class SharedVocabulary(Protocol):
     def publish(self, vocabulary: Vocabulary) -> object: ...
 
 
-def publish_shared_vocabulary(
-    builder: VocabularyBuilder, engine: SearchEngine, *, merge: bool
-) -> None:
-    """Where the engine shares query understanding's vocabulary with every host (its
-    `shared_vocabulary`, e.g. Elasticsearch), publish this run's there too; the data
-    dir's copy is the staged one. `merge` adds the collected counts to the shared
-    vocabulary's (incremental changes)."""
+def staged_vocabulary(
+    builder: VocabularyBuilder, engine: SearchEngine, data_dir: Path, *, merge: bool
+) -> StagedVocabulary | SharedStagedVocabulary:
+    """The run's vocabulary, staged where the web will read it: the engine's
+    `shared_vocabulary` (every host sees it, e.g. Elasticsearch), else the data dir."""
     shared: SharedVocabulary | None = getattr(engine, "shared_vocabulary", None)
-    if shared is not None:
-        shared.publish(builder.vocabulary(shared.load() if merge else None))
+    if shared is None:
+        return StagedVocabulary(builder, data_dir, merge=merge)
+    return SharedStagedVocabulary(builder, shared, merge=merge)
+
+
+class SharedStagedVocabulary:
+    """A run's vocabulary for the engine's shared store: made before the swap (merged
+    with the shared one for incremental changes), published after it; no file is written."""
+
+    def __init__(
+        self, builder: VocabularyBuilder, shared: SharedVocabulary, *, merge: bool
+    ) -> None:
+        self.builder = builder
+        self.shared = shared
+        self.merge = merge
+        self.staged: Vocabulary | None = None
+
+    def stage(self) -> None:
+        self.staged = self.builder.vocabulary(self.shared.load() if self.merge else None)
+
+    def publish(self) -> None:
+        if self.staged is None:
+            self.stage()
+        assert self.staged is not None
+        self.shared.publish(self.staged)
+        self.staged = None
+
+    def discard(self) -> None:
+        self.staged = None
 
 
 # -- analysis: a line becomes a document (on a worker process for big feeds) ------------
@@ -240,12 +274,6 @@ def _analyze_here(analyzer: Analyzer) -> Callable[[int, list[bytes]], Analyzed]:
 def _prepend(first: Change, rest: Iterator[Change]) -> Iterator[Change]:
     yield first
     yield from rest
-
-
-def _then(changes: Iterable[Change], at_end: Callable[[], None]) -> Iterator[Change]:
-    """`changes`, then `at_end()` once the engine has taken the last one."""
-    yield from changes
-    at_end()
 
 
 def _changes(

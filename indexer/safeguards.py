@@ -2,13 +2,14 @@
 
 - A full rebuild never swaps in an empty catalog, nor one that shrinks by more than a
   set share of the catalog in service (a truncated export, a feed of only `deleted`
-  lines, a feed whose lines are almost all bad): `SwapGuard` counts the products of
-  the new catalog as the engine consumes the changes and refuses at their end, which
-  every engine reaches before it swaps (it builds the whole new index first).
+  lines, a feed whose lines are almost all bad): the engine hands `SwapGuard.check`
+  the product count of its complete new index just before its swap, and the guard
+  refuses (base.SearchEngine.rebuild). The engine counts: nothing here holds the ids.
 - The vocabulary of the run (search/vocabulary.py) is written in full before the swap,
-  at the same end of the changes (`StagedVocabulary`), and put in place with a rename
-  right after the engine swapped: a full disk or any other failure while writing
-  either one leaves the index and the vocabulary in service as they were.
+  when the engine has taken the last change (`StagedVocabulary.stage`; every engine
+  takes them all before it swaps), and put in place with a rename right after the
+  engine swapped: a full disk or any other failure while writing either one leaves
+  the index and the vocabulary in service as they were.
 - A full disk is one clear error (`DiskFull`, exit status 3), wherever it happens.
 """
 
@@ -21,7 +22,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from search.engines.base import Change, EngineUnavailable, Removal, SearchEngine
+from search.engines.base import Change, EngineUnavailable, SearchEngine
 from search.vocabulary import Vocabulary, VocabularyBuilder, vocabulary_path
 
 MAX_SHRINK = 0.2  # default: a rebuild may drop at most a fifth of the catalog in service
@@ -51,42 +52,37 @@ def products_in_service(engine: SearchEngine) -> int | None:
 
 
 class SwapGuard:
-    """Counts the products of a rebuild's new catalog and refuses an unsafe one."""
+    """Refuses a rebuild's new catalog when it is empty or shrinks too much.
 
-    def __init__(self, feed: Path, in_service: int | None, max_shrink: float | None) -> None:
+    The catalog in service is counted when the new one is complete, right before the
+    swap: the engine has just shown it answers (a count that failed at the start of a
+    long run must not let the run skip the comparison), and it is the catalog the swap
+    would replace.
+    """
+
+    def __init__(
+        self, feed: Path, in_service: Callable[[], int | None], max_shrink: float | None
+    ) -> None:
         self.feed = feed
-        self.in_service = in_service
+        self.in_service = in_service  # products served now, None while there is no index
         self.max_shrink = max_shrink  # None: any shrink is allowed (--allow-shrink)
-        self.live: set[str] = set()
-
-    def watch(
-        self, changes: Iterable[Change], at_end: Callable[[], None] | None = None
-    ) -> Iterator[Change]:
-        """`changes`, passed through; after the last one, check the new catalog and run
-        `at_end` (both before the engine can swap)."""
-        for change in changes:
-            if isinstance(change, Removal):
-                self.live.discard(change.id)
-            else:
-                self.live.add(change["id"])
-            yield change
-        self.check(len(self.live))
-        if at_end is not None:
-            at_end()
 
     def check(self, products: int) -> None:
+        """The engine's `check` before its swap: raises CatalogShrinks to cancel it."""
         if products == 0:
             raise CatalogShrinks(
                 f"{self.feed}: the new catalog would have no products (every line was a "
                 "deletion, hidden or rejected); the index is unchanged"
             )
-        if self.in_service is None or self.max_shrink is None or products >= self.in_service:
+        in_service = self.in_service() if self.max_shrink is not None else None
+        if in_service is None or self.max_shrink is None or products >= in_service:
             return
-        share = (self.in_service - products) / self.in_service
+        share = (in_service - products) / in_service
         if share > self.max_shrink:
+            shown = f"{share:.0%}" if f"{share:.0%}" != f"{self.max_shrink:.0%}" else f"{share:.1%}"
             raise CatalogShrinks(
-                f"{self.feed}: the new catalog has {products:,} products, {share:.0%} fewer "
-                f"than the {self.in_service:,} in service (at most {self.max_shrink:.0%} "
+                f"{self.feed}: the new catalog has {products:,} products, {shown} fewer "
+                f"than the {in_service:,} in service (at most {self.max_shrink:.0%} "
                 "allowed, VITRINA_INDEX_MAX_SHRINK); the index is unchanged. If the catalog "
                 "really shrank, run again with --allow-shrink"
             )
@@ -132,6 +128,12 @@ class StagedVocabulary:
         for path in folder.glob(".*"):
             if path.name.startswith((".staged-", f".{vocabulary_path(data_dir).name}.")):
                 path.unlink(missing_ok=True)
+
+
+def then(changes: Iterable[Change], at_end: Callable[[], None]) -> Iterator[Change]:
+    """`changes`, then `at_end()` once the engine has taken the last one."""
+    yield from changes
+    at_end()
 
 
 @contextlib.contextmanager

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
-from babel.numbers import format_currency
+from babel.numbers import format_currency, get_currency_precision
 from pydantic import ConfigDict, with_config
 from typing_extensions import TypedDict
 
@@ -43,7 +43,40 @@ def to_usd(amount: float, currency: str, registry: Registry) -> float:
 @lru_cache(maxsize=65_536)
 def format_price(amount: float, currency: str, locale: str, country: str) -> str:
     """'1 299,00 ₽' for ru/RU, 'R$ 1.299,00' for pt/BR, 'US$' where '$' is ambiguous."""
+    layout = _layout(currency, locale, country)
+    if layout is not None and amount >= 0 and round(amount, layout[4]) == amount:
+        prefix, suffix, group, decimal, digits = layout
+        number = f"{amount:,.{digits}f}".replace(",", "\0").replace(".", decimal)
+        return prefix + number.replace("\0", group) + suffix
     return format_currency(amount, currency, locale=babel_locale(locale, country))
+
+
+_PROBES = (0.0, 0.5, 7.0, 12.34, 999.99, 1000.0, 1234.5, 65432.1, 123456.78, 1234567.89, 1e9)
+
+
+@lru_cache(maxsize=1024)
+def _layout(currency: str, locale: str, country: str) -> tuple[str, str, str, str, int] | None:
+    """How Babel lays a price out here, as (prefix, suffix, group, decimal, digits), when
+    it is the plain layout with groups of three (checked against Babel on sample prices);
+    None otherwise. Babel takes ~50 µs a price, this ~1 µs: a search shows 20 prices."""
+    where = babel_locale(locale, country)
+    digits = get_currency_precision(currency)
+    sample = format_currency(1234567.0, currency, locale=where, format_type="standard")
+    if not sample.replace("\u00a0", " ").strip() or "1" not in sample:
+        return None
+    first = sample.index("1")
+    last = max(i for i, c in enumerate(sample) if c.isdigit())
+    number = sample[first : last + 1]
+    group = number[1] if len(number) > 1 and not number[1].isdigit() else ""
+    decimal = number[-(digits + 1)] if digits else ""
+    layout = (sample[:first], sample[last + 1 :], group, decimal or ".", digits)
+    for probe in _PROBES:
+        amount = round(probe, digits)
+        number = f"{amount:,.{digits}f}".replace(",", "\0").replace(".", layout[3])
+        fast = layout[0] + number.replace("\0", group) + layout[1]
+        if fast != format_currency(amount, currency, locale=where):
+            return None
+    return layout
 
 
 def price(price_usd: float, currency: str, locale: str, country: str, registry: Registry) -> Price:

@@ -43,9 +43,14 @@ def title_marks(titles: dict[str, str], analyzer: Analyzer) -> TitleMarks:
     marks: TitleMarks = {}
     for language, text in titles.items():
         spans: dict[str, list[int]] = {}
+        terms_of = analyzer.word_terms_in(language)
         for match in _WORD.finditer(text):
-            for term in analyzer.word_terms(match.group(), language):
-                spans.setdefault(term, []).extend(match.span())
+            for term in terms_of(match.group()):
+                found = spans.get(term)
+                if found is None:
+                    spans[term] = [*match.span()]
+                else:
+                    found.extend(match.span())
         marks[language] = spans
     return marks
 

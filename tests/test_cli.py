@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -125,3 +126,23 @@ def test_help_documents_the_exit_codes(runner):
     for line in ("0  done", "1  done, but some input was rejected", "2  bad input",
                  "3  a service is down or busy", "4  an unexpected error"):  # fmt: skip
         assert line in text
+
+
+def test_demo_will_not_replace_a_bigger_catalog_unless_asked(tmp_path):
+    """The demo's 469 products in place of a 1,000-product catalog: refused, nothing
+    changed, and the message names the demo's own way through."""
+    big = write_feed(
+        tmp_path / "big.jsonl", [make_product(f"big-{n}", title=f"Товар {n}") for n in range(1000)]
+    )
+    data_dir = tmp_path / "var"
+    assert vitrina("index", str(big), data_dir=data_dir).returncode == 0
+
+    refused = vitrina("demo", "--no-serve", data_dir=data_dir)
+    assert refused.returncode == 2, refused.stderr
+    assert "--allow-shrink" in refused.stderr
+    found = vitrina("search", "товар", "--json", data_dir=data_dir)
+    assert json.loads(found.stdout)["total"] == 1000
+
+    allowed = vitrina("demo", "--no-serve", "--allow-shrink", data_dir=data_dir)
+    assert allowed.returncode == 0, allowed.stderr
+    assert "demo catalog:" in allowed.stdout

@@ -103,7 +103,12 @@ def test_two_web_hosts_agree_on_corrections_and_follow_a_third_hosts_rebuild(
         assert not vocabulary_path(web.settings.data_dir).exists()
 
     # A third process rebuilds with another catalog: both web hosts follow.
-    index_feed(feed(tmp_path / "second.jsonl", SECOND), indexer.indexing_engine, indexer.data_dir)
+    index_feed(  # a smaller catalog in place of the first: allowed to shrink
+        feed(tmp_path / "second.jsonl", SECOND),
+        indexer.indexing_engine,
+        indexer.data_dir,
+        max_shrink=None,
+    )
     caught_up(web_a, web_b)
     lorvento = {"kind": "translit", "from": "лорвенто", "to": "lorvento"}
     assert lorvento in api_corrections(client_a, "лорвенто")
@@ -134,7 +139,12 @@ def test_the_version_is_checked_at_most_once_per_interval(cluster, tmp_path: Pat
     assert len(cluster.requests("GET", HEAD)) == checks + 1  # one check, then the cache
     loads = len(cluster.requests("POST", "/_mget"))
 
-    index_feed(feed(tmp_path / "second.jsonl", SECOND), indexer.indexing_engine, indexer.data_dir)
+    index_feed(  # a smaller catalog in place of the first: allowed to shrink
+        feed(tmp_path / "second.jsonl", SECOND),
+        indexer.indexing_engine,
+        indexer.data_dir,
+        max_shrink=None,
+    )
     assert store.get() is first  # within the interval: not asked again
     store._next_check = 0.0  # the interval has passed
     assert store.get() is first  # the new version loads in the background meanwhile

@@ -372,9 +372,9 @@ def test_refused_documents_land_in_the_rejects_file(tmp_path, analyzer):
     class RefusingEngine(EmbeddedEngine):
         """The embedded engine, refusing one id the way Elasticsearch refuses a document."""
 
-        def rebuild(self, changes):
+        def rebuild(self, changes, check=None):
             kept = [c for c in changes if isinstance(c, Removal) or c["id"] != "bad"]
-            applied = super().rebuild(kept)
+            applied = super().rebuild(kept, check)
             raise DocumentsRejected([RejectedDocument("bad", "mapper_parsing_exception")], applied)
 
     engine = RefusingEngine(tmp_path / "index")

@@ -338,3 +338,23 @@ def test_sigterm_mid_reindex_without_workers_unwinds_too(runner, tmp_path, setti
     assert "vitrina index: interrupted" in (run.stderr.read() if run.stderr else "")
     assert [p.name for p in settings.index_dir.glob("gen-*")] == [last_good]
     assert leftovers(settings) == []
+
+
+def test_enospc_after_the_swap_does_not_claim_the_index_is_unchanged(
+    runner, tmp_path, settings, monkeypatch
+):
+    """What a run writes after its swap (the lemma cache, a warm start for the next run)
+    is best-effort: the swap stands, the run succeeds."""
+    from search.analysis.morphology import WordNormalizer
+
+    runner.invoke(main, ["index", str(catalog(tmp_path / "v1.jsonl", 5))])
+
+    def full_disk(self, path):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+
+    monkeypatch.setattr(WordNormalizer, "save_cache", full_disk)
+    result = runner.invoke(main, ["index", str(catalog(tmp_path / "v2.jsonl", 5, "Рюкзак"))])
+    assert result.exit_code == 0, result.output
+    after = snapshot(settings)
+    assert after["first"][0].startswith("Рюкзак")
+    assert "рюкзак" in Vocabulary.load(vocabulary_path(settings.data_dir)).words

@@ -292,3 +292,46 @@ def test_elasticsearch_refuses_a_shrinking_catalog_before_its_alias_swap(tmp_pat
         assert report.products == 3
     finally:
         cluster.close()
+
+
+def test_a_shrink_just_over_the_share_is_not_shown_as_the_share():
+    from indexer.safeguards import CatalogShrinks, SwapGuard
+
+    with pytest.raises(CatalogShrinks, match="796 products, 20.4% fewer than the 1,000"):
+        SwapGuard(Path("f.jsonl"), lambda: 1000, 0.2).check(796)
+    SwapGuard(Path("f.jsonl"), lambda: 1000, 0.2).check(800)  # exactly the share: allowed
+    SwapGuard(Path("f.jsonl"), lambda: None, 0.2).check(1)  # nothing in service yet
+
+
+def test_a_count_that_fails_at_the_start_does_not_skip_the_guard(tmp_path, settings):
+    """The catalog in service is counted right before the swap, not once at the start
+    (where a timed-out count of a remote engine would have let any shrink through)."""
+    from indexer.indexing import FeedUnusable, index_feed
+    from search.engines.base import EngineUnavailable
+
+    class TimesOutOnce(EmbeddedEngine):
+        """Counts time out until the rebuild has loaded its new index."""
+
+        loaded = False
+
+        def product_count(self) -> int:
+            if not self.loaded:
+                raise EngineUnavailable("count: read timed out")
+            return super().product_count()
+
+        def rebuild(self, changes, check=None):
+            def counting(live: int) -> None:
+                self.loaded = True
+                if check is not None:
+                    check(live)
+
+            return super().rebuild(changes, counting)
+
+    index_feed(
+        catalog(tmp_path, "v1.jsonl", 10), EmbeddedEngine(settings.index_dir), settings.data_dir
+    )
+    with pytest.raises(FeedUnusable, match="70% fewer"):
+        index_feed(
+            catalog(tmp_path, "v2.jsonl", 3), TimesOutOnce(settings.index_dir), settings.data_dir
+        )
+    assert served(settings) == 10

@@ -67,6 +67,16 @@ def test_michelin_is_found_where_the_catalog_has_it():
     assert "michelin" in first.match.terms
 
 
+def test_a_lone_word_no_likely_slip_explains_is_offered_not_applied():
+    # "мишлен" is one far-key letter from "милен"; with no other word to confirm it,
+    # the fix is only offered, and "малако" (two vowels by ear) is applied.
+    shop = understanding(*COMMON, *(["Торт Милена"] * 3), "Молоко пастеризованное")
+    plan = shop.plan("мишлен")
+    assert plan.first.text == "мишлен" and plan.first.corrections == ()
+    assert plan.did_you_mean == "милен"
+    assert shop.plan("малако").first.text == "молоко"
+
+
 def test_michelin_is_not_read_as_another_brand(shop):
     # No Michelin in the catalog: "мишлен" is not Milan (a consonant more is another name).
     for reading in shop.plan("мишлен").readings:
@@ -88,3 +98,54 @@ def test_a_typo_that_makes_another_real_word_is_fixed_by_the_rest_of_the_query(s
 def test_a_dropped_letter_that_leaves_a_real_word(shop):
     assert shop.plan("сверах шлифованное").first.text == "сверлах шлифованное"
     assert shop.plan("малах эфирных").first.text == "маслах эфирных"
+
+
+def test_did_you_mean_offers_the_rewrite_the_catalog_backs():
+    shop = understanding(*(["Маска для лица увлажняющая"] * 6), "Майка с принтом лица")
+    plan = shop.plan("майка лица")
+    assert plan.first.text == "майка лица"  # a real word that matches is never rewritten
+    assert plan.did_you_mean_for(1) == "маска лица"
+    assert plan.did_you_mean_for(2) is None  # 6 products is not five times more than 2
+
+
+def test_two_misspelt_words_confirm_each_other():
+    shop = understanding(
+        *COMMON, "Сверло по бетону", *(["Лампа дневной свет"] * 5), "Шлифовальная машина"
+    )
+    # Alone, "сверах" might be "светах"; with "шлифованное" it is "сверлах".
+    first = shop.plan("сверах шлифованое").first
+    assert first.text == "сверлах шлифованное"
+
+
+def test_two_typos_in_a_form_the_catalog_lacks():
+    # "стабилизатору" with a letter lost and two swapped; the catalog says "стабилизатор".
+    shop = understanding(*COMMON, "Стабилизатор напряжения переносной", "Стабильный клей")
+    assert shop.plan("стабиизлатору переносная").first.text == "стабилизатор переносная"
+
+
+def test_everyday_english_shop_words_find_russian_titles():
+    shop = understanding(*COMMON, "Игрушка машинка инерционная", "Кружка керамическая")
+    first = shop.plan("toy машинка").first
+    assert "игрушка" in first.match.terms
+    assert "кружка" in shop.plan("mug").first.match.terms
+
+
+def test_a_three_letter_word_is_fixed_only_where_the_rest_agrees(shop):
+    shop = understanding(*COMMON, "Пюре яблочное детское", "Пюре тыквенное")
+    assert shop.plan("пре яблочное").first.text == "пюре яблочное"
+    assert shop.plan("пре").first.text == "пре"  # alone, three letters say too little
+
+
+def test_a_lone_latin_name_is_not_read_as_another():
+    shop = understanding(*COMMON, *(["Контейнер Idea для хранения"] * 30), "Шлифмашина")
+    plan = shop.plan("ikea")
+    assert plan.first.text == "ikea"
+    assert all("idea" not in r.match.terms for r in plan.readings)
+
+
+def test_a_foreign_word_the_page_speaks_is_not_translated():
+    shop = understanding(
+        {"ru": "Зубная паста Colgate", "en": "Colgate toothpaste"}, "Зубная паста детская"
+    )
+    assert "паста" in shop.plan("toothpaste", "ru").first.match.terms
+    assert "паста" not in shop.plan("toothpaste", "en").first.match.terms

@@ -6,7 +6,7 @@ its own request. Nothing engine-specific leaks above this module.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -151,9 +151,12 @@ class SearchEngine(Protocol):
 
     def health(self) -> dict[str, Any]: ...
 
-    def rebuild(self, changes: Iterable[Change]) -> int:
+    def rebuild(self, changes: Iterable[Change], check: Callable[[int], None] | None = None) -> int:
         """Build a new index from `changes` and swap it in only when complete.
 
+        `check`, if given, gets the number of products of the complete new index just
+        before the swap; an exception from it cancels the swap and drops the new index
+        (indexer/safeguards.py refuses an empty or shrinking catalog this way).
         Returns the number of products in the new index.
         """
         ...

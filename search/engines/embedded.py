@@ -12,7 +12,7 @@ import os
 import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,7 +38,7 @@ from .base import (
 from .generations import Generations, os_errors
 
 BRANDS_FILE = "brands.json"  # brand key -> label as the feed wrote it, per generation
-FACET_CACHE_SIZE = 4096
+FACET_CACHE_SIZE = 1024
 CLAUSE_CACHE_SIZE = 4096
 BRAND_FACET_SIZE = 20
 WRITER_HEAP = 256 * 1024 * 1024
@@ -373,7 +373,7 @@ class EmbeddedEngine:
         fields["marks"] = fields.pop("title_marks", None) or b"{}"
         return tantivy.Document.from_dict(fields, self.schema)
 
-    def rebuild(self, changes: Iterable[Change]) -> int:
+    def rebuild(self, changes: Iterable[Change], check: Callable[[int], None] | None = None) -> int:
         with self.generations.building() as path:
             index = tantivy.Index(self.schema, path=str(path), reuse=False)
             writer = index.writer(WRITER_HEAP, num_threads=0)
@@ -386,6 +386,8 @@ class EmbeddedEngine:
                 writer.rollback()  # stops its threads, which would write into a removed directory
                 raise
             _write_brand_labels(path, labels)
+            if check is not None:
+                check(live)
             self.generations.swap(path)
         return live
 

@@ -18,7 +18,13 @@ from typing import Any
 
 from ..analysis.analyzer import Analyzer
 from ..analysis.text import normalize
-from .expansions import ABBREVIATIONS_FILE, COMPOUNDS_FILE, TRANSLATIONS_FILE, Expansions
+from .expansions import (
+    ABBREVIATIONS_FILE,
+    COMPOUNDS_FILE,
+    PRODUCT_WORDS_FILE,
+    TRANSLATIONS_FILE,
+    Expansions,
+)
 
 log = logging.getLogger("vitrina.search")
 
@@ -168,6 +174,7 @@ def checked_expansions(analyzer: Analyzer) -> Expansions:
         "abbreviations": ABBREVIATIONS_FILE,
         "compounds": COMPOUNDS_FILE,
         "translations": TRANSLATIONS_FILE,
+        "product_words": PRODUCT_WORDS_FILE,
     }
     empty = Path(os.devnull)
     while True:

@@ -1,6 +1,6 @@
 """Other ways to say a word: retail abbreviations, compound words, foreign product words.
 
-Three small editable data files under data/, each refused at load with its line
+Small editable data files under data/, each refused at load with its line
 number when malformed:
 
 - `abbreviations.txt`: "с/к = сырокопченый | с ключом". A query word that is the
@@ -12,6 +12,8 @@ number when malformed:
 - `translations.txt`: English, German, Spanish and Portuguese product words with
   their Russian equivalents ("shampoo = шампунь"), extracted from FreeDict
   dictionaries by `python -m search.understanding.build_translations`.
+- `product_words.txt`: the same for everyday shop words FreeDict lacks ("milk",
+  "toy", "mug"), kept by hand; a word there wins over translations.txt.
 
 Every expansion is an alternative joined with OR (readings.Alternative), reported
 as a synonym when it is what makes the word match.
@@ -30,6 +32,7 @@ DATA = Path(__file__).with_name("data")
 ABBREVIATIONS_FILE = DATA / "abbreviations.txt"
 COMPOUNDS_FILE = DATA / "compounds.txt"
 TRANSLATIONS_FILE = DATA / "translations.txt"
+PRODUCT_WORDS_FILE = DATA / "product_words.txt"
 MIN_COMPOUND_REST = 4
 
 
@@ -60,6 +63,7 @@ class Expansions:
         abbreviations: Path = ABBREVIATIONS_FILE,
         compounds: Path = COMPOUNDS_FILE,
         translations: Path = TRANSLATIONS_FILE,
+        product_words: Path = PRODUCT_WORDS_FILE,
     ) -> None:
         self.analyzer = analyzer
         self.by_word: dict[str, list[Alternative]] = {}
@@ -86,8 +90,12 @@ class Expansions:
             self.modifiers[analyzer.words.best_lemma(options[0])] = left
         # Translations are many: analyzed on first use, not at start-up.
         self.translations: dict[str, list[str]] = {}
+        for _, left, options in _entries(product_words):
+            self.translations[left] = list(options)
+        hand_kept = set(self.translations)
         for _, left, options in _entries(translations):
-            self.translations.setdefault(left, []).extend(options)
+            if left not in hand_kept:
+                self.translations.setdefault(left, []).extend(options)
 
     def _alternative(self, words: str) -> Alternative:
         groups = tuple(
@@ -96,14 +104,22 @@ class Expansions:
         return Alternative(words, groups, "synonym")
 
     def alternatives(
-        self, word: str, terms: Group, known: Container[str] | None = None
+        self,
+        word: str,
+        terms: Group,
+        known: Container[str] | None = None,
+        *,
+        translate: bool = True,
     ) -> list[Alternative]:
         """Alternatives of one query word (`terms` are its own index terms).
 
         `known`, when given, is the set of terms the catalog has: compounds split
-        only into words it knows.
+        only into words it knows. `translate=False` leaves foreign words untranslated.
         """
-        found = self._translations(word) if word.isascii() else list(self.by_word.get(word, ()))
+        if word.isascii():
+            found = self._translations(word) if translate else []
+        else:
+            found = list(self.by_word.get(word, ()))
         for term in terms:
             found.extend(self.by_term.get(term, ()))
         for prefix, modifier in self.prefixes.items():

@@ -49,7 +49,11 @@ RUSSIAN_LOOKING_COST = 0.6  # brand readings of words that look Russian come aft
 LATIN_TRANSLIT_COST = 0.35
 REAL_WORD_COST = 0.4  # replacing a word the dictionary knows costs this much more
 MAX_PHRASE = 3
-ALONE_MAX_COST = 0.9  # a fix no other word confirms must be a likely slip
+SHORT_WORD = 4  # shorter words are fixed only when the rest of the query confirms it
+PAIR_CANDIDATES = 6  # per word, when two misspelt words are fixed together
+ALONE_MAX_COST = 0.9  # a fix the other words do not confirm must be a likely slip
+SINGLE_MAX_COST = 0.8  # ...and for a lone word that does not look Russian, a likelier one
+LATIN_SINGLE_MAX_COST = 0.7  # ...and likelier still for a lone Latin word (a near-key slip)
 # did_you_mean: a rewrite must find this many times more than the query as typed
 DID_YOU_MEAN_FACTOR = 5
 DID_YOU_MEAN_MIN = 3
@@ -92,6 +96,7 @@ class _Query:
     vocabulary: Vocabulary
     evidence: Evidence
     corrected: list[int] = field(default_factory=list)  # units given a replacement
+    locale: str = "ru"
 
 
 class QueryUnderstanding:
@@ -127,9 +132,10 @@ class QueryUnderstanding:
         key = (query, locale, id(vocabulary))
         plan = self._plans.get(key)
         if plan is None:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.thread_time()
             plan = self._plan(query.strip(), vocabulary, locale)
             plan.seconds += time.perf_counter() - started
+            plan.cpu_seconds += time.thread_time() - cpu
             if len(self._plans) >= _PLAN_CACHE_SIZE:
                 self._plans.clear()
             self._plans[key] = plan
@@ -216,7 +222,7 @@ class QueryUnderstanding:
         units = self._units(text, vocabulary, locale)
         if not units:
             return None
-        query = _Query(typed, text, normalized, units, vocabulary, evidence)
+        query = _Query(typed, text, normalized, units, vocabulary, evidence, locale=locale)
         self._add_alternatives(query)
         self._correct(query)
         return query
@@ -280,7 +286,12 @@ class QueryUnderstanding:
             terms = unit.typed.groups[0]
             for synonym, synonym_terms in self.synonyms.expand(terms):
                 unit.extras.append(Alternative(synonym, (synonym_terms,), "synonym"))
-            for alternative in self.expansions.alternatives(unit.surface, terms, catalog):
+            # A foreign product word is translated into Russian for a Russian page, or
+            # where the catalog lacks it; an English page's "toothpaste" is what it says.
+            translate = query.locale == "ru" or not vocabulary.word_df(unit.surface)
+            for alternative in self.expansions.alternatives(
+                unit.surface, terms, catalog, translate=translate
+            ):
                 if in_catalog(alternative) or not vocabulary:
                     unit.extras.append(alternative)
         self._add_compounds(query)
@@ -361,8 +372,13 @@ class QueryUnderstanding:
             for i, u in enumerate(units)
             if u.kind == "word" and u.evidence == UNKNOWN and not u.extras and len(u.surface) > 1
         ]
+        if len(suspects) >= 2:
+            # Two misspelt words confirm each other: "сверах шилфовавшем" is "сверлах
+            # шлифовавшем", which neither fix alone would find.
+            self._replace_pair(query, suspects[0], suspects[1])
         for i in suspects:
-            self._replace(query, i, real=False)
+            if units[i].choice is None:
+                self._replace(query, i, real=False)
         # A second look with what the first pass fixed (two misspelt words in a row).
         for i in suspects:
             if units[i].choice is None:
@@ -390,6 +406,29 @@ class QueryUnderstanding:
             units[best[1]].choice = best[2]
             query.corrected.append(best[1])
 
+    def _replace_pair(self, query: _Query, first: int, second: int) -> None:
+        """Replace two words matching nothing by the pair of fixes the catalog backs best."""
+        units, vocabulary = query.units, query.vocabulary
+        options = []
+        for i in (first, second):
+            found = self._candidates(units[i], vocabulary, real=False, two_edits=False)
+            if not found:
+                found = self._candidates(units[i], vocabulary, real=False, two_edits=True)
+            options.append(sorted(found, key=lambda a: a.cost)[:PAIR_CANDIDATES])
+        context = self._context(query, first)  # leaves out `second`: it matches nothing yet
+        best: tuple[float, Alternative, Alternative] | None = None
+        for one in options[0]:
+            for other in options[1]:
+                together = query.evidence.count([*one.groups, *other.groups, *context])
+                if together <= 0:
+                    continue
+                score = support(together) - one.cost - other.cost
+                if best is None or score > best[0]:
+                    best = (score, one, other)
+        if best is not None:
+            units[first].choice, units[second].choice = best[1], best[2]
+            query.corrected.extend((first, second))
+
     def _replace(self, query: _Query, i: int, *, real: bool, alone: bool = False) -> None:
         found = self._best_replacement(query, i, real=real, alone=alone)
         if found is not None:
@@ -406,13 +445,32 @@ class QueryUnderstanding:
         return best
 
     def _scored(
-        self, query: _Query, i: int, *, real: bool, alone: bool, two_edits: bool
+        self,
+        query: _Query,
+        i: int,
+        *,
+        real: bool,
+        alone: bool,
+        two_edits: bool,
+        offer: bool = False,
     ) -> tuple[float, Alternative] | None:
         unit = query.units[i]
         context = [] if alone else self._context(query, i)
+        # A lone word shaped like a foreign name may be one the catalog lacks ("мишлен").
+        single = not looks_russian(unit.surface) and not any(
+            u.is_word for j, u in enumerate(query.units) if j != i
+        )
+        # A fix no other word confirms must be a likely slip, and likelier still for a
+        # lone foreign-looking word; a less likely one is only offered (did-you-mean),
+        # never applied: "мишлен" alone is not "милен".
+        cap = None if offer else SINGLE_MAX_COST if single else ALONE_MAX_COST if alone else None
+        if single and not offer and unit.surface.isascii():
+            cap = LATIN_SINGLE_MAX_COST  # Latin words here are names: "ikea" is not "idea"
         best: tuple[float, Alternative] | None = None
+        if len(unit.surface) < SHORT_WORD and not context and not offer:
+            return None  # three letters are too few to fix without another word agreeing
         for alternative in self._candidates(unit, query.vocabulary, real=real, two_edits=two_edits):
-            if alone and alternative.cost >= ALONE_MAX_COST:
+            if cap is not None and alternative.cost >= cap:
                 continue
             found = query.evidence.count([*alternative.groups, *context])
             if found <= 0:
@@ -502,7 +560,7 @@ class QueryUnderstanding:
 
         reading = self._interpretation(query)
         for required, optional in relaxations(
-            units, groups, frequency, vocabulary.products, query.evidence.count
+            units, groups, frequency, vocabulary.products, query.evidence.exists
         ):
             yield replace(
                 reading,
@@ -516,19 +574,41 @@ class QueryUnderstanding:
             return None  # already applied and reported
         units = query.units
         best: tuple[float, int, Alternative] | None = None
+        needed = max(DID_YOU_MEAN_MIN, DID_YOU_MEAN_FACTOR * found)
+        if not found:
+            # Words left as typed because no fix was likely enough: offer the best one.
+            for i, unit in enumerate(units):
+                if unit.kind != "word" or unit.evidence != UNKNOWN or unit.extras:
+                    continue
+                if len(unit.surface) < DID_YOU_MEAN_MIN_LENGTH:
+                    continue
+                for two_edits in (False, True):
+                    offered = self._scored(
+                        query, i, real=False, alone=False, two_edits=two_edits, offer=True
+                    )
+                    if offered is not None:
+                        break
+                if offered is None:
+                    continue
+                context = self._context(query, i, with_unknown=True)
+                count = query.evidence.count([*offered[1].groups, *context])
+                if count >= needed and (best is None or count > best[0]):
+                    best = (count, i, offered[1])
+        lemmas = self.analyzer.words.lemmas
         for i, unit in enumerate(units):
             if unit.kind != "word" or len(unit.surface) < DID_YOU_MEAN_MIN_LENGTH:
                 continue
-            candidate = self._best_replacement(query, i, real=True)
-            if candidate is None:
-                continue
-            alternative = candidate[1]
             context = self._context(query, i, with_unknown=True)
-            count = query.evidence.count([*alternative.groups, *context])
-            if count >= max(DID_YOU_MEAN_MIN, DID_YOU_MEAN_FACTOR * found) and (
-                best is None or count > best[0]
-            ):
-                best = (count, i, alternative)
+            if context and query.evidence.count(context) < needed:
+                continue  # the other words alone find too little: no rewrite of this one helps
+            # Catalog words one edit away that are common enough to find `needed` products.
+            for word, _ in self.speller.near_catalog_words(unit.surface, query.vocabulary):
+                if query.vocabulary.word_df(word) < needed:
+                    continue
+                alternative = Alternative(word, (tuple(lemmas(word)),), "spelling")
+                count = query.evidence.count([*alternative.groups, *context])
+                if count >= needed and (best is None or count > best[0]):
+                    best = (count, i, alternative)
         if best is None:
             return None
         bases = [u.base for u in units]

@@ -86,6 +86,20 @@ class Evidence:
             cached = self._cache[key] = self._count(key)
         return cached
 
+    def exists(self, groups: Sequence[Group]) -> bool:
+        """Whether any product matches the groups (stops at the first it finds)."""
+        key = tuple(sorted(set(groups)))
+        if not key:
+            return False
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached > 0
+        index = self.vocabulary.cooccurrence
+        if index is None:
+            return self.count(groups) > 0
+        ids = self.vocabulary.term_ids
+        return index.count([[ids[t] for t in g if t in ids] for g in key], enough=1) > 0
+
     def _count(self, groups: tuple[Group, ...]) -> float:
         vocabulary = self.vocabulary
         index = vocabulary.cooccurrence

@@ -9,6 +9,7 @@ confirms together come first.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterator, Sequence
 
@@ -22,6 +23,7 @@ MODIFIER_DISCOUNT = 0.5  # a modifier carries half the information of a noun as 
 MAX_RELAXED = 6
 
 
+@functools.lru_cache(maxsize=50_000)
 def _pos(word: str) -> str | None:
     return morph_analyzer().parse(word)[0].tag.POS if is_cyrillic(word) else None
 
@@ -57,12 +59,12 @@ def relaxations(
     groups: Sequence[list[Group]],
     frequency: Callable[[int], int],
     products: int,
-    count: Callable[[list[Group]], float],
+    found: Callable[[list[Group]], bool],
 ) -> Iterator[tuple[list[Group], list[Group]]]:
     """(required, optional) groups with words dropped, the most promising first.
 
     `groups[i]` are unit i's groups, `frequency(i)` its document frequency and
-    `count(groups)` how many products match groups together.
+    `found(groups)` whether any product matches the groups together.
     """
     if len(units) < 2:
         return
@@ -78,7 +80,7 @@ def relaxations(
         return required, optional
 
     singles = [split({i}) for i in others]
-    confirmed = [s for s in singles if count(s[0]) > 0]
+    confirmed = [s for s in singles if found(s[0])]
     seen: set[tuple] = set()
     produced = 0
     ordered = confirmed + [s for s in singles if s not in confirmed]

@@ -16,6 +16,7 @@ query means is decided by co-occurrence with the other words (pipeline.py).
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -26,13 +27,15 @@ from rapidfuzz.distance import OSA
 from ..analysis.morphology import morph_analyzer
 from ..analysis.text import is_cyrillic
 from ..vocabulary import Vocabulary
-from .keyboard import NEAR_KEYS
-from .lexicon import Lexicon
+from .keyboard import NEAR_KEYS, ROW_KEYS
+from .lexicon import Lexicon, in_dictionary
 
 RUSSIAN_ALPHABET = "абвгдежзийклмнопрстуфхцчшщъыьэюя"
 LATIN_ALPHABET = "abcdefghijklmnopqrstuvwxyz"
 MIN_LENGTH = 4
+MIN_CYRILLIC_LENGTH = 3  # three-letter Russian words too, but only where context confirms
 NEAR_KEY_COST = 0.5  # substituting a neighbouring key
+TWO_VOWELS_COST = 0.8  # two of them in one word
 VOWEL_COST = 0.5  # an unstressed vowel written as it sounds: о/а, е/и, е/я ("малоко", "симена")
 DOUBLE_LETTER_COST = 0.4  # a doubled letter dropped or added
 TRANSPOSE_COST = 0.6  # two letters swapped
@@ -44,8 +47,16 @@ SURFACE_BONUS = 0.05  # a form the catalog itself uses beats an equally close di
 TWO_EDIT_COST = 0.8  # per edit, when two were needed
 ENDING_SLACK_COST = 0.3  # matched with the endings set aside
 MIN_TWO_EDIT_LENGTH = 5
-MIN_ENDING_LENGTH = 7
-MAX_CANDIDATES = 6
+MIN_ENDING_LENGTH = 6
+MIN_STEM = 4  # catalog word beginnings compared with a typed word's stem
+MIN_TWO_EDIT_STEM = 5  # shorter stems are allowed one edit
+SHORT_STEM_COST = 0.3
+MIN_LONG_FORM = 9  # words this long are also compared without four final letters
+LONG_ENDING_COST = 0.1
+MAX_FORM_GROWTH = 2  # a form of the word is at most this many letters longer or shorter
+MAX_CANDIDATES = 8
+STEM_MIN = 3  # a dictionary form is tried only if the catalog has a word beginning like it:
+STEM_ENDING = 3  # all but its last three letters ("сверлах" -> "свер", as in "сверло")
 _CACHE_SIZE = 20_000
 
 
@@ -75,8 +86,10 @@ def edits(word: str) -> dict[str, float]:
         if right and right[0] != char:
             found[left + right[0] + char + right[1:]] = TRANSPOSE_COST
         doubled = left[-1:] == char or right[:1] == char
-        # An extra letter next to the key it sits beside is a fat-finger slip.
-        slipped = left[-1:] in near or right[:1] in near
+        # An extra letter beside the key it sits next to in the same row is a
+        # fat-finger slip; a key of another row is another sound ("мишлен").
+        row = ROW_KEYS.get(char, no_keys)
+        slipped = left[-1:] in row or right[:1] in row
         found[left + right] = (
             DOUBLE_LETTER_COST
             if doubled
@@ -91,6 +104,14 @@ def edits(word: str) -> dict[str, float]:
             found[left + letter + right] = (
                 DOUBLE_LETTER_COST if letter in (before, after) else OMISSION_COST
             )
+    # Two vowels written as they sound ("малако" for "молоко"): as likely as one far slip.
+    vowels = [(i, SOUNDS_ALIKE[c]) for i, c in enumerate(word) if c in SOUNDS_ALIKE]
+    for a, (i, first) in enumerate(vowels):
+        for j, second in vowels[a + 1 :]:
+            for x in first:
+                for y in second:
+                    variant = word[:i] + x + word[i + 1 : j] + y + word[j + 1 :]
+                    found.setdefault(variant, TWO_VOWELS_COST)
     found.pop(word, None)
     return found
 
@@ -103,6 +124,7 @@ class _Buckets:
     words: dict[str, list[str]]
     stems: dict[tuple[str, int], tuple[list[str], list[str]]]
     by_length: dict[tuple[str, int], list[str]]
+    stems_prefixes: set[str]  # beginnings of Cyrillic catalog words and terms
 
 
 class SpellingCorrector:
@@ -113,6 +135,7 @@ class SpellingCorrector:
         # A plain dict cleared when full: safe under threads without a lock (every
         # operation is atomic), and typos repeat too little for LRU to matter.
         self._cache: dict[tuple[int, str, bool], list[tuple[str, float]]] = {}
+        self._near: dict[tuple[int, str], list[tuple[str, float]]] = {}
         self._buckets: _Buckets | None = None
 
     def correct(self, word: str, vocabulary: Vocabulary | None = None) -> str | None:
@@ -124,7 +147,8 @@ class SpellingCorrector:
         self, word: str, vocabulary: Vocabulary | None = None, *, two_edits: bool = True
     ) -> list[tuple[str, float]]:
         """Real words near `word` with their cost (edits less frequency), cheapest first."""
-        if len(word) < MIN_LENGTH or not word.isalpha():
+        shortest = MIN_CYRILLIC_LENGTH if is_cyrillic(word) else MIN_LENGTH
+        if len(word) < shortest or not word.isalpha():
             return []
         vocabulary = vocabulary if vocabulary is not None else self.lexicon.vocabulary
         key = (id(vocabulary), word, two_edits)
@@ -154,19 +178,36 @@ class SpellingCorrector:
     def _score(
         self, candidates: dict[str, float], vocabulary: Vocabulary, forms: Any, cyrillic: bool
     ) -> dict[str, float]:
+        # Catalog words by one set intersection (in C); dictionary forms only where the
+        # catalog has a word beginning like them (most misspellings begin like nothing).
+        in_catalog = candidates.keys() & vocabulary.words.keys()
+        possible: set[str] | list[str] = in_catalog
+        if cyrillic:
+            stems = self._bucketed(vocabulary).stems_prefixes if vocabulary else None
+            possible = list(in_catalog)
+            for candidate in candidates:
+                if candidate in in_catalog:
+                    continue
+                if stems is not None:
+                    # (inlined _stem for ordinary words: this runs for hundreds of variants)
+                    cut = len(candidate) - STEM_ENDING
+                    stem = candidate[: cut if cut > STEM_MIN else STEM_MIN]
+                    if "йш" in candidate or candidate.startswith("наи"):
+                        stem = _stem(candidate)
+                    if stem not in stems:
+                        continue
+                if in_dictionary(candidate, forms):
+                    possible.append(candidate)
         scored: dict[str, float] = {}
-        for candidate, cost in candidates.items():
-            in_catalog = vocabulary.word_df(candidate) > 0
-            if in_catalog or (cyrillic and _in_dictionary(candidate, forms)):
-                # A form counts with its lemma's frequency: "ногтях" is as common as "ноготь".
-                frequency = self.lexicon.frequency(candidate, vocabulary)
-                if not frequency and not vocabulary:
-                    frequency = 1  # no catalog vocabulary yet: the dictionary decides
-            else:
-                continue
+        for candidate in possible:
+            # A form counts with its lemma's frequency: "ногтях" is as common as "ноготь".
+            frequency = self.lexicon.frequency(candidate, vocabulary)
+            if not frequency and not vocabulary:
+                frequency = 1  # no catalog vocabulary yet: the dictionary decides
             if not frequency:
                 continue
-            bonus = SURFACE_BONUS if in_catalog else 0.0
+            bonus = SURFACE_BONUS if candidate in in_catalog else 0.0
+            cost = candidates[candidate]
             scored[candidate] = cost - bonus - FREQUENCY_WEIGHT * math.log10(1 + frequency)
         return scored
 
@@ -184,19 +225,20 @@ class SpellingCorrector:
         """Catalog words one edit from `word` (same first letter), cheap: for did-you-mean."""
         if len(word) < MIN_TWO_EDIT_LENGTH or not word.isalpha():
             return []
-        by_length = self._bucketed(vocabulary).by_length
+        key = (id(vocabulary), word)
+        cached = self._near.get(key)
+        if cached is not None:
+            return cached
         found = []
-        for size in (len(word) - 1, len(word), len(word) + 1):
-            bucket = by_length.get((word[0], size), ())
-            for other, distance, _ in process.extract(
-                word, bucket, scorer=OSA.distance, score_cutoff=1, limit=8
-            ):
-                if distance == 1:
-                    frequency = vocabulary.word_df(other)
-                    found.append(
-                        (other, OMISSION_COST - FREQUENCY_WEIGHT * math.log10(1 + frequency))
-                    )
-        return sorted(found, key=lambda item: item[1])[:MAX_CANDIDATES]
+        for other in edits(word).keys() & vocabulary.words.keys():
+            if other[0] == word[0]:
+                frequency = vocabulary.word_df(other)
+                found.append((other, OMISSION_COST - FREQUENCY_WEIGHT * math.log10(1 + frequency)))
+        result = sorted(found, key=lambda item: (item[1], item[0]))[:MAX_CANDIDATES]
+        if len(self._near) >= _CACHE_SIZE:
+            self._near.clear()
+        self._near[key] = result
+        return result
 
     def _two_edits(self, word: str, vocabulary: Vocabulary) -> dict[str, float]:
         """Catalog words two edits away (or two edits apart before their endings)."""
@@ -211,14 +253,25 @@ class SpellingCorrector:
                 if distance == 2:
                     found[other] = 2 * TWO_EDIT_COST
         if size >= MIN_ENDING_LENGTH:
-            for length in range(size - 4, size + 1):
-                stems, words = buckets.stems.get((first, length), ([], []))
-                for _, distance, index in process.extract(
-                    word[:-2], stems, scorer=OSA.distance, score_cutoff=2, limit=12
-                ):
-                    other = words[index]
-                    if other != word:
+            # The catalog may hold another form of the word ("грядка" for "грядки"):
+            # compare what precedes the ending with the beginnings of catalog words.
+            # Long forms may end in more than two letters ("-ейших", "-авшая").
+            cuts = (2, 4) if size >= MIN_LONG_FORM else (2,)
+            for cut in cuts:
+                stem = word[:-cut]
+                cutoff = 2 if len(stem) >= MIN_TWO_EDIT_STEM else 1
+                for length in range(len(stem) - 1, len(stem) + 2):
+                    stems, words = buckets.stems.get((first, length), ([], []))
+                    for _, distance, index in process.extract(
+                        stem, stems, scorer=OSA.distance, score_cutoff=cutoff, limit=12
+                    ):
+                        other = words[index]
+                        if other == word or abs(len(other) - size) > MAX_FORM_GROWTH + cut - 2:
+                            continue
                         cost = max(1, distance) * TWO_EDIT_COST + ENDING_SLACK_COST
+                        cost += LONG_ENDING_COST if cut > 2 else 0.0
+                        if len(stem) < MIN_TWO_EDIT_STEM:
+                            cost += SHORT_STEM_COST  # four letters say little ("мишл" ~ "мишк")
                         found[other] = min(found.get(other, cost), cost)
         return found
 
@@ -232,24 +285,35 @@ def _build_buckets(vocabulary: Vocabulary) -> _Buckets:
             continue
         words.setdefault(word[0], []).append(word)
         by_length.setdefault((word[0], len(word)), []).append(word)
-        if len(word) >= MIN_ENDING_LENGTH:
-            stem_list, word_list = stems.setdefault((word[0], len(word) - 2), ([], []))
-            stem_list.append(word[:-2])
-            word_list.append(word)
-    return _Buckets(vocabulary, words, stems, by_length)
+    # Every beginning of a Cyrillic catalog word (4 letters or more), with the most
+    # frequent word that begins so.
+    beginnings: dict[str, str] = {}
+    counts = vocabulary.words
+    for word in counts:
+        if len(word) > MIN_STEM and is_cyrillic(word) and word.isalpha():
+            for size in range(MIN_STEM, len(word)):
+                prefix = word[:size]
+                known = beginnings.get(prefix)
+                if known is None or counts[word] > counts[known]:
+                    beginnings[prefix] = word
+    for prefix, word in beginnings.items():
+        stem_list, word_list = stems.setdefault((prefix[0], len(prefix)), ([], []))
+        stem_list.append(prefix)
+        word_list.append(word)
+    prefixes: set[str] = set()
+    for word in itertools.chain(vocabulary.words, vocabulary.terms):
+        if is_cyrillic(word) and word.isalpha():
+            prefixes.update(word[:size] for size in range(STEM_MIN, len(word) + 1))
+    return _Buckets(vocabulary, words, stems, by_length, prefixes)
 
 
-def _in_dictionary(word: str, forms: Any) -> bool:
-    """Whether pymorphy3's word list has `word`, with any one "е" read as "ё".
-
-    A direct DAWG lookup is 9x faster than MorphAnalyzer.word_is_known; the list
-    spells "ё", which normalization folded to "е", so those variants are tried too.
-    """
-    if word in forms:
-        return True
-    start = word.find("е")
-    while start != -1:
-        if word[:start] + "ё" + word[start + 1 :] in forms:
-            return True
-        start = word.find("е", start + 1)
-    return False
+def _stem(word: str) -> str:
+    """What any form of a word shares with the catalog's forms: all but an ending, and
+    for superlatives all but "наи-" and "-ейший" ("наибелейших" -> "бел", as in "белый")."""
+    if word.startswith("наи") and len(word) > 6:
+        word = word[3:]
+    for suffix in ("ейш", "айш"):
+        at = word.find(suffix, STEM_MIN)
+        if at > 0:
+            return word[:at]
+    return word[: max(STEM_MIN, len(word) - STEM_ENDING)]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError
@@ -192,8 +192,9 @@ class ElasticsearchEngine:
         except NotFoundError:
             return []
 
-    def rebuild(self, changes: Iterable[Change]) -> int:
-        """Load a new index, then swap the alias to it in one call (see module docstring).
+    def rebuild(self, changes: Iterable[Change], check: Callable[[int], None] | None = None) -> int:
+        """Load a new index, then swap the alias to it in one call (see module docstring);
+        `check` sees its product count first (see base.SearchEngine.rebuild).
 
         Raises DocumentsRejected after the swap when some documents were refused.
         """
@@ -218,6 +219,8 @@ class ElasticsearchEngine:
                 outcome.rejected.extend(replayed.rejected)
                 self.client.indices.refresh(index=index)
                 live = int(self.client.count(index=index)["count"])
+                if check is not None:
+                    check(live)
                 old = self._serving_indices()
                 self.client.indices.update_aliases(actions=alias_swap(self.alias, old, index))
             except BaseException:
