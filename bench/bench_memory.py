@@ -44,9 +44,15 @@ CACHES = [
 ]
 
 
-def rss_mb() -> float:
+def rss_mb(field: str = "VmRSS") -> float:
     status = Path("/proc/self/status").read_text()
-    return int(status.split("VmRSS:")[1].split()[0]) / 1024
+    return int(status.split(f"{field}:")[1].split()[0]) / 1024
+
+
+def rss_parts() -> str:
+    """Anonymous memory (the heap: caches, vocabulary) apart from mapped files (the
+    index and dictionaries, shared with other workers and reclaimable)."""
+    return f"anonymous {rss_mb('RssAnon'):.0f}, files {rss_mb('RssFile'):.0f}"
 
 
 def deep_size(obj: Any, seen: set[int]) -> int:
@@ -102,7 +108,7 @@ def main() -> None:
     rnd = random.Random(29)
     for query in queries[:200]:  # warm up: dictionaries, vocabulary, first caches
         services.search.search(SearchParams(q=query))
-    before = rss_mb()
+    before, before_parts = rss_mb(), rss_parts()
     started = time.perf_counter()
     for i, query in enumerate(queries[200:], 1):
         services.search.search(SearchParams(q=query, page=1 + i % 3))
@@ -112,7 +118,8 @@ def main() -> None:
             print(f"  {i:,} queries: RSS {rss_mb():.0f} MB", flush=True)
     seconds = time.perf_counter() - started
     print(f"{args.queries:,} distinct queries (search + suggest) in {seconds:.0f} s")
-    print(f"RSS MB: {before:.0f} after warm-up, {rss_mb():.0f} after")
+    print(f"RSS MB: {before:.0f} after warm-up ({before_parts}), "
+          f"{rss_mb():.0f} after ({rss_parts()})")  # fmt: skip
     print("caches:")
     print("\n".join(caches()))
 

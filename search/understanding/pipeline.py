@@ -39,7 +39,7 @@ from .spelling import SpellingCorrector
 from .synonyms import Synonyms
 from .translit import Transliterator
 
-_PLAN_CACHE_SIZE = 10_000
+_PLAN_CACHE_SIZE = 2_000
 # A Latin catalog word joins a known Cyrillic word's alternatives unless the word
 # itself is this many times more frequent in the catalog ("комфорт" vs "comfort").
 TRANSLIT_MARGIN = 4

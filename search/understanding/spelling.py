@@ -57,7 +57,7 @@ MAX_FORM_GROWTH = 2  # a form of the word is at most this many letters longer or
 MAX_CANDIDATES = 8
 STEM_MIN = 3  # a dictionary form is tried only if the catalog has a word beginning like it:
 STEM_ENDING = 3  # all but its last three letters ("сверлах" -> "свер", as in "сверло")
-_CACHE_SIZE = 20_000
+_CACHE_SIZE = 5_000
 
 
 # Vowels that sound alike unstressed, and so get written for each other.
