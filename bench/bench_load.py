@@ -7,7 +7,8 @@ serves it with gunicorn (2 workers), warms each worker up, then runs wrk (Debian
 `wrk`) for --seconds over --queries distinct queries: about half searches with filters,
 a third autocompletes of a query's beginning, the rest storefront pages (search results,
 landing, product). Prints throughput, p50/p95/p99 latency, errors (connect, read, timeout,
-non-2xx) and each serving process's resident memory before and after: with caches bounded,
+non-2xx) and each serving process's resident memory (RSS, and PSS: the master preloads the
+dictionaries and vocabulary, which the workers share) before and after: with caches bounded,
 a worker stays at or under 250 MB after 100k distinct queries (issue 13).
 """
 
@@ -112,9 +113,16 @@ def lua_script(paths: list[str]) -> Path:
     return script
 
 
+def pss_mb(pid: int) -> float:
+    """Proportional set size: pages shared with the master (preloaded) counted in part."""
+    rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    return int(rollup.split("\nPss:")[1].split()[0]) / 1024
+
+
 def memory(server_pid: int) -> str:
+    """Each worker's RSS (PSS) in MB."""
     workers = sorted(children(server_pid))
-    return ", ".join(f"{rss_mb(pid):.0f}" for pid in workers)
+    return ", ".join(f"{rss_mb(pid):.0f} ({pss_mb(pid):.0f})" for pid in workers)
 
 
 def main() -> None:
@@ -176,7 +184,8 @@ def main() -> None:
               f"p99 {figures['p99_ms']:.1f}, max {figures['max_ms']:.0f}")  # fmt: skip
         print(f"errors: {errors} (connect {figures['connect']}, read {figures['read']}, "
               f"timeout {figures['timeout']}, non-2xx {figures['non_2xx']})")  # fmt: skip
-        print(f"worker RSS MB before: {before}; after: {after}; master {rss_mb(server.pid):.0f}")
+        print(f"worker RSS (PSS) MB before: {before}; after: {after}; "
+              f"master {rss_mb(server.pid):.0f} ({pss_mb(server.pid):.0f})")  # fmt: skip
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(15)

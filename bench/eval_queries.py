@@ -587,7 +587,7 @@ def main() -> None:
                 # Everything the search asked of understanding (readings it tried, hints).
                 plan = understanding.plan(text, "ru")
                 spent.append(plan.seconds * 1000)
-                cpu.append(plan.cpu_seconds * 1000)
+                cpu.append(getattr(plan, "cpu_seconds", 0.0) * 1000)  # older plans lack it
                 ranked = [hit.id for hit in outcome.result.hits]
                 ours.append(score(ranked, relevant))
                 base.append(score(baseline.search(text), relevant))

@@ -56,7 +56,9 @@ def test_silent_redis_broker(demo_services, silent_port):
     client = client.test_client()
     health = answer(client, "/healthz")
     assert health.status_code == 503
-    assert health.get_json()["broker"]["status"] == "down"
+    broker = health.get_json()["broker"]
+    # Answered from the probes at their deadline, while the broker's probe still waits.
+    assert broker["status"] == "down" and broker["detail"].startswith("no answer for")
     assert health.get_json()["search"]["status"] == "ok"
     # Today's list is missing and cannot be queued: a 503 in the error shape, twice.
     for _ in range(2):
@@ -78,9 +80,16 @@ def test_silent_postgresql(demo_services, silent_port):
     assert found.status_code == 200 and found.get_json()["total"] > 0
     deals = answer(client, "/api/v1/recommendations/RU")
     assert deals.status_code == 503 and deals.get_json()["error"]["code"] == "backend_unavailable"
-    for page in ("/ru/", "/ru/search?q=сумка", "/ru/deals", "/admin/login"):
-        assert answer(client, page).status_code in (200, 503), page
-    assert answer(client, "/ru/search?q=сумка").status_code == 200
+    # Pages come without the blocks that need the database (the daily deals).
+    for page in (
+        "/ru/",
+        "/ru/search?q=сумка",
+        "/ru/deals",
+        "/ru/product/demo-0001",
+        "/admin/login",
+    ):
+        shown = answer(client, page)
+        assert shown.status_code == 200 and "<html" in shown.get_data(as_text=True), page
 
 
 def test_admin_with_the_database_down_answers_503_not_500(app, demo_services, merchandiser):

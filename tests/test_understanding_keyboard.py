@@ -69,3 +69,22 @@ def test_word_real_on_both_layouts_follows_the_rest_of_the_query():
 
     assert fix_layout("ver cevrf", either).certain == "мук сумка"
     assert fix_layout("ver", either).certain == "ver"
+
+
+def test_a_latin_shaped_word_is_not_hoped_into_russian():
+    # "ikea" has a Latin word's vowels; Russian on the Latin layout ("cevrfa") has few.
+    assert fix_layout("ikea", evidence).hopeful == "ikea"
+    assert fix_layout("cevrfa", evidence).hopeful == "сумкаф"
+
+
+def test_a_page_language_word_keeps_its_layout():
+    def portuguese(chunk: str) -> bool:
+        return chunk in {"de", "caixa", "som"}
+
+    def with_vy(text: str) -> int | None:
+        words = [w for w in text.split() if w.isalpha() and w not in {"de"}]
+        return (
+            min(2 if w in KNOWN | {"ву", "caixa", "som"} else 0 for w in words) if words else None
+        )
+
+    assert fix_layout("caixa de som", with_vy, portuguese).certain == "caixa de som"

@@ -67,6 +67,16 @@ def test_michelin_is_found_where_the_catalog_has_it():
     assert "michelin" in first.match.terms
 
 
+def test_a_lone_word_no_likely_slip_explains_is_offered_not_applied():
+    # "мишлен" is one far-key letter from "милен"; with no other word to confirm it,
+    # the fix is only offered, and "малако" (two vowels by ear) is applied.
+    shop = understanding(*COMMON, *(["Торт Милена"] * 3), "Молоко пастеризованное")
+    plan = shop.plan("мишлен")
+    assert plan.first.text == "мишлен" and plan.first.corrections == ()
+    assert plan.did_you_mean == "милен"
+    assert shop.plan("малако").first.text == "молоко"
+
+
 def test_michelin_is_not_read_as_another_brand(shop):
     # No Michelin in the catalog: "мишлен" is not Milan (a consonant more is another name).
     for reading in shop.plan("мишлен").readings:
@@ -118,3 +128,24 @@ def test_everyday_english_shop_words_find_russian_titles():
     first = shop.plan("toy машинка").first
     assert "игрушка" in first.match.terms
     assert "кружка" in shop.plan("mug").first.match.terms
+
+
+def test_a_three_letter_word_is_fixed_only_where_the_rest_agrees(shop):
+    shop = understanding(*COMMON, "Пюре яблочное детское", "Пюре тыквенное")
+    assert shop.plan("пре яблочное").first.text == "пюре яблочное"
+    assert shop.plan("пре").first.text == "пре"  # alone, three letters say too little
+
+
+def test_a_lone_latin_name_is_not_read_as_another():
+    shop = understanding(*COMMON, *(["Контейнер Idea для хранения"] * 30), "Шлифмашина")
+    plan = shop.plan("ikea")
+    assert plan.first.text == "ikea"
+    assert all("idea" not in r.match.terms for r in plan.readings)
+
+
+def test_a_foreign_word_the_page_speaks_is_not_translated():
+    shop = understanding(
+        {"ru": "Зубная паста Colgate", "en": "Colgate toothpaste"}, "Зубная паста детская"
+    )
+    assert "паста" in shop.plan("toothpaste", "ru").first.match.terms
+    assert "паста" not in shop.plan("toothpaste", "en").first.match.terms

@@ -11,9 +11,10 @@ a database outage is no reason to restart a web worker).
 
 from __future__ import annotations
 
+import os
 import threading
 import time
-from collections.abc import Callable
+import weakref
 from typing import cast
 
 from flask import Flask
@@ -30,7 +31,7 @@ PROBE_DEADLINE_S = 0.4  # /healthz answers within 500 ms: it waits this long at 
 BROKER_TIMEOUT_S = 1.0
 EXTENSION = "vitrina.health"
 
-Probe = Callable[[], DependencyState]
+DEPENDENCIES = ("search", "database", "broker")
 
 
 class Liveness(TypedDict):
@@ -40,10 +41,12 @@ class Liveness(TypedDict):
 
 
 class _Watch:
-    """One dependency probed over and over by a daemon thread; the latest result kept."""
+    """One dependency probed over and over by a daemon thread; the latest result kept.
+    The thread ends once its monitor is gone (an app discarded, as tests do)."""
 
-    def __init__(self, name: str, probe: Probe, every_s: float) -> None:
-        self.name, self.probe, self.every_s = name, probe, every_s
+    def __init__(self, name: str, monitor: HealthMonitor, every_s: float) -> None:
+        self.name, self.every_s = name, every_s
+        self.monitor = weakref.ref(monitor)
         self.result: DependencyState | None = None
         self.started_at: float | None = None  # of the probe running now (None: none runs)
         self.changed = threading.Condition()
@@ -52,12 +55,16 @@ class _Watch:
 
     def _run(self) -> None:
         while True:
+            monitor = self.monitor()
+            if monitor is None:
+                return
             with self.changed:
                 self.started_at = time.monotonic()
             try:
-                result = self.probe()
+                result = monitor.probe(self.name)
             except Exception as exc:  # a probe reports; it never stops probing
                 result = {"status": "down", "detail": type(exc).__name__}
+            del monitor
             with self.changed:
                 self.result, self.started_at = result, None
                 self.changed.notify_all()
@@ -91,24 +98,20 @@ class HealthMonitor:
         self.watches: dict[str, _Watch] = {}
         self._lock = threading.Lock()
 
-    def _probes(self) -> dict[str, Probe]:
+    def probe(self, name: str) -> DependencyState:
+        """Ask one dependency now (from its watch's thread)."""
         svc = self.services
-        return {
-            "search": lambda: cast(DependencyState, svc.engine.health()),
-            "database": lambda: database_state(svc.database),
-            "broker": lambda: broker_state(svc.settings.celery_broker_url),
-        }
+        if name == "search":
+            return cast(DependencyState, svc.engine.health())
+        if name == "database":
+            return database_state(svc.database)
+        return broker_state(svc.settings.celery_broker_url)
 
     def _started(self) -> dict[str, _Watch]:
-        import os
-
         with self._lock:
             if self.pid != os.getpid():  # threads do not survive a fork: start them here
                 self.pid = os.getpid()
-                self.watches = {
-                    name: _Watch(name, probe, self.every_s)
-                    for name, probe in self._probes().items()
-                }
+                self.watches = {name: _Watch(name, self, self.every_s) for name in DEPENDENCIES}
             return self.watches
 
     def report(self) -> Health:

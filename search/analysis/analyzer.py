@@ -37,6 +37,13 @@ class Analyzer:
         self.words = normalizer or WordNormalizer()
         self._short_texts: dict[str, str] = {}
         self._word_terms: dict[tuple[str, str | None], frozenset[str]] = {}
+        self.word_terms_limit = 200_000
+
+    def bound_caches(self, words: int, word_terms: int) -> None:
+        """Lower the bounds of the per-word caches (a serving process: shoppers' words
+        are endless, and each worker holds its own copy)."""
+        self.words.cache_limit = words
+        self.word_terms_limit = word_terms
 
     def analyze(self, text: str, language: str | None = None) -> list[Token]:
         """The words, numbers and measures of `text`, in `language` (a locale code)."""
@@ -114,11 +121,12 @@ class Analyzer:
         """`word_terms` with the language fixed: what marking a whole title calls per word."""
         lang = language if latin_stemmer_name(language) else None
         cache = self._word_terms
+        limit = self.word_terms_limit
 
         def terms(word: str) -> frozenset[str]:
             cached = cache.get((word, lang))
             if cached is None:
-                if len(cache) > 200_000:
+                if len(cache) > limit:
                     cache.clear()
                 cached = cache[(word, lang)] = frozenset(self.term_set(word, language))
             return cached

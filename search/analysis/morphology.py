@@ -30,6 +30,9 @@ from .text import is_cyrillic
 
 # Parses pymorphy3 guesses for unknown words; past the first few they are noise.
 MAX_GUESSED_LEMMAS = 2
+# Words whose lemmas one process keeps: an indexer meets a whole catalog's words (a
+# daily reindex starts from the saved cache); a serving process bounds it lower
+# (`Analyzer.bound_caches`), as shoppers' words are endless.
 _CACHE_LIMIT = 400_000
 # Bump when `_compute` reads words differently: saved lemma caches are then ignored.
 LEMMA_CACHE_VERSION = 1
@@ -100,6 +103,7 @@ class WordNormalizer:
         self._cache: dict[str, tuple[str, ...]] = {}
         self._latin_caches: dict[str, dict[str, tuple[str, ...]]] = {}
         self._fresh: list[str] | None = None  # words first read since `journal()`
+        self.cache_limit = _CACHE_LIMIT
 
     def lemmas(self, word: str, language: str | None = None) -> tuple[str, ...]:
         """Every term `word` may be indexed under; `language` picks the Latin stemmer."""
@@ -131,7 +135,7 @@ class WordNormalizer:
     def _store(
         self, cache: dict[str, tuple[str, ...]], word: str, result: tuple[str, ...]
     ) -> tuple[str, ...]:
-        if len(cache) >= _CACHE_LIMIT:
+        if len(cache) >= self.cache_limit:
             with self._lock:
                 cache.clear()
         cache[word] = result
@@ -154,7 +158,7 @@ class WordNormalizer:
             return 0
         lemmas = saved.get("lemmas") or {}
         with self._lock:
-            room = max(0, _CACHE_LIMIT - len(self._cache))
+            room = max(0, self.cache_limit - len(self._cache))
             for word, terms in list(lemmas.items())[:room]:
                 self._cache.setdefault(word, tuple(terms))
         return min(room, len(lemmas))
@@ -180,7 +184,7 @@ class WordNormalizer:
 
     def remember(self, lemmas: dict[str, tuple[str, ...]]) -> None:
         """Add lemmas another process read (see `fresh_lemmas`)."""
-        if len(self._cache) + len(lemmas) <= _CACHE_LIMIT:
+        if len(self._cache) + len(lemmas) <= self.cache_limit:
             self._cache.update(lemmas)
 
     def best_lemma(self, word: str) -> str:

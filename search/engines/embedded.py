@@ -38,7 +38,7 @@ from .base import (
 from .generations import Generations, os_errors
 
 BRANDS_FILE = "brands.json"  # brand key -> label as the feed wrote it, per generation
-FACET_CACHE_SIZE = 4096
+FACET_CACHE_SIZE = 1024
 CLAUSE_CACHE_SIZE = 4096
 BRAND_FACET_SIZE = 20
 WRITER_HEAP = 256 * 1024 * 1024

@@ -104,14 +104,22 @@ class Expansions:
         return Alternative(words, groups, "synonym")
 
     def alternatives(
-        self, word: str, terms: Group, known: Container[str] | None = None
+        self,
+        word: str,
+        terms: Group,
+        known: Container[str] | None = None,
+        *,
+        translate: bool = True,
     ) -> list[Alternative]:
         """Alternatives of one query word (`terms` are its own index terms).
 
         `known`, when given, is the set of terms the catalog has: compounds split
-        only into words it knows.
+        only into words it knows. `translate=False` leaves foreign words untranslated.
         """
-        found = self._translations(word) if word.isascii() else list(self.by_word.get(word, ()))
+        if word.isascii():
+            found = self._translations(word) if translate else []
+        else:
+            found = list(self.by_word.get(word, ()))
         for term in terms:
             found.extend(self.by_term.get(term, ()))
         for prefix, modifier in self.prefixes.items():

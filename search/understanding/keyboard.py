@@ -45,6 +45,19 @@ def _neighbours(rows: tuple[str, ...]) -> dict[str, frozenset[str]]:
 NEAR_KEYS = {**_neighbours(QWERTY_ROWS), **_neighbours(JCUKEN_ROWS)}
 
 
+def _row_neighbours(rows: tuple[str, ...]) -> dict[str, frozenset[str]]:
+    """Keys beside each key in its own row."""
+    return {
+        key: frozenset(row[max(0, i - 1) : i] + row[i + 1 : i + 2])
+        for row in rows
+        for i, key in enumerate(row)
+    }
+
+
+ROW_KEYS = {**_row_neighbours(QWERTY_ROWS), **_row_neighbours(JCUKEN_ROWS)}
+
+
+LATIN_VOWEL_SHARE = 0.4
 TO_RUSSIAN = "ru"
 TO_LATIN = "en"
 
@@ -150,9 +163,18 @@ def fix_layout(
         certain.append(text if direction in directions else chunk)
         # Hoping for Latin words is pointless: a Latin word that helps is in the
         # catalog, which makes its switch certain.
-        hoped = direction in directions or (not directions and direction == TO_RUSSIAN)
+        hoped = direction in directions or (
+            not directions and direction == TO_RUSSIAN and not _latin_shaped(chunk)
+        )
         hopeful.append(text if hoped else chunk)
     return LayoutFix(" ".join(certain), " ".join(hopeful))
+
+
+def _latin_shaped(chunk: str) -> bool:
+    """A Latin chunk with as many vowels as Latin words have ("ikea"). Russian typed
+    on the Latin layout has few: its vowels sit on f j t b e s z ' . ("cevrf")."""
+    letters = [c for c in chunk if c.isalpha()]
+    return bool(letters) and sum(c in "aeiouy" for c in letters) >= LATIN_VOWEL_SHARE * len(letters)
 
 
 def _letters(chunk: str) -> bool:

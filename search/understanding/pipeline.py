@@ -39,7 +39,7 @@ from .spelling import SpellingCorrector
 from .synonyms import Synonyms
 from .translit import Transliterator
 
-_PLAN_CACHE_SIZE = 10_000
+_PLAN_CACHE_SIZE = 2_000
 # A Latin catalog word joins a known Cyrillic word's alternatives unless the word
 # itself is this many times more frequent in the catalog ("комфорт" vs "comfort").
 TRANSLIT_MARGIN = 4
@@ -49,8 +49,11 @@ RUSSIAN_LOOKING_COST = 0.6  # brand readings of words that look Russian come aft
 LATIN_TRANSLIT_COST = 0.35
 REAL_WORD_COST = 0.4  # replacing a word the dictionary knows costs this much more
 MAX_PHRASE = 3
-PAIR_CANDIDATES = 4  # per word, when two misspelt words are fixed together
-ALONE_MAX_COST = 0.9  # a fix no other word confirms must be a likely slip
+SHORT_WORD = 4  # shorter words are fixed only when the rest of the query confirms it
+PAIR_CANDIDATES = 6  # per word, when two misspelt words are fixed together
+ALONE_MAX_COST = 0.9  # a fix the other words do not confirm must be a likely slip
+SINGLE_MAX_COST = 0.8  # ...and for a lone word that does not look Russian, a likelier one
+LATIN_SINGLE_MAX_COST = 0.7  # ...and likelier still for a lone Latin word (a near-key slip)
 # did_you_mean: a rewrite must find this many times more than the query as typed
 DID_YOU_MEAN_FACTOR = 5
 DID_YOU_MEAN_MIN = 3
@@ -93,6 +96,7 @@ class _Query:
     vocabulary: Vocabulary
     evidence: Evidence
     corrected: list[int] = field(default_factory=list)  # units given a replacement
+    locale: str = "ru"
 
 
 class QueryUnderstanding:
@@ -218,7 +222,7 @@ class QueryUnderstanding:
         units = self._units(text, vocabulary, locale)
         if not units:
             return None
-        query = _Query(typed, text, normalized, units, vocabulary, evidence)
+        query = _Query(typed, text, normalized, units, vocabulary, evidence, locale=locale)
         self._add_alternatives(query)
         self._correct(query)
         return query
@@ -282,7 +286,12 @@ class QueryUnderstanding:
             terms = unit.typed.groups[0]
             for synonym, synonym_terms in self.synonyms.expand(terms):
                 unit.extras.append(Alternative(synonym, (synonym_terms,), "synonym"))
-            for alternative in self.expansions.alternatives(unit.surface, terms, catalog):
+            # A foreign product word is translated into Russian for a Russian page, or
+            # where the catalog lacks it; an English page's "toothpaste" is what it says.
+            translate = query.locale == "ru" or not vocabulary.word_df(unit.surface)
+            for alternative in self.expansions.alternatives(
+                unit.surface, terms, catalog, translate=translate
+            ):
                 if in_catalog(alternative) or not vocabulary:
                     unit.extras.append(alternative)
         self._add_compounds(query)
@@ -436,13 +445,32 @@ class QueryUnderstanding:
         return best
 
     def _scored(
-        self, query: _Query, i: int, *, real: bool, alone: bool, two_edits: bool
+        self,
+        query: _Query,
+        i: int,
+        *,
+        real: bool,
+        alone: bool,
+        two_edits: bool,
+        offer: bool = False,
     ) -> tuple[float, Alternative] | None:
         unit = query.units[i]
         context = [] if alone else self._context(query, i)
+        # A lone word shaped like a foreign name may be one the catalog lacks ("мишлен").
+        single = not looks_russian(unit.surface) and not any(
+            u.is_word for j, u in enumerate(query.units) if j != i
+        )
+        # A fix no other word confirms must be a likely slip, and likelier still for a
+        # lone foreign-looking word; a less likely one is only offered (did-you-mean),
+        # never applied: "мишлен" alone is not "милен".
+        cap = None if offer else SINGLE_MAX_COST if single else ALONE_MAX_COST if alone else None
+        if single and not offer and unit.surface.isascii():
+            cap = LATIN_SINGLE_MAX_COST  # Latin words here are names: "ikea" is not "idea"
         best: tuple[float, Alternative] | None = None
+        if len(unit.surface) < SHORT_WORD and not context and not offer:
+            return None  # three letters are too few to fix without another word agreeing
         for alternative in self._candidates(unit, query.vocabulary, real=real, two_edits=two_edits):
-            if alone and alternative.cost >= ALONE_MAX_COST:
+            if cap is not None and alternative.cost >= cap:
                 continue
             found = query.evidence.count([*alternative.groups, *context])
             if found <= 0:
@@ -547,6 +575,25 @@ class QueryUnderstanding:
         units = query.units
         best: tuple[float, int, Alternative] | None = None
         needed = max(DID_YOU_MEAN_MIN, DID_YOU_MEAN_FACTOR * found)
+        if not found:
+            # Words left as typed because no fix was likely enough: offer the best one.
+            for i, unit in enumerate(units):
+                if unit.kind != "word" or unit.evidence != UNKNOWN or unit.extras:
+                    continue
+                if len(unit.surface) < DID_YOU_MEAN_MIN_LENGTH:
+                    continue
+                for two_edits in (False, True):
+                    offered = self._scored(
+                        query, i, real=False, alone=False, two_edits=two_edits, offer=True
+                    )
+                    if offered is not None:
+                        break
+                if offered is None:
+                    continue
+                context = self._context(query, i, with_unknown=True)
+                count = query.evidence.count([*offered[1].groups, *context])
+                if count >= needed and (best is None or count > best[0]):
+                    best = (count, i, offered[1])
         lemmas = self.analyzer.words.lemmas
         for i, unit in enumerate(units):
             if unit.kind != "word" or len(unit.surface) < DID_YOU_MEAN_MIN_LENGTH:

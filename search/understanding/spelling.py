@@ -27,13 +27,15 @@ from rapidfuzz.distance import OSA
 from ..analysis.morphology import morph_analyzer
 from ..analysis.text import is_cyrillic
 from ..vocabulary import Vocabulary
-from .keyboard import NEAR_KEYS
+from .keyboard import NEAR_KEYS, ROW_KEYS
 from .lexicon import Lexicon, in_dictionary
 
 RUSSIAN_ALPHABET = "абвгдежзийклмнопрстуфхцчшщъыьэюя"
 LATIN_ALPHABET = "abcdefghijklmnopqrstuvwxyz"
 MIN_LENGTH = 4
+MIN_CYRILLIC_LENGTH = 3  # three-letter Russian words too, but only where context confirms
 NEAR_KEY_COST = 0.5  # substituting a neighbouring key
+TWO_VOWELS_COST = 0.8  # two of them in one word
 VOWEL_COST = 0.5  # an unstressed vowel written as it sounds: о/а, е/и, е/я ("малоко", "симена")
 DOUBLE_LETTER_COST = 0.4  # a doubled letter dropped or added
 TRANSPOSE_COST = 0.6  # two letters swapped
@@ -48,10 +50,14 @@ MIN_TWO_EDIT_LENGTH = 5
 MIN_ENDING_LENGTH = 6
 MIN_STEM = 4  # catalog word beginnings compared with a typed word's stem
 MIN_TWO_EDIT_STEM = 5  # shorter stems are allowed one edit
-MAX_CANDIDATES = 6
+SHORT_STEM_COST = 0.3
+MIN_LONG_FORM = 9  # words this long are also compared without four final letters
+LONG_ENDING_COST = 0.1
+MAX_FORM_GROWTH = 2  # a form of the word is at most this many letters longer or shorter
+MAX_CANDIDATES = 8
 STEM_MIN = 3  # a dictionary form is tried only if the catalog has a word beginning like it:
 STEM_ENDING = 3  # all but its last three letters ("сверлах" -> "свер", as in "сверло")
-_CACHE_SIZE = 20_000
+_CACHE_SIZE = 5_000
 
 
 # Vowels that sound alike unstressed, and so get written for each other.
@@ -80,8 +86,10 @@ def edits(word: str) -> dict[str, float]:
         if right and right[0] != char:
             found[left + right[0] + char + right[1:]] = TRANSPOSE_COST
         doubled = left[-1:] == char or right[:1] == char
-        # An extra letter next to the key it sits beside is a fat-finger slip.
-        slipped = left[-1:] in near or right[:1] in near
+        # An extra letter beside the key it sits next to in the same row is a
+        # fat-finger slip; a key of another row is another sound ("мишлен").
+        row = ROW_KEYS.get(char, no_keys)
+        slipped = left[-1:] in row or right[:1] in row
         found[left + right] = (
             DOUBLE_LETTER_COST
             if doubled
@@ -96,6 +104,14 @@ def edits(word: str) -> dict[str, float]:
             found[left + letter + right] = (
                 DOUBLE_LETTER_COST if letter in (before, after) else OMISSION_COST
             )
+    # Two vowels written as they sound ("малако" for "молоко"): as likely as one far slip.
+    vowels = [(i, SOUNDS_ALIKE[c]) for i, c in enumerate(word) if c in SOUNDS_ALIKE]
+    for a, (i, first) in enumerate(vowels):
+        for j, second in vowels[a + 1 :]:
+            for x in first:
+                for y in second:
+                    variant = word[:i] + x + word[i + 1 : j] + y + word[j + 1 :]
+                    found.setdefault(variant, TWO_VOWELS_COST)
     found.pop(word, None)
     return found
 
@@ -131,7 +147,8 @@ class SpellingCorrector:
         self, word: str, vocabulary: Vocabulary | None = None, *, two_edits: bool = True
     ) -> list[tuple[str, float]]:
         """Real words near `word` with their cost (edits less frequency), cheapest first."""
-        if len(word) < MIN_LENGTH or not word.isalpha():
+        shortest = MIN_CYRILLIC_LENGTH if is_cyrillic(word) else MIN_LENGTH
+        if len(word) < shortest or not word.isalpha():
             return []
         vocabulary = vocabulary if vocabulary is not None else self.lexicon.vocabulary
         key = (id(vocabulary), word, two_edits)
@@ -238,16 +255,23 @@ class SpellingCorrector:
         if size >= MIN_ENDING_LENGTH:
             # The catalog may hold another form of the word ("грядка" for "грядки"):
             # compare what precedes the ending with the beginnings of catalog words.
-            stem = word[:-2]
-            cutoff = 2 if len(stem) >= MIN_TWO_EDIT_STEM else 1
-            for length in range(len(stem) - 1, len(stem) + 2):
-                stems, words = buckets.stems.get((first, length), ([], []))
-                for _, distance, index in process.extract(
-                    stem, stems, scorer=OSA.distance, score_cutoff=cutoff, limit=12
-                ):
-                    other = words[index]
-                    if other != word:
+            # Long forms may end in more than two letters ("-ейших", "-авшая").
+            cuts = (2, 4) if size >= MIN_LONG_FORM else (2,)
+            for cut in cuts:
+                stem = word[:-cut]
+                cutoff = 2 if len(stem) >= MIN_TWO_EDIT_STEM else 1
+                for length in range(len(stem) - 1, len(stem) + 2):
+                    stems, words = buckets.stems.get((first, length), ([], []))
+                    for _, distance, index in process.extract(
+                        stem, stems, scorer=OSA.distance, score_cutoff=cutoff, limit=12
+                    ):
+                        other = words[index]
+                        if other == word or abs(len(other) - size) > MAX_FORM_GROWTH + cut - 2:
+                            continue
                         cost = max(1, distance) * TWO_EDIT_COST + ENDING_SLACK_COST
+                        cost += LONG_ENDING_COST if cut > 2 else 0.0
+                        if len(stem) < MIN_TWO_EDIT_STEM:
+                            cost += SHORT_STEM_COST  # four letters say little ("мишл" ~ "мишк")
                         found[other] = min(found.get(other, cost), cost)
         return found
 

@@ -1,0 +1,128 @@
+"""Memory of one serving process under distinct queries, and what each cache holds.
+
+    python bench/bench_memory.py [--queries 100000] [--data-dir DIR]
+
+Indexes the 100k catalog (or uses --data-dir), then, in this process (as one gunicorn
+worker would), runs each distinct query as an API search (pages 1-3) and an autocomplete
+of its beginning. Prints the resident memory before and after, and every long-lived cache
+of the search services: entries, approximate bytes per entry (a deep getsizeof: shared
+strings are counted in each cache, so it overstates), and the projected size at its bound.
+Target (issue 13): <= 250 MB per serving process after 100k distinct queries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gc
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench_load import distinct_queries
+from common import require_catalog
+
+from indexer.indexing import index_feed
+from search.params import SearchParams
+from search.suggest import Suggester, suggestions_answer
+from vitrina.config import Settings
+from vitrina.services import Services
+
+# (owner class, attribute, module constant or "self.<attribute>" holding its bound)
+CACHES = [
+    ("Analyzer", "_word_terms", ("self", "word_terms_limit")),
+    ("Analyzer", "_short_texts", None),
+    ("WordNormalizer", "_cache", ("self", "cache_limit")),
+    ("EmbeddedEngine", "_facet_cache", ("search.engines.embedded", "FACET_CACHE_SIZE")),
+    ("QueryUnderstanding", "_plans", ("search.understanding.pipeline", "_PLAN_CACHE_SIZE")),
+    ("BrandLexicon", "_cache", None),
+    ("SpellingCorrector", "_cache", ("search.understanding.spelling", "_CACHE_SIZE")),
+    ("SearchTuning", "_keys", None),
+]
+
+
+def rss_mb(field: str = "VmRSS") -> float:
+    status = Path("/proc/self/status").read_text()
+    return int(status.split(f"{field}:")[1].split()[0]) / 1024
+
+
+def rss_parts() -> str:
+    """Anonymous memory (the heap: caches, vocabulary) apart from mapped files (the
+    index and dictionaries, shared with other workers and reclaimable)."""
+    return f"anonymous {rss_mb('RssAnon'):.0f}, files {rss_mb('RssFile'):.0f}"
+
+
+def deep_size(obj: Any, seen: set[int]) -> int:
+    if id(obj) in seen:
+        return 0
+    seen.add(id(obj))
+    size = sys.getsizeof(obj)
+    if isinstance(obj, dict):
+        size += sum(deep_size(k, seen) + deep_size(v, seen) for k, v in obj.items())
+    elif isinstance(obj, list | tuple | set | frozenset):
+        size += sum(deep_size(item, seen) for item in obj)
+    elif str(getattr(type(obj), "__module__", "")).startswith("search"):
+        with contextlib.suppress(TypeError):
+            size += deep_size(vars(obj), seen)
+    return size
+
+
+def bound_of(where: tuple[str, str] | None, owner: object) -> str:
+    if where is None:
+        return "see source"
+    if where[0] == "self":
+        return f"{getattr(owner, where[1]):,}"
+    module = __import__(where[0], fromlist=[where[1]])
+    return f"{getattr(module, where[1]):,}"
+
+
+def caches() -> list[str]:
+    gc.collect()
+    wanted = {(owner, attr): where for owner, attr, where in CACHES}
+    rows = []
+    for obj in gc.get_objects():
+        name = type(obj).__name__
+        for (owner, attr), where in wanted.items():
+            if name == owner and isinstance(getattr(obj, "__dict__", {}).get(attr), dict):
+                cache = obj.__dict__[attr]
+                per = deep_size(cache, set()) / max(1, len(cache))
+                rows.append(f"  {owner}.{attr}: {len(cache):,} entries, ~{per:.0f} B each, "
+                            f"bound {bound_of(where, obj)}")  # fmt: skip
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--queries", type=int, default=100_000)
+    parser.add_argument("--data-dir", type=Path, default=None)
+    args = parser.parse_args()
+    data_dir = args.data_dir or Path(tempfile.mkdtemp()) / "var"
+    if not (data_dir / "index" / "CURRENT").exists():
+        index_feed(require_catalog(), Services(Settings(data_dir=data_dir)).indexing_engine,
+                   data_dir)  # fmt: skip
+    services = Services(Settings(data_dir=data_dir), serving=True)  # as a gunicorn worker
+    queries = distinct_queries(args.queries + 200)
+    rnd = random.Random(29)
+    for query in queries[:200]:  # warm up: dictionaries, vocabulary, first caches
+        services.search.search(SearchParams(q=query))
+    before, before_parts = rss_mb(), rss_parts()
+    started = time.perf_counter()
+    for i, query in enumerate(queries[200:], 1):
+        services.search.search(SearchParams(q=query, page=1 + i % 3))
+        prefix = query[: rnd.randint(2, max(2, len(query)))]
+        suggestions_answer(Suggester(services.search), prefix, "ru", "RU")
+        if i % 10_000 == 0:
+            print(f"  {i:,} queries: RSS {rss_mb():.0f} MB", flush=True)
+    seconds = time.perf_counter() - started
+    print(f"{args.queries:,} distinct queries (search + suggest) in {seconds:.0f} s")
+    print(f"RSS MB: {before:.0f} after warm-up ({before_parts}), "
+          f"{rss_mb():.0f} after ({rss_parts()})")  # fmt: skip
+    print("caches:")
+    print("\n".join(caches()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,26 @@
+"""Serving processes keep their per-word caches bounded whatever shoppers type (issue 13)."""
+
+from __future__ import annotations
+
+from search.analysis.analyzer import Analyzer
+from vitrina.services import SERVING_WORD_CACHE, SERVING_WORD_TERMS_CACHE, Services
+
+
+def test_a_serving_process_bounds_the_word_caches(settings):
+    analyzer = Services(settings, serving=True).analyzer
+    assert analyzer.words.cache_limit == SERVING_WORD_CACHE
+    assert analyzer.word_terms_limit == SERVING_WORD_TERMS_CACHE
+
+
+def test_the_word_caches_never_pass_their_bounds():
+    analyzer = Analyzer()
+    analyzer.bound_caches(words=50, word_terms=30)
+    terms = analyzer.word_terms_in("ru")
+    for n in range(500):
+        word = f"слово{n}"
+        analyzer.analyze(f"{word} кожаная сумка")
+        terms(word)
+    assert 0 < len(analyzer.words._cache) <= 50
+    assert 0 < len(analyzer._word_terms) <= 31
+    # still right after the caches were emptied
+    assert "сумка" in analyzer.term_set("сумки")
