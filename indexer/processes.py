@@ -9,8 +9,12 @@ waits forever on a queue whose other end it holds itself. So:
 - workers ignore Ctrl-C (the whole process group gets it): the parent handles it;
 - while a pool runs, SIGTERM in the parent interrupts it like Ctrl-C, so the run
   unwinds (its half-built generation is removed, its rejects file closed) instead of
-  vanishing mid-write; a pool left by an error or an interruption has its workers
-  terminated rather than waited for.
+  vanishing mid-write;
+- a pool left by an error or an interruption drops its pending chunks and lets each
+  worker finish the one in hand, for a few seconds at most. Terminating a worker while
+  it writes its result would leave a half-written message in the pool's result pipe,
+  which the pool's own thread then waits on for ever (and the run with it, at exit).
+  Only a worker still busy after the grace period, or a second signal, is terminated.
 """
 
 from __future__ import annotations
@@ -21,12 +25,14 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing.context import BaseContext
 from types import FrameType
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+STOP_GRACE_S = 15.0  # how long a stopped pool's workers may take to finish their chunk
 
 
 def die_with_parent(parent: int) -> None:
@@ -54,22 +60,30 @@ def worker_processes(workers: int, context: BaseContext) -> Iterator[ProcessPool
         with sigterm_interrupts():
             yield pool
     except BaseException:
-        _terminate(pool)
+        stop(pool)
         raise
     pool.shutdown(wait=True)
 
 
-def _terminate(pool: ProcessPoolExecutor) -> None:
-    """Stop the pool now: pending work cancelled, workers terminated, not waited for."""
+def stop(pool: ProcessPoolExecutor, grace_s: float = STOP_GRACE_S) -> None:
+    """Stop the pool soon: pending work cancelled, the chunks in hand finished (see the
+    module's docstring), workers still alive after `grace_s` (or at a second Ctrl-C or
+    SIGTERM) terminated."""
     # The executor has no public way to reach its workers before Python 3.14.
     workers = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in workers:
-        with contextlib.suppress(Exception):
-            process.terminate()
-    for process in workers:
-        with contextlib.suppress(Exception):
-            process.join(5)
+    pool.shutdown(wait=False, cancel_futures=True)  # idle workers get their stop sentinel
+    deadline = time.monotonic() + grace_s
+    try:
+        for process in workers:
+            process.join(max(0.0, deadline - time.monotonic()))
+    except KeyboardInterrupt:  # asked twice: no more waiting
+        pass
+    finally:
+        for process in workers:
+            if process.is_alive():
+                with contextlib.suppress(Exception):
+                    process.terminate()
+                    process.join(5)
 
 
 @contextlib.contextmanager

@@ -235,15 +235,36 @@ needs_proc = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="ne
 needs_cores = pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: no workers")
 
 
+# The command, with its threads' stacks dumped on SIGUSR1 should it ever hang (see exited).
+RUN_VITRINA = (
+    "import faulthandler, signal; faulthandler.register(signal.SIGUSR1, all_threads=True)\n"
+    "from vitrina.cli import run; run()"
+)
+
+
 def start(settings, *args: str) -> subprocess.Popen:
     env = {**os.environ, "VITRINA_DATA_DIR": str(settings.data_dir)}
     return subprocess.Popen(
-        [sys.executable, "-c", "from vitrina.cli import run; run()", *args],
+        [sys.executable, "-c", RUN_VITRINA, *args],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def exited(run: subprocess.Popen, seconds: float) -> tuple[int, str]:
+    """The run's exit status and stderr; a run still going after `seconds` fails the test
+    with the stacks of all its threads."""
+    try:
+        _, err = run.communicate(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        run.send_signal(signal.SIGUSR1)
+        time.sleep(2)
+        run.kill()
+        _, err = run.communicate()
+        raise AssertionError(f"still running after {seconds} s; its threads:\n{err}") from None
+    return run.returncode, err or ""
 
 
 def reindex_writing(settings, feed: Path, last_good: str | None) -> tuple[subprocess.Popen, set]:
@@ -299,8 +320,9 @@ def test_sigterm_mid_reindex_unwinds_cleanly(runner, tmp_path, settings):
     last_good = Generations(settings.index_dir).current()
     run, workers = reindex_writing(settings, v1, last_good)
     run.send_signal(signal.SIGTERM)
-    assert run.wait(120) == 130
-    assert "vitrina index: interrupted" in (run.stderr.read() if run.stderr else "")
+    status, err = exited(run, 120)
+    assert status == 130, err
+    assert "vitrina index: interrupted" in err
     wait_for(lambda: not any(alive(pid) for pid in workers), 30, f"workers {workers} to die")
     assert [p.name for p in settings.index_dir.glob("gen-*")] == [last_good]  # no debris
     assert leftovers(settings) == []
