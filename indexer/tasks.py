@@ -27,6 +27,7 @@ from .celery_app import app
 from .events import ingest_events
 from .jobs import WorkerServices, run_index, run_list_build
 from .locking import LockTimeout
+from .safeguards import DiskFull
 
 _building = threading.Lock()
 
@@ -45,8 +46,9 @@ class ServicesTask(Task):
             return factory()
 
 
-# Redis answering late or not at all (the indexing lock lives there with Elasticsearch).
-TRANSIENT = (EngineUnavailable, OperationalError, LockTimeout, RedisDown, RedisTimeout)
+# Redis answering late or not at all (the indexing lock lives there with Elasticsearch),
+# and a full disk (the index in service is untouched; the retries give time to free space).
+TRANSIENT = (EngineUnavailable, OperationalError, LockTimeout, RedisDown, RedisTimeout, DiskFull)
 TASK_OPTIONS: dict[str, Any] = {
     "base": ServicesTask,
     "bind": True,
