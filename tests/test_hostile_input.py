@@ -48,13 +48,16 @@ def test_admin_dates_out_of_range_are_400(client, signed_in, merchandiser, day):
         headers=merchandiser.headers,
     )
     assert pin.status_code == 400 and "starts" in error_of(pin)["message"]
-    form = signed_in.post(
-        "/admin/pins",
-        data={"csrf_token": token, "country": "RU", "product_id": "demo-0001",
-              "starts": day, "ends": day},
-        follow_redirects=True,
-    )  # fmt: skip
-    assert form.status_code == 200 and "between 2000-01-01" in form.get_data(as_text=True)
+    pin_form = {"csrf_token": token, "country": "RU", "product_id": "demo-0001",
+                "starts": day, "ends": day}  # fmt: skip
+    form = signed_in.post("/admin/pins", data=pin_form, follow_redirects=True)
+    assert form.status_code == 200
+    assert "Pick a date between Jan 1, 2000 and Dec 31, 2099." in form.get_data(as_text=True)
+    russian = signed_in.post(
+        "/admin/pins", data=pin_form, headers={"Accept-Language": "ru"}, follow_redirects=True
+    )  # the page's language, the page's date format
+    page = " ".join(russian.get_data(as_text=True).split())  # Babel's dates hold no-break spaces
+    assert "От: Выберите дату с 1 янв. 2000 г. по 31 дек. 2099 г." in page
     assert signed_in.get("/admin/api/v1/pins", headers=merchandiser.headers).get_json() == {
         "items": []
     }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import format_date, gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -33,16 +34,19 @@ from merchandising.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from merchandising.curation import MAX_BADGE_LENGTH, MAX_POSITION, MAX_PRODUCT_ID
 from merchandising.rules import MAX_QUERY
 
-from ..limits import sane_day
+from ..limits import EARLIEST_DAY, LATEST_DAY
 
 
 def sane_date(form: Any, field: Any) -> None:
     """A date within the range every date of the admin must fall in (web/limits.py)."""
-    if field.data is not None:
-        try:
-            sane_day(field.data)
-        except ValueError as exc:
-            raise ValidationError(str(exc)) from None
+    if field.data is not None and not EARLIEST_DAY <= field.data <= LATEST_DAY:
+        raise ValidationError(
+            gettext(
+                "Pick a date between %(first)s and %(last)s.",
+                first=format_date(EARLIEST_DAY),
+                last=format_date(LATEST_DAY),
+            )
+        )
 
 
 class LoginForm(FlaskForm):
