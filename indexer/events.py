@@ -36,13 +36,16 @@ from storage.events import (
     store_events,
 )
 
-from .feed import MAX_ID_LENGTH, Rejection, country_codes
+from .feed import MAX_ID_LENGTH, REJECT_TEXT_CHARS, Rejection, country_codes
 from .inputs import counted_lines, numbered_chunks, open_input
 from .pipeline import in_order, worker_pool
 from .reports import InputReport, RejectsWriter, default_rejects_path
 
 _COUNTRIES = country_codes()
 MAX_QUANTITY = 1_000_000  # SPEC.md
+# An event is ~100 bytes; a longer line is a broken export, rejected without reading it
+# all into memory (indexer/inputs.py cuts it short).
+MAX_EVENT_LINE_BYTES = 1 << 16
 # Times a date can hold in every database and time zone (years 1970..9999 exclusive).
 MIN_TS = 0
 MAX_TS = int(datetime(9999, 1, 1, tzinfo=UTC).timestamp())
@@ -162,6 +165,13 @@ def _parse_chunk(numbered: list[tuple[int, bytes]]) -> tuple[list[EventRow], lis
     rejections: list[Rejection] = []
     kept = [(n, raw.strip()) for n, raw in numbered]
     kept = [(n, raw) for n, raw in kept if raw]
+    if any(len(raw) > MAX_EVENT_LINE_BYTES for _, raw in kept):
+        for number, raw in kept:
+            if len(raw) > MAX_EVENT_LINE_BYTES:
+                shown = raw[: REJECT_TEXT_CHARS * 4].decode("utf-8", "replace")
+                reason = f"line longer than {MAX_EVENT_LINE_BYTES:,} bytes (the limit)"
+                rejections.append(Rejection(number, reason, shown[:REJECT_TEXT_CHARS] + "…"))
+        kept = [(n, raw) for n, raw in kept if len(raw) <= MAX_EVENT_LINE_BYTES]
     append, countries, fromiso, inf = rows.append, _COUNTRIES, datetime.fromisoformat, math.inf
     day_of = local_days()
 
@@ -364,7 +374,8 @@ def ingest_events(
                 ) as rejects,
                 worker_pool(size, min_bytes=PARALLEL_MIN_BYTES, workers=1 if helper else 0) as pool,
             ):
-                chunks = numbered_chunks(counted_lines(stream, bar), PARSE_CHUNK)
+                lines = counted_lines(stream, bar, MAX_EVENT_LINE_BYTES)
+                chunks = numbered_chunks(lines, PARSE_CHUNK)
                 results = in_order(work, chunks, pool, PARSE_WINDOW)
                 for batch, count in _batches(results, rejects):
                     stored = _store_batch(db, batch, count)

@@ -143,6 +143,28 @@ def test_out_of_bounds_lines_are_rejected_alike_and_the_rest_stored(
         assert sorted(rows) == [("p1", 2), ("p5", 1_000_000)]
 
 
+def test_an_overlong_line_is_rejected_unread_and_its_neighbours_stored(
+    runner, backend_settings, tmp_path: Path
+):
+    """A broken export's 5 MB line is rejected by its length (never decoded) under its own
+    number; the lines around it are stored."""
+    huge = json.dumps({**GOOD, "product_id": "p2", "note": "x" * 5_000_000})
+    feed = write_feed(tmp_path / "events.jsonl", [GOOD, huge, {**GOOD, "product_id": "p3"}])
+    rejects = tmp_path / "rejects.jsonl"
+    result = runner.invoke(
+        main, ["events", "ingest", str(feed), "--json", "--rejects", str(rejects)]
+    )
+    assert result.exit_code == 1, result.output
+    assert json.loads(result.stdout) == {"lines": 3, "stored": 2, "duplicates": 0, "rejected": 1}
+    [rejected] = [json.loads(line) for line in rejects.read_text().splitlines()]
+    assert rejected["line"] == 2
+    assert rejected["reason"] == "line longer than 65,536 bytes (the limit)"
+    assert len(rejected["text"]) <= 1_001 and rejected["text"].endswith("…")
+    with Services(backend_settings).database.connect() as conn:
+        ids = conn.execute(select(order_events.c.product_id)).scalars()
+        assert sorted(ids) == ["p1", "p3"]
+
+
 def test_a_file_sent_again_with_one_more_line_stores_only_that_line(
     runner, backend_settings, tmp_path: Path
 ):
