@@ -146,3 +146,32 @@ def test_demo_will_not_replace_a_bigger_catalog_unless_asked(tmp_path):
     allowed = vitrina("demo", "--no-serve", "--allow-shrink", data_dir=data_dir)
     assert allowed.returncode == 0, allowed.stderr
     assert "demo catalog:" in allowed.stdout
+
+
+@pytest.mark.parametrize(
+    ("total", "locale", "said"),
+    [
+        (21, "ru", "Найдено 21 товар"),
+        (22, "ru", "Найдено 22 товара"),
+        (25, "ru", "Найдено 25 товаров"),
+        (1299, "ru", "Найдено 1\xa0299 товаров"),
+        (1, "en", "1 product found"),
+        (1299, "en", "1,299 products found"),
+        (3, "de", "3 Produkte gefunden"),
+    ],
+)
+def test_a_terminal_search_counts_in_the_locale(total, locale, said):
+    from vitrina.commands.catalog import found
+
+    assert found(total, locale) == said
+
+
+def test_a_terminal_search_says_what_it_found_in_the_shoppers_words(runner, settings, tmp_path):
+    products = [make_product(f"bag-{n}", title=f"Сумка кожаная {n}") for n in range(22)]
+    assert (
+        runner.invoke(main, ["index", str(write_feed(tmp_path / "f.jsonl", products))]).exit_code
+        == 0
+    )
+    result = runner.invoke(main, ["search", "сумка", "--locale", "ru"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == "Найдено 22 товара"

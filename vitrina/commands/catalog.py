@@ -7,9 +7,11 @@ import sys
 from pathlib import Path
 
 import click
+from babel.numbers import format_decimal
 
 from indexer.indexing import index_feed
 from indexer.processes import sigterm_interrupts
+from locales.i18n import translations
 from search.params import parse_search_params
 
 from ..services import Services
@@ -107,13 +109,22 @@ def search_command(
         args["country"] = country
     if category:
         args["category"] = category
-    answer = services.search.search(parse_search_params(args, services.registry))
+    params = parse_search_params(args, services.registry)
+    answer = services.search.search(params)
     if as_json:
         click.echo(json.dumps(answer, ensure_ascii=False, indent=2))
         return
     understood = answer["query"]
     if understood["corrections"]:
         click.echo("understood as: " + understood["understood"])
-    click.echo(f"{answer['total']} products")
+    click.echo(found(answer["total"], params.locale))
     for item in answer["items"]:
         click.echo(f"  {item['price']['formatted']:>14}  {item['title']}  [{item['id']}]")
+
+
+def found(total: int, locale: str) -> str:
+    """ "Найдено 21 товар", "Found 1 product": the storefront's words for a search's total."""
+    phrase = translations(locale).ngettext(
+        "%(count)s product found", "%(count)s products found", total
+    )
+    return phrase % {"count": format_decimal(total, locale=locale)}
