@@ -34,7 +34,7 @@ from .catalog import Product
 from .cooccurrence import MAX_DOCS, Cooccurrence
 from .engines.base import Change
 from .understanding.brands import MIN_WORD, brand_spellings, build_readings
-from .understanding.transcription import readings
+from .understanding.transcription import cyrillic_key, readings
 
 VOCABULARY_DIR = "vocabulary"
 VOCABULARY_FILE = "vocabulary.json"
@@ -117,6 +117,34 @@ class Vocabulary:
             found.append((word, self.words[word]))
         found.sort(key=lambda item: (-item[1], len(item[0])))
         return found[:limit]
+
+    @cached_property
+    def _spelling_index(
+        self,
+    ) -> tuple[list[tuple[str, str]], list[tuple[str, int]], list[tuple[str, int]]]:
+        """`spellings` as a list, and its Cyrillic spellings and their `cyrillic_key`s
+        sorted, each with its position in that list."""
+        items = list(self.spellings.items())
+        return (
+            items,
+            sorted((spelling, i) for i, (_, spelling) in enumerate(items)),
+            sorted((cyrillic_key(spelling), i) for i, (_, spelling) in enumerate(items)),
+        )
+
+    def spellings_with_prefix(self, prefix: str) -> list[tuple[str, str]]:
+        """(Latin brand word, its Cyrillic spelling) for the spellings that begin with
+        `prefix`, or whose `cyrillic_key` begins with the prefix's, in `spellings` order.
+        (Autocomplete asks on every keystroke: bisection, not a scan of every brand.)"""
+        if not self.spellings:
+            return []
+        items, by_spelling, by_key = self._spelling_index
+        positions: set[int] = set()
+        for ordered, start in ((by_spelling, prefix), (by_key, cyrillic_key(prefix))):
+            at = bisect.bisect_left(ordered, (start, -1))
+            while at < len(ordered) and ordered[at][0].startswith(start):
+                positions.add(ordered[at][1])
+                at += 1
+        return [items[i] for i in sorted(positions)]
 
     @classmethod
     def load(cls, path: Path) -> Vocabulary:

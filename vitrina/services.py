@@ -114,12 +114,12 @@ class Services:
     def vocabulary_store(self) -> VocabularyStore:
         """The catalog's vocabulary for query understanding: kept in Elasticsearch for
         every host when that is the engine, else the data dir's file."""
-        from search.engines.elasticsearch import ElasticsearchEngine
+        if self.settings.search_backend != "embedded":
+            # imported only here: the client costs a serving process ~13 MB
+            from search.engines.elasticsearch import ElasticsearchEngine
 
-        if self.settings.search_backend != "embedded" and isinstance(
-            self.engine, ElasticsearchEngine
-        ):
-            return self.engine.vocabulary_store()
+            if isinstance(self.engine, ElasticsearchEngine):
+                return self.engine.vocabulary_store()
         return VocabularyStore(vocabulary_path(self.settings.data_dir))
 
     @cached_property
