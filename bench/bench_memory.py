@@ -44,7 +44,7 @@ CACHES = [
     ("WordNormalizer", "_cache", ("self", "cache_limit")),
     ("EmbeddedEngine", "_facet_cache", ("search.engines.embedded", "FACET_CACHE_SIZE")),
     ("QueryUnderstanding", "_plans", ("search.understanding.pipeline", "_PLAN_CACHE_SIZE")),
-    ("BrandLexicon", "_cache", None),
+    ("BrandLexicon", "_cache", ("search.understanding.brands", "LOOKUP_CACHE_SIZE")),
     ("SpellingCorrector", "_cache", ("search.understanding.spelling", "_CACHE_SIZE")),
     ("SearchTuning", "_keys", None),
 ]
