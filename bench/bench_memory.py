@@ -20,6 +20,7 @@ import argparse
 import contextlib
 import functools
 import gc
+import itertools
 import multiprocessing
 import random
 import sys
@@ -120,9 +121,13 @@ def caches() -> list[str]:
     return rows
 
 
-def index_catalog(data_dir: Path) -> None:
-    """Index the catalog (in a child process: its heap is not the server's)."""
-    index_feed(require_catalog(), Services(Settings(data_dir=data_dir)).indexing_engine, data_dir)
+def prepare(data_dir: Path, queries: Path, count: int) -> None:
+    """In a child process, so that their heap is not the server's: the index when there is
+    none, and the distinct queries, one a line (100k of them would be ~12 MB here)."""
+    if not (data_dir / "index" / "CURRENT").exists():
+        index_feed(require_catalog(), Services(Settings(data_dir=data_dir)).indexing_engine,
+                   data_dir)  # fmt: skip
+    queries.write_text("\n".join(distinct_queries(count)), encoding="utf-8")
 
 
 def main() -> None:
@@ -131,25 +136,29 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=None)
     parser.add_argument("--every", type=int, default=10_000, help="print memory every N queries")
     args = parser.parse_args()
-    data_dir = args.data_dir or Path(tempfile.mkdtemp()) / "var"
-    if not (data_dir / "index" / "CURRENT").exists():
-        child = multiprocessing.get_context("spawn").Process(target=index_catalog, args=(data_dir,))
-        child.start()
-        child.join()
-        if child.exitcode:
-            raise SystemExit(f"indexing failed (exit {child.exitcode})")
-    queries = distinct_queries(args.queries + 200)
+    scratch = Path(tempfile.mkdtemp())
+    data_dir = args.data_dir or scratch / "var"
+    queries_file = scratch / "queries.txt"
+    child = multiprocessing.get_context("spawn").Process(
+        target=prepare, args=(data_dir, queries_file, args.queries + 200)
+    )
+    child.start()
+    child.join()
+    if child.exitcode:
+        raise SystemExit(f"indexing or writing the queries failed (exit {child.exitcode})")
     print(f"before the services: {memory()}", flush=True)
     services = Services(Settings(data_dir=data_dir), serving=True)  # as a gunicorn worker
     services.understanding.warm_up()  # what `vitrina serve` loads in the master
     services.search.warm_up()  # and each worker after the fork
     rnd = random.Random(29)
-    for query in queries[:200]:  # warm up: first caches, the index pages searches touch
+    lines = queries_file.open(encoding="utf-8")  # read as they are run, never all at once
+    queries = (line.rstrip("\n") for line in lines)
+    for query in itertools.islice(queries, 200):  # warm up: first caches, the index pages
         services.search.search(SearchParams(q=query))
     print(f"after warm-up: {memory()}", flush=True)
     before = rss_mb()
     started = time.perf_counter()
-    for i, query in enumerate(queries[200:], 1):
+    for i, query in enumerate(queries, 1):
         services.search.search(SearchParams(q=query, page=1 + i % 3))
         prefix = query[: rnd.randint(2, max(2, len(query)))]
         suggestions_answer(Suggester(services.search), prefix, "ru", "RU")
@@ -158,6 +167,7 @@ def main() -> None:
                 f"  {i:,} queries ({time.perf_counter() - started:.0f} s): {memory()}", flush=True
             )
     seconds = time.perf_counter() - started
+    lines.close()
     print(f"{args.queries:,} distinct queries (search + suggest) in {seconds:.0f} s")
     print(f"RSS MB: {before:.0f} after warm-up, {rss_mb():.0f} after ({rss_parts()})")
     print("caches:")
