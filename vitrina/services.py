@@ -47,9 +47,10 @@ from .config import Settings, load_settings
 if TYPE_CHECKING:
     from celery import Celery
 
-# Per-word caches of a serving process (a 100k catalog's titles hold ~60k distinct
-# words; at ~240 and ~480 bytes an entry these cost ~12 and ~10 MB at most).
-SERVING_WORD_CACHE = 50_000
+# Per-word caches of a serving process, at ~280 and ~480 bytes an entry ~6 and ~10 MB at
+# most. Shoppers' words and the spelling candidates tried for them are endless (~8 new
+# words a query): a bigger lemma cache only holds more words seen once.
+SERVING_WORD_CACHE = 20_000
 SERVING_WORD_TERMS_CACHE = 20_000
 
 
