@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import threading
 import uuid
 from collections.abc import Callable
@@ -138,6 +139,9 @@ class WordNormalizer:
         if len(cache) >= self.cache_limit:
             with self._lock:
                 cache.clear()
+        # Cheaper entries: a lemma equal to its word is the word's own string, and the
+        # others are shared by every form of them (sys.intern) rather than one a form.
+        result = tuple(word if term == word else sys.intern(term) for term in result)
         cache[word] = result
         if self._fresh is not None and cache is self._cache:
             self._fresh.append(word)

@@ -8,6 +8,7 @@ itself before it takes a request: nothing of tantivy or the database crosses a f
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
@@ -47,6 +48,10 @@ class StorefrontServer(BaseApplication):
             self.services.understanding.warm_up()
         except Exception as exc:  # no vocabulary yet: the workers load it when there is one
             log.warning("warm-up skipped: %s", exc)
+        # What the master loaded lives as long as the workers: out of the collector's
+        # sight, a worker's collections never write to (and so copy) those shared pages.
+        gc.collect()
+        gc.freeze()
         return app
 
     def post_fork(self, server: Any, worker: Any) -> None:
