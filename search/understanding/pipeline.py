@@ -157,6 +157,7 @@ class QueryUnderstanding:
         vocabulary = self.lexicon.vocabulary
         self.speller.warm_up(vocabulary)
         self.brands(vocabulary).lookup("прогрев")
+        self.transliterator.candidates("warm", vocabulary)  # its skeleton index
         _ = vocabulary.term_ids
         self.plan("сумка")
 
