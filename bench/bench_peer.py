@@ -1,13 +1,15 @@
 """Vitrina beside its peer (bench/peer.py: Flask + tantivy with Snowball), in one run.
 
     python bench/bench_peer.py [--seconds 15] [--connections 8] [--requests 400] [--copies 1]
-                               [--data-dir DIR]
+                               [--data-dir DIR] [--peer-threads 1]
 
 Prints one table: indexing products/s (100k cold: a fresh data dir, no lemma cache),
-HTTP throughput under wrk (both under gunicorn, 2 sync workers, the same queries with
+HTTP throughput under wrk (both under gunicorn with 2 workers, the same queries with
 the same filters), one-client p50/p95 over unseen queries (a fifth of them damaged:
 wrong keyboard layout or a typo), the first search after start-up and resident memory,
-each with Vitrina's ratio to the peer. The machine is shared and noisy: only the ratios
+each with Vitrina's ratio to the peer. Vitrina's workers are what `vitrina serve` runs
+(threaded, connections kept alive); the peer's are sync, or threaded the same way with
+--peer-threads 4 (what the code alone is worth, beside the server settings). The machine is shared and noisy: only the ratios
 mean much, which is why both run in the same process, interleaved. With --data-dir, the
 indexes an earlier run (or bench_search.py's) built there are reused, and the indexing
 row is left out.
@@ -101,7 +103,7 @@ class Server:
                 time.sleep(0.02)
         self.startup_s = time.monotonic() - started
         # The first shopper's search, then one on each of a few fresh connections (the
-        # sync workers take turns; the slowest says whether every worker was ready).
+        # workers take turns; the slowest says whether every worker was ready).
         timings = [self.get(probe + f"&n={n}", fresh=True) for n in range(4)]
         self.first_ms, self.first_per_worker_ms = timings[0], max(timings)
 
@@ -178,6 +180,9 @@ def main() -> None:
     parser.add_argument(
         "--data-dir", type=Path, default=None, help="reuse the indexes built here (no indexing row)"
     )
+    parser.add_argument(
+        "--peer-threads", type=int, default=1, help="threads per peer worker (1: sync workers)"
+    )
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="vitrina-peer-"))
     rows: list[tuple[str, str, str, str]] = []
@@ -210,9 +215,14 @@ def main() -> None:
             env.pop(name, None)
         vitrina = Server("vitrina", [str(BIN / "vitrina"), "serve", "--workers", "2"], env, ROOT)
         peer_env = {**os.environ, "PEER_INDEX": str(peer_dir)}
+        peer_workers = (
+            ["--worker-class", "gthread", "--threads", str(args.peer_threads), "--keep-alive", "5"]
+            if args.peer_threads > 1
+            else ["--worker-class", "sync"]
+        )
         peer = Server(
             "peer",
-            [str(BIN / "gunicorn"), "--workers", "2", "--worker-class", "sync", "--chdir",
+            [str(BIN / "gunicorn"), "--workers", "2", *peer_workers, "--chdir",
              str(ROOT / "bench"), "--error-logfile", "/dev/null", "peer:create_app()"],
             peer_env,
             ROOT / "bench",
@@ -261,7 +271,11 @@ def main() -> None:
     products = f"{report.upserts:,}" if "report" in locals() else "?"
     if args.data_dir is not None and "report" not in locals():
         products = f"{EmbeddedEngine(args.data_dir / 'index').product_count():,}"
-    print(f"\n{products} products, gunicorn with 2 sync workers each\n")
+    peer_kind = f"gthread x{args.peer_threads}" if args.peer_threads > 1 else "sync"
+    print(
+        f"\n{products} products, gunicorn with 2 workers each "
+        f"(vitrina: as `vitrina serve` runs them; peer: {peer_kind})\n"
+    )
     print("| | Vitrina | peer | ratio |\n|---|---|---|---|")
     for row in rows:
         print("| " + " | ".join(row) + " |")
