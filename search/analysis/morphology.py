@@ -149,8 +149,9 @@ class WordNormalizer:
 
     # -- a lemma cache that outlives the process (the indexer's, in the data dir) ----
 
-    def load_cache(self, path: Path) -> int:
-        """Add the lemmas saved at `path` (by `save_cache`) to the cache; how many.
+    def load_cache(self, path: Path, at_most: int | None = None) -> int:
+        """Add the lemmas saved at `path` (by `save_cache`) to the cache; how many
+        (`at_most`: no more than that many, leaving the rest of the room to new words).
 
         A missing, broken or outdated file (another pymorphy3 or reading) adds nothing.
         """
@@ -163,6 +164,8 @@ class WordNormalizer:
         lemmas = saved.get("lemmas") or {}
         with self._lock:
             room = max(0, self.cache_limit - len(self._cache))
+            if at_most is not None:
+                room = min(room, at_most)
             for word, terms in list(lemmas.items())[:room]:
                 self._cache.setdefault(word, tuple(terms))
         return min(room, len(lemmas))
