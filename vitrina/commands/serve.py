@@ -86,26 +86,29 @@ def default_workers() -> int:
     return max(2, min(4, multiprocessing.cpu_count()))
 
 
+def gunicorn_options(host: str, port: int, workers: int, threads: int = THREADS) -> dict[str, Any]:
+    """gunicorn's settings for `vitrina serve`: threaded workers keeping connections
+    alive (threads=1: sync workers, a connection per request), no access log."""
+    return {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "worker_class": "gthread" if threads > 1 else "sync",
+        "threads": threads,
+        "keepalive": KEEPALIVE_S,
+        "preload_app": True,
+        "timeout": 30,
+        "graceful_timeout": 10,
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": "info",
+        "control_socket_disable": True,
+    }
+
+
 def serve(
     host: str, port: int, workers: int, services: Services | None = None, threads: int = THREADS
 ) -> None:
-    StorefrontServer(
-        {
-            "bind": f"{host}:{port}",
-            "workers": workers,
-            "worker_class": "gthread" if threads > 1 else "sync",
-            "threads": threads,
-            "keepalive": KEEPALIVE_S,
-            "preload_app": True,
-            "timeout": 30,
-            "graceful_timeout": 10,
-            "accesslog": None,
-            "errorlog": "-",
-            "loglevel": "info",
-            "control_socket_disable": True,
-        },
-        services,
-    ).run()
+    StorefrontServer(gunicorn_options(host, port, workers, threads), services).run()
 
 
 @click.command("serve")
