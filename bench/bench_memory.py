@@ -48,6 +48,9 @@ CACHES = [
     ("BrandLexicon", "_cache", ("search.understanding.brands", "LOOKUP_CACHE_SIZE")),
     ("SpellingCorrector", "_cache", ("search.understanding.spelling", "_CACHE_SIZE")),
     ("SearchTuning", "_keys", None),
+    ("EmbeddedEngine", "_clauses", ("search.engines.embedded", "CLAUSE_CACHE_SIZE")),
+    ("SpellingCorrector", "_near", ("search.understanding.spelling", "_CACHE_SIZE")),
+    ("_SkeletonIndex", "answers", ("search.understanding.translit", "_ANSWERS_CACHE_SIZE")),
 ]
 
 

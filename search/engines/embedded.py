@@ -39,7 +39,7 @@ from .generations import Generations, os_errors
 
 BRANDS_FILE = "brands.json"  # brand key -> label as the feed wrote it, per generation
 FACET_CACHE_SIZE = 1024
-CLAUSE_CACHE_SIZE = 4096
+CLAUSE_CACHE_SIZE = 1024  # ~1.3 KB each, mostly tantivy's own memory
 BRAND_FACET_SIZE = 20
 WRITER_HEAP = 256 * 1024 * 1024
 _FACET_FIELDS = {"category": "category", "brand": "brand_key", "ships_from": "ships_from"}

@@ -190,6 +190,7 @@ class SpellingCorrector:
                 self._bucketed(vocabulary).cyrillic.has_keys_with_prefix if vocabulary else None
             )
             possible = list(in_catalog)
+            stems: dict[str, bool] = {}  # variants share stems: ask the DAWG once for each
             for candidate in candidates:
                 if candidate in in_catalog:
                     continue
@@ -199,7 +200,10 @@ class SpellingCorrector:
                     stem = candidate[: cut if cut > STEM_MIN else STEM_MIN]
                     if "йш" in candidate or candidate.startswith("наи"):
                         stem = _stem(candidate)
-                    if len(stem) < STEM_MIN or not begins(stem):
+                    known = stems.get(stem)
+                    if known is None:
+                        known = stems[stem] = len(stem) >= STEM_MIN and begins(stem)
+                    if not known:
                         continue
                 if in_dictionary(candidate, forms):
                     possible.append(candidate)
