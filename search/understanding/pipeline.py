@@ -296,6 +296,19 @@ class QueryUnderstanding:
         groups = tuple(tuple(self.analyzer.words.lemmas(w)) for w in kept)
         return Alternative(target, groups, kind, cost)
 
+    def _brand_lookup(
+        self, word: str, vocabulary: Vocabulary, *, fuzzy: bool = True
+    ) -> list[tuple[str, int]]:
+        """The brand lexicon's targets for a word, or else for its lemma read exactly:
+        a brand in a Russian case or plural ("памперсы", "лореалем") is the brand."""
+        brands = self.brands(vocabulary)
+        found = brands.lookup(word, fuzzy=fuzzy)
+        if (found and found[0][1] == 0) or not is_cyrillic(word):
+            return found
+        lemmas = [t for t in self.analyzer.words.lemmas(word) if t != word]
+        exact = [(t, 0) for lemma in lemmas for t, _ in brands.lookup(lemma, fuzzy=False)]
+        return list(dict(exact + found).items()) if exact else found
+
     # -- alternatives joined with OR ----------------------------------------------
 
     def _add_alternatives(self, query: _Query) -> None:
@@ -371,7 +384,7 @@ class QueryUnderstanding:
                 return aliased
         if unit.evidence == UNKNOWN:
             return None  # decided with the other replacements (_correct)
-        exact = [t for t, _ in self.brands(vocabulary).lookup(unit.surface, fuzzy=False)]
+        exact = [t for t, _ in self._brand_lookup(unit.surface, vocabulary, fuzzy=False)]
         if not exact:
             return None
         context = self._context(query, i)
@@ -549,7 +562,7 @@ class QueryUnderstanding:
             found.append(Alternative(fixed, (tuple(lemmas(fixed)),), "spelling", cost + extra))
         if read_as_brand(word):
             penalty = RUSSIAN_LOOKING_COST if looks_russian(word) or looks_arabic(word) else 0.0
-            for target, distance in self.brands(vocabulary).lookup(word)[:4]:
+            for target, distance in self._brand_lookup(word, vocabulary)[:4]:
                 if real and distance:
                     continue
                 cost = BRAND_EXACT_COST + BRAND_FUZZY_COST * distance + penalty + extra
