@@ -45,6 +45,7 @@ CATALOG = catalog(
     ("Тушь для ресниц Lancome", "LANCOME"),
     ("Дезодорант Old Spice 50 мл", "Old Spice"),
     ("Прокладки Always ультра", "Always"),
+    ("Подгузники Pampers Active Baby 4", "Pampers"),
     ("Мягкая игрушка дракон на батарейках", None),
     ("Игрушка дракон с хедером", None),
     ("Сумка банком подарок", None),
@@ -79,6 +80,8 @@ def latin_terms(reading) -> set[str]:
         ("олвейс", {"alway"}),
         ("ланком", {"lancom"}),
         ("дуракел батарейки", {"duracel"}),
+        ("памперсы", {"pamper"}),
+        ("памперсов", {"pamper"}),
     ],
 )
 def test_brands_as_russians_write_them_reach_the_catalog_brand(understanding, query, brand_terms):

@@ -197,6 +197,7 @@ class BrandLexicon:
     _buckets: dict[str, list[str]] = field(default_factory=dict)
     _cache: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     _phrases: dict[tuple[str, ...], str] | None = None
+    _prefixes: set[tuple[str, ...]] = field(default_factory=set)
 
     def _bucket(self, first: str) -> list[str]:
         if not self._buckets:
@@ -251,12 +252,16 @@ class BrandLexicon:
         """
         if self._phrases is None:
             self._phrases = brand_phrases(self.brands)
+            self._prefixes = {p[:k] for p in self._phrases for k in range(1, len(p))}
         if not self._phrases or len(words) < 2:
             return None
-        options: list[list[tuple[str, ...]]] = []
+        # Word by word, keeping only the readings so far that begin some brand: most
+        # Russian words end it at once, and no fuzzy lookup is made for them.
+        partial: list[tuple[str, ...]] = [()]
+        last = len(words) - 1
         for i, word in enumerate(words):
             found: list[tuple[str, ...]] = []
-            if 0 < i < len(words) - 1 and word in AND_WORDS:
+            if 0 < i < last and word in AND_WORDS:
                 found.append(())
             for table in (ABBREVIATIONS, LETTER_NAMES):
                 if word in table:
@@ -266,18 +271,20 @@ class BrandLexicon:
             fuzzy = len(word) >= 5 and (i > 0 or not known(word))
             for target, _ in self.lookup(word, fuzzy=fuzzy)[:MAX_PHRASE_OPTIONS]:
                 found.append(tuple(_LATIN_WORD.findall(target)))
-            if i < len(words) - 1:
+            if i < last:
                 for ending in AND_ENDINGS:
                     rest = word[: -len(ending)]
                     if word.endswith(ending) and len(rest) >= 2:
                         for target, _ in self.lookup(rest, fuzzy=False)[:MAX_PHRASE_OPTIONS]:
                             found.append(tuple(_LATIN_WORD.findall(target)))
-            if not found:
+            extended = dict.fromkeys(p + f for p in partial for f in found)
+            if i == last:
+                for latin in extended:
+                    spelt = self._phrases.get(latin)
+                    if spelt is not None:
+                        return spelt
                 return None
-            options.append(list(dict.fromkeys(found)))
-        for combination in itertools.product(*options):
-            latin = tuple(w for part in combination for w in part)
-            spelt = self._phrases.get(latin)
-            if spelt is not None:
-                return spelt
+            partial = [p for p in extended if p in self._prefixes]
+            if not partial:
+                return None
         return None
