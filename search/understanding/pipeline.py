@@ -33,7 +33,7 @@ from .base import Correction, Interpretation, QueryPlan
 from .brands import BrandLexicon
 from .expansions import Expansions
 from .keyboard import fix_layout
-from .lexicon import UNKNOWN, Lexicon
+from .lexicon import IN_CATALOG, UNKNOWN, Lexicon
 from .readings import Alternative, Evidence, Group, Unit, support
 from .relax import relaxations
 from .spelling import SpellingCorrector
@@ -297,16 +297,16 @@ class QueryUnderstanding:
         return Alternative(target, groups, kind, cost)
 
     def _brand_lookup(
-        self, word: str, vocabulary: Vocabulary, *, fuzzy: bool = True
+        self, word: str, vocabulary: Vocabulary, *, fuzzy: bool = True, lemmas: bool = True
     ) -> list[tuple[str, int]]:
         """The brand lexicon's targets for a word, or else for its lemma read exactly:
         a brand in a Russian case or plural ("памперсы", "лореалем") is the brand."""
         brands = self.brands(vocabulary)
         found = brands.lookup(word, fuzzy=fuzzy)
-        if (found and found[0][1] == 0) or not is_cyrillic(word):
+        if not lemmas or (found and found[0][1] == 0) or not is_cyrillic(word):
             return found
-        lemmas = [t for t in self.analyzer.words.lemmas(word) if t != word]
-        exact = [(t, 0) for lemma in lemmas for t, _ in brands.lookup(lemma, fuzzy=False)]
+        forms = [t for t in self.analyzer.words.lemmas(word) if t != word]
+        exact = [(t, 0) for form in forms for t, _ in brands.lookup(form, fuzzy=False)]
         return list(dict(exact + found).items()) if exact else found
 
     # -- alternatives joined with OR ----------------------------------------------
@@ -384,7 +384,13 @@ class QueryUnderstanding:
                 return aliased
         if unit.evidence == UNKNOWN:
             return None  # decided with the other replacements (_correct)
-        exact = [t for t, _ in self._brand_lookup(unit.surface, vocabulary, fuzzy=False)]
+        # (by its lemma only when the catalog lacks the word: "памперсы", not "амурам")
+        exact = [
+            t
+            for t, _ in self._brand_lookup(
+                unit.surface, vocabulary, fuzzy=False, lemmas=unit.evidence != IN_CATALOG
+            )
+        ]
         if not exact:
             return None
         context = self._context(query, i)
