@@ -1,20 +1,27 @@
 """Memory of one serving process under distinct queries, and what each cache holds.
 
-    python bench/bench_memory.py [--queries 100000] [--data-dir DIR]
+    python bench/bench_memory.py [--queries 100000] [--data-dir DIR] [--every 10000]
 
-Indexes the 100k catalog (or uses --data-dir), then, in this process (as one gunicorn
-worker would), runs each distinct query as an API search (pages 1-3) and an autocomplete
-of its beginning. Prints the resident memory before and after, and every long-lived cache
-of the search services: entries, approximate bytes per entry (a deep getsizeof: shared
-strings are counted in each cache, so it overstates), and the projected size at its bound.
-Target (issue 13): <= 250 MB per serving process after 100k distinct queries.
+Indexes the 100k catalog in a child process (or uses --data-dir), then, in this process,
+which only serves (as one gunicorn worker would), warms up the way `vitrina serve` does
+and runs each distinct query as an API search (pages 1-3) and an autocomplete of its
+beginning. Prints the resident memory after warm-up, every --every queries and at the
+end: RSS, split into anonymous memory (the heap) and mapped files (the index and
+libraries, shared with other workers), and PSS/USS (what this process costs beside
+others that map the same files). Then every long-lived cache of the search services:
+entries, approximate bytes per entry (a deep getsizeof: shared strings are counted in
+each cache, so it overstates), and its bound. Target (issue 13): <= 250 MB RSS per
+serving process after 100k distinct queries.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import gc
+import itertools
+import multiprocessing
 import random
 import sys
 import tempfile
@@ -38,7 +45,7 @@ CACHES = [
     ("WordNormalizer", "_cache", ("self", "cache_limit")),
     ("EmbeddedEngine", "_facet_cache", ("search.engines.embedded", "FACET_CACHE_SIZE")),
     ("QueryUnderstanding", "_plans", ("search.understanding.pipeline", "_PLAN_CACHE_SIZE")),
-    ("BrandLexicon", "_cache", None),
+    ("BrandLexicon", "_cache", ("search.understanding.brands", "LOOKUP_CACHE_SIZE")),
     ("SpellingCorrector", "_cache", ("search.understanding.spelling", "_CACHE_SIZE")),
     ("SearchTuning", "_keys", None),
 ]
@@ -51,8 +58,21 @@ def rss_mb(field: str = "VmRSS") -> float:
 
 def rss_parts() -> str:
     """Anonymous memory (the heap: caches, vocabulary) apart from mapped files (the
-    index and dictionaries, shared with other workers and reclaimable)."""
-    return f"anonymous {rss_mb('RssAnon'):.0f}, files {rss_mb('RssFile'):.0f}"
+    index and dictionaries, shared with other workers and reclaimable), then the
+    proportional and unique set sizes."""
+    parts = f"anonymous {rss_mb('RssAnon'):.0f}, files {rss_mb('RssFile'):.0f}"
+    with contextlib.suppress(OSError, IndexError, ValueError):
+        rollup = {}
+        for line in Path("/proc/self/smaps_rollup").read_text().splitlines()[1:]:
+            name, value = line.split(":", 1)
+            rollup[name] = int(value.split()[0]) / 1024
+        uss = rollup["Private_Clean"] + rollup["Private_Dirty"]
+        parts += f"; PSS {rollup['Pss']:.0f}, USS {uss:.0f}"
+    return parts
+
+
+def memory() -> str:
+    return f"RSS {rss_mb():.0f} MB ({rss_parts()})"
 
 
 def deep_size(obj: Any, seen: set[int]) -> int:
@@ -84,6 +104,13 @@ def caches() -> list[str]:
     wanted = {(owner, attr): where for owner, attr, where in CACHES}
     rows = []
     for obj in gc.get_objects():
+        if isinstance(obj, functools._lru_cache_wrapper):
+            info = obj.cache_info()
+            module = getattr(obj, "__module__", "") or ""
+            if info.currsize and module.split(".")[0] in ("search", "locales", "web"):
+                rows.append(f"  {module}.{obj.__qualname__} (lru_cache): "
+                            f"{info.currsize:,} entries, bound {info.maxsize}")  # fmt: skip
+            continue
         name = type(obj).__name__
         for (owner, attr), where in wanted.items():
             if name == owner and isinstance(getattr(obj, "__dict__", {}).get(attr), dict):
@@ -94,32 +121,55 @@ def caches() -> list[str]:
     return rows
 
 
+def prepare(data_dir: Path, queries: Path, count: int) -> None:
+    """In a child process, so that their heap is not the server's: the index when there is
+    none, and the distinct queries, one a line (100k of them would be ~12 MB here)."""
+    if not (data_dir / "index" / "CURRENT").exists():
+        index_feed(require_catalog(), Services(Settings(data_dir=data_dir)).indexing_engine,
+                   data_dir)  # fmt: skip
+    queries.write_text("\n".join(distinct_queries(count)), encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--queries", type=int, default=100_000)
     parser.add_argument("--data-dir", type=Path, default=None)
+    parser.add_argument("--every", type=int, default=10_000, help="print memory every N queries")
     args = parser.parse_args()
-    data_dir = args.data_dir or Path(tempfile.mkdtemp()) / "var"
-    if not (data_dir / "index" / "CURRENT").exists():
-        index_feed(require_catalog(), Services(Settings(data_dir=data_dir)).indexing_engine,
-                   data_dir)  # fmt: skip
+    scratch = Path(tempfile.mkdtemp())
+    data_dir = args.data_dir or scratch / "var"
+    queries_file = scratch / "queries.txt"
+    child = multiprocessing.get_context("spawn").Process(
+        target=prepare, args=(data_dir, queries_file, args.queries + 200)
+    )
+    child.start()
+    child.join()
+    if child.exitcode:
+        raise SystemExit(f"indexing or writing the queries failed (exit {child.exitcode})")
+    print(f"before the services: {memory()}", flush=True)
     services = Services(Settings(data_dir=data_dir), serving=True)  # as a gunicorn worker
-    queries = distinct_queries(args.queries + 200)
+    services.understanding.warm_up()  # what `vitrina serve` loads in the master
+    services.search.warm_up()  # and each worker after the fork
     rnd = random.Random(29)
-    for query in queries[:200]:  # warm up: dictionaries, vocabulary, first caches
+    lines = queries_file.open(encoding="utf-8")  # read as they are run, never all at once
+    queries = (line.rstrip("\n") for line in lines)
+    for query in itertools.islice(queries, 200):  # warm up: first caches, the index pages
         services.search.search(SearchParams(q=query))
-    before, before_parts = rss_mb(), rss_parts()
+    print(f"after warm-up: {memory()}", flush=True)
+    before = rss_mb()
     started = time.perf_counter()
-    for i, query in enumerate(queries[200:], 1):
+    for i, query in enumerate(queries, 1):
         services.search.search(SearchParams(q=query, page=1 + i % 3))
         prefix = query[: rnd.randint(2, max(2, len(query)))]
         suggestions_answer(Suggester(services.search), prefix, "ru", "RU")
-        if i % 10_000 == 0:
-            print(f"  {i:,} queries: RSS {rss_mb():.0f} MB", flush=True)
+        if i % args.every == 0:
+            print(
+                f"  {i:,} queries ({time.perf_counter() - started:.0f} s): {memory()}", flush=True
+            )
     seconds = time.perf_counter() - started
+    lines.close()
     print(f"{args.queries:,} distinct queries (search + suggest) in {seconds:.0f} s")
-    print(f"RSS MB: {before:.0f} after warm-up ({before_parts}), "
-          f"{rss_mb():.0f} after ({rss_parts()})")  # fmt: skip
+    print(f"RSS MB: {before:.0f} after warm-up, {rss_mb():.0f} after ({rss_parts()})")
     print("caches:")
     print("\n".join(caches()))
 

@@ -1,13 +1,18 @@
 """Vitrina beside its peer (bench/peer.py: Flask + tantivy with Snowball), in one run.
 
     python bench/bench_peer.py [--seconds 15] [--connections 8] [--requests 400] [--copies 1]
+                               [--data-dir DIR] [--peer-threads 1]
 
 Prints one table: indexing products/s (100k cold: a fresh data dir, no lemma cache),
-HTTP throughput under wrk (both under gunicorn, 2 sync workers, the same queries with
+HTTP throughput under wrk (both under gunicorn with 2 workers, the same queries with
 the same filters), one-client p50/p95 over unseen queries (a fifth of them damaged:
 wrong keyboard layout or a typo), the first search after start-up and resident memory,
-each with Vitrina's ratio to the peer. The machine is shared and noisy: only the ratios
-mean much, which is why both run in the same process, interleaved.
+each with Vitrina's ratio to the peer. Vitrina's workers are what `vitrina serve` runs
+(threaded, connections kept alive); the peer's are sync, or threaded the same way with
+--peer-threads 4 (what the code alone is worth, beside the server settings). The machine is shared and noisy: only the ratios
+mean much, which is why both run in the same process, interleaved. With --data-dir, the
+indexes an earlier run (or bench_search.py's) built there are reused, and the indexing
+row is left out.
 
 wrk is the Debian package `wrk` (`apt-get install wrk`); without it the throughput row
 says so and stays empty (a Python load generator would compete for the same cores).
@@ -98,7 +103,7 @@ class Server:
                 time.sleep(0.02)
         self.startup_s = time.monotonic() - started
         # The first shopper's search, then one on each of a few fresh connections (the
-        # sync workers take turns; the slowest says whether every worker was ready).
+        # workers take turns; the slowest says whether every worker was ready).
         timings = [self.get(probe + f"&n={n}", fresh=True) for n in range(4)]
         self.first_ms, self.first_per_worker_ms = timings[0], max(timings)
 
@@ -172,21 +177,34 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--requests", type=int, default=400, help="one-client requests per server")
     parser.add_argument("--copies", type=int, default=1, help="repeat the 100k catalog")
+    parser.add_argument(
+        "--data-dir", type=Path, default=None, help="reuse the indexes built here (no indexing row)"
+    )
+    parser.add_argument(
+        "--peer-threads", type=int, default=1, help="threads per peer worker (1: sync workers)"
+    )
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="vitrina-peer-"))
     rows: list[tuple[str, str, str, str]] = []
     servers: list[Server] = []
     try:
-        feed = scaled_feed(args.copies, scratch)
-        started = time.perf_counter()
-        peer_count = build_peer(feed, scratch / "peer")
-        peer_rate = peer_count / (time.perf_counter() - started)
-        data_dir = scratch / "var"
-        report = index_feed(feed, EmbeddedEngine(data_dir / "index"), data_dir)
-        ours_rate = report.upserts / report.seconds
-        print(f"indexing: peer {peer_rate:,.0f}/s, vitrina {ours_rate:,.0f}/s (cold)", flush=True)
-        rows.append(("indexing, products/s (cold)", f"{ours_rate:,.0f}", f"{peer_rate:,.0f}",
-                     f"x{ours_rate / peer_rate:.2f}"))  # fmt: skip
+        data_dir = args.data_dir or scratch / "var"
+        peer_dir = data_dir / "peer" if args.data_dir else scratch / "peer"
+        fresh = (
+            not (data_dir / "index" / "CURRENT").exists() or not (peer_dir / "meta.json").exists()
+        )
+        if fresh:
+            feed = scaled_feed(args.copies, scratch)
+            started = time.perf_counter()
+            peer_count = build_peer(feed, peer_dir)
+            peer_rate = peer_count / (time.perf_counter() - started)
+            report = index_feed(feed, EmbeddedEngine(data_dir / "index"), data_dir)
+            ours_rate = report.upserts / report.seconds
+            print(
+                f"indexing: peer {peer_rate:,.0f}/s, vitrina {ours_rate:,.0f}/s (cold)", flush=True
+            )
+            rows.append(("indexing, products/s (cold)", f"{ours_rate:,.0f}", f"{peer_rate:,.0f}",
+                         f"x{ours_rate / peer_rate:.2f}"))  # fmt: skip
 
         env = {
             **os.environ,
@@ -196,10 +214,15 @@ def main() -> None:
         for name in ("ELASTICSEARCH_URL", "CELERY_BROKER_URL", "DATABASE_URL"):
             env.pop(name, None)
         vitrina = Server("vitrina", [str(BIN / "vitrina"), "serve", "--workers", "2"], env, ROOT)
-        peer_env = {**os.environ, "PEER_INDEX": str(scratch / "peer")}
+        peer_env = {**os.environ, "PEER_INDEX": str(peer_dir)}
+        peer_workers = (
+            ["--worker-class", "gthread", "--threads", str(args.peer_threads), "--keep-alive", "5"]
+            if args.peer_threads > 1
+            else ["--worker-class", "sync"]
+        )
         peer = Server(
             "peer",
-            [str(BIN / "gunicorn"), "--workers", "2", "--worker-class", "sync", "--chdir",
+            [str(BIN / "gunicorn"), "--workers", "2", *peer_workers, "--chdir",
              str(ROOT / "bench"), "--error-logfile", "/dev/null", "peer:create_app()"],
             peer_env,
             ROOT / "bench",
@@ -246,7 +269,13 @@ def main() -> None:
             server.stop()
         shutil.rmtree(scratch, ignore_errors=True)
     products = f"{report.upserts:,}" if "report" in locals() else "?"
-    print(f"\n{products} products, gunicorn with 2 sync workers each\n")
+    if args.data_dir is not None and "report" not in locals():
+        products = f"{EmbeddedEngine(args.data_dir / 'index').product_count():,}"
+    peer_kind = f"gthread x{args.peer_threads}" if args.peer_threads > 1 else "sync"
+    print(
+        f"\n{products} products, gunicorn with 2 workers each "
+        f"(vitrina: as `vitrina serve` runs them; peer: {peer_kind})\n"
+    )
     print("| | Vitrina | peer | ratio |\n|---|---|---|---|")
     for row in rows:
         print("| " + " | ".join(row) + " |")

@@ -41,6 +41,12 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _SPACED_KEY_END = re.compile(r'"\s+:')
 _CATEGORY_SET = frozenset(CATEGORIES)
 _LOCALE_CODE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
+# Lists of countries already found valid (as the feed wrote them -> as kept), and locale
+# codes (-> the key texts are kept under): feeds repeat a few, each is checked once.
+_VALID_COUNTRIES: dict[tuple, tuple[str, ...]] = {}
+_VALID_COUNTRIES_SIZE = 10_000
+_LOCALE_KEYS: dict[str, str] = {}
+_LOCALE_KEYS_SIZE = 1_000
 
 
 class FeedError(ValueError):
@@ -246,12 +252,20 @@ def _localized(data: dict, name: str, *, required: bool) -> dict[str, str]:
     limit = MAX_TITLE if name == "title" else MAX_DESCRIPTION
     result = {}
     for locale, text in value.items():
-        if not _LOCALE_CODE.match(locale):
-            raise FeedError(f"{name}: {locale!r} is not a locale code")
-        if not isinstance(text, str):
+        key = _LOCALE_KEYS.get(locale)
+        if key is None:
+            if not _LOCALE_CODE.match(locale):
+                raise FeedError(f"{name}: {locale!r} is not a locale code")
+            key = locale.replace("-", "_")
+            if len(_LOCALE_KEYS) < _LOCALE_KEYS_SIZE:
+                _LOCALE_KEYS[locale] = key
+        if type(text) is not str and not isinstance(text, str):
             raise FeedError(f"{name}.{locale}: must be a string")
-        if text.strip():
-            result[locale.replace("-", "_")] = _capped(f"{name}.{locale}", text.strip(), limit)
+        text = text.strip()
+        if text:
+            if len(text) > limit:
+                _capped(f"{name}.{locale}", text, limit)
+            result[key] = text
     if required and not result:
         raise FeedError(f"{name}: needs text in at least one locale")
     return result
@@ -269,8 +283,14 @@ def _optional_str(data: dict, name: str, limit: int = MAX_SHORT_TEXT) -> str | N
 def _number(
     data: dict, name: str, *, low: float, high: float | None = None, low_open: bool = False
 ) -> float:
-    value = data.get(name)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    value: float = data.get(name)  # type: ignore[assignment]  # (checked right below)
+    kind = type(value)
+    if kind is float:  # the usual case, checked the quick way (bool is not float or int)
+        if not math.isfinite(value):
+            raise FeedError(f"{name}: must be a number")
+    elif kind is not int and (
+        isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value)
+    ):
         raise FeedError(f"{name}: must be a number")
     if value < low or (low_open and value == low):
         raise FeedError(f"{name}: must be {'>' if low_open else '>='} {low}, got {value}")
@@ -309,6 +329,11 @@ def _countries(data: dict, name: str) -> tuple[str, ...] | None:
     value = data.get(name)
     if value is None:
         return None
+    if type(value) is list:  # feeds name the same few lists again and again: checked once
+        try:
+            return _VALID_COUNTRIES[tuple(value)]
+        except (KeyError, TypeError):  # (TypeError: an unhashable entry, rejected below)
+            pass
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise FeedError(f"{name}: must be a list of country codes")
     if len(value) > MAX_COUNTRIES:
@@ -317,6 +342,8 @@ def _countries(data: dict, name: str) -> tuple[str, ...] | None:
     unknown = [c for c in codes if c not in country_codes()]
     if unknown:
         raise FeedError(f"{name}: not ISO 3166 alpha-2 codes: {', '.join(unknown)}")
+    if len(_VALID_COUNTRIES) < _VALID_COUNTRIES_SIZE:
+        _VALID_COUNTRIES[tuple(value)] = codes
     return codes
 
 

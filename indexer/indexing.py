@@ -12,6 +12,7 @@ import contextlib
 import logging
 import os
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -133,7 +134,9 @@ def index_feed(
             # put in place right after it.
             staged = staged_vocabulary(vocabulary, engine, data_dir, merge=not full)
             lines = counted_lines(stream, bar, MAX_LINE_BYTES)
-            outcomes = analyzed_lines(lines, analyzer, vocabulary, pool, window=2 * cores)
+            outcomes = analyzed_lines(
+                lines, analyzer, vocabulary, pool, window=2 * cores, workers=cores
+            )
             changes = _changes(outcomes, report, rejects)
             # A rebuild stages the vocabulary while the engine commits (safeguards.py).
             background = InBackground(staged.stage)
@@ -236,15 +239,23 @@ def analyze_record(record: FeedRecord, analyzer: Analyzer, vocabulary: Vocabular
 
 
 Analyzed = tuple[list[Outcome], VocabularyBatch, dict[str, tuple[str, ...]]]
+Lemmas = dict[str, tuple[str, ...]]
 
 
-def analyze_chunk(start: int, lines: list[bytes], analyzer: Analyzer | None = None) -> Analyzed:
+def analyze_chunk(
+    start: int, lines: list[bytes], analyzer: Analyzer | None = None, learnt: Lemmas | None = None
+) -> Analyzed:
     """Outcomes of a chunk of lines, the vocabulary of its products and the words it
     lemmatized first (on a worker, the analyzer is the one the indexing process handed
-    down; the new lemmas go back to it, for its lemma cache)."""
+    down; the new lemmas go back to it, for its lemma cache and the other workers).
+
+    `learnt`: lemmas other workers read since, which this one need not read again.
+    """
     worker = analyzer is None
     analyzer = analyzer or inherited()
     assert analyzer is not None
+    if learnt:
+        analyzer.words.remember(learnt)
     vocabulary = VocabularyBatch()
     outcomes = [
         analyze_record(record, analyzer, vocabulary) for record in read_feed(lines, start=start)
@@ -258,16 +269,55 @@ def analyzed_lines(
     vocabulary: VocabularyBuilder,
     pool: ProcessPoolExecutor | None = None,
     window: int = 2,
+    workers: int = 2,
 ) -> Iterator[Outcome]:
-    """Outcomes for every non-blank line in feed order (on the pool's workers if given);
-    the vocabulary of the indexed products is added to `vocabulary`."""
+    """Outcomes for every non-blank line in feed order (on the pool's `workers` if
+    given); the vocabulary of the indexed products is added to `vocabulary`."""
+    chunks: Iterator[tuple[object, ...]] = numbered_chunks(lines, CHUNK_LINES)
+    news = SharedLemmas(workers)
+    if pool is not None:
+        # Each chunk takes along what the workers learnt lately (pulled when submitted).
+        chunks = ((start, chunk, None, news.take()) for start, chunk in chunks)
     work = analyze_chunk if pool is not None else _analyze_here(analyzer)
-    for outcomes, chunk_vocabulary, lemmas in in_order(
-        work, numbered_chunks(lines, CHUNK_LINES), pool, window
-    ):
+    for outcomes, chunk_vocabulary, lemmas in in_order(work, chunks, pool, window):
         vocabulary.merge(chunk_vocabulary)
         analyzer.words.remember(lemmas)
+        if pool is not None:
+            news.add(lemmas)
         yield from outcomes
+
+
+class SharedLemmas:
+    """Lemmas one worker read, passed on to the others with the next chunks they get.
+
+    Workers are forked with the indexing process's lemma cache and then each reads the
+    catalog's words on its own: two workers read ~40% more words than there are. What
+    a worker sends back goes out with the next `workers` chunks submitted (the pool
+    gives them to whichever worker is free, so most workers get most of it); a word
+    that meets a worker first in the meantime is read there as before.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.copies = max(1, workers)
+        self._pending: deque[tuple[Lemmas, list[int]]] = deque()
+
+    def add(self, lemmas: Lemmas) -> None:
+        if lemmas:
+            self._pending.append((lemmas, [self.copies]))
+
+    def take(self) -> Lemmas:
+        """What the next chunk takes along."""
+        if not self._pending:
+            return {}
+        if len(self._pending) == 1 and self._pending[0][1][0] == 1:
+            return self._pending.popleft()[0]
+        merged: Lemmas = {}
+        for lemmas, left in self._pending:
+            merged.update(lemmas)
+            left[0] -= 1
+        while self._pending and self._pending[0][1][0] <= 0:
+            self._pending.popleft()
+        return merged
 
 
 def _analyze_here(analyzer: Analyzer) -> Callable[[int, list[bytes]], Analyzed]:

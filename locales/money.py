@@ -40,7 +40,8 @@ def to_usd(amount: float, currency: str, registry: Registry) -> float:
     return amount / registry.rate(currency)
 
 
-@lru_cache(maxsize=65_536)
+# Bounded low: a miss costs ~1 µs (_layout is cached), an entry ~300 bytes per process.
+@lru_cache(maxsize=4096)
 def format_price(amount: float, currency: str, locale: str, country: str) -> str:
     """'1 299,00 ₽' for ru/RU, 'R$ 1.299,00' for pt/BR, 'US$' where '$' is ambiguous."""
     layout = _layout(currency, locale, country)

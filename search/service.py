@@ -196,10 +196,12 @@ class SearchService:
             "total": result.total,
             "page": params.page,
             "per_page": params.per_page,
-            "items": [
-                self.item(hit.product, params.locale, params.country, terms, hit.title_marks)
-                for hit in result.hits
-            ],
+            "items": self.items(
+                [(hit.product, hit.title_marks) for hit in result.hits],
+                params.locale,
+                params.country,
+                terms,
+            ),
             "facets": self.facets(result, params),
         }
 
@@ -213,43 +215,69 @@ class SearchService:
     ) -> Item:
         """A product as a search item; `terms` (the query's) are highlighted in its title,
         from the `marks` the engine kept for it when there are any."""
+        return self.items([(product, marks)], locale, country, terms)[0]
+
+    def items(
+        self,
+        products: list[tuple[dict[str, Any], TitleMarks | None]],
+        locale: str,
+        country: str,
+        terms: set[str] | None = None,
+    ) -> list[Item]:
+        """Products (with their title marks) as search items, like `item`; what is the
+        same for every product of a page (the market, the locale chain, category
+        names, delivery estimates) is looked up once."""
         chain = self.registry.locale_info(locale).chain
-        language = localized_key(product["title"], chain)
-        title = product["title"].get(language, "")
         market = self.registry.country(country)
-        origins = product.get("ships_from") or ["CN"]
-        origin = market.fastest_origin(origins)
-        seller = product.get("seller")
-        item: Item = {
-            "id": product["id"],
-            "title": title,
-            "category": product["category"],
-            "category_label": category_name(product["category"], locale),
-            "brand": product.get("brand"),
-            "price": price(product["price_usd"], market.currency, locale, country, self.registry),
-            "rating": product.get("rating"),
-            "orders": product.get("orders", 0),
-            "ships_from": product.get("ships_from", ["CN"]),
-            "delivery_days": list(market.delivery_estimate(origin)),
-            "local_warehouse": country in origins,
-            "seller": {
-                "id": seller["id"],
-                "rating": seller.get("rating"),
-                "ratings": seller.get("ratings"),
+        currency, registry, analyzer = market.currency, self.registry, self.analyzer
+        labels: dict[str, str] = {}
+        estimates: dict[str, list[int]] = {}
+        items: list[Item] = []
+        for product, marks in products:
+            titles = product["title"]
+            language = localized_key(titles, chain)
+            title = titles.get(language, "")
+            category = product["category"]
+            label = labels.get(category)
+            if label is None:
+                label = labels[category] = category_name(category, locale)
+            origins = product.get("ships_from") or ["CN"]
+            origin = origins[0] if len(origins) == 1 else market.fastest_origin(origins)
+            days = estimates.get(origin)
+            if days is None:
+                days = estimates[origin] = list(market.delivery_estimate(origin))
+            seller = product.get("seller")
+            item: Item = {
+                "id": product["id"],
+                "title": title,
+                "category": category,
+                "category_label": label,
+                "brand": product.get("brand"),
+                "price": price(product["price_usd"], currency, locale, country, registry),
+                "rating": product.get("rating"),
+                "orders": product.get("orders", 0),
+                "ships_from": product.get("ships_from", ["CN"]),
+                "delivery_days": list(days),
+                "local_warehouse": country in origins,
+                "seller": {
+                    "id": seller["id"],
+                    "rating": seller.get("rating"),
+                    "ratings": seller.get("ratings"),
+                }
+                if seller
+                else None,
+                "url": f"/{locale}/product/{quote(product['id'], safe='')}",
+                "image_url": product.get("image_url"),
             }
-            if seller
-            else None,
-            "url": f"/{locale}/product/{quote(product['id'], safe='')}",
-            "image_url": product.get("image_url"),
-        }
-        if terms is not None:
-            spans = marks_for(marks, language, locale)
-            item["highlight"] = (
-                highlight(title, terms, self.analyzer, locale)
-                if spans is None
-                else highlight_marked(title, terms, spans)
-            )
-        return item
+            if terms is not None:
+                spans = marks_for(marks, language, locale)
+                item["highlight"] = (
+                    highlight(title, terms, analyzer, locale)
+                    if spans is None
+                    else highlight_marked(title, terms, spans)
+                )
+            items.append(item)
+        return items
 
     def facets(self, result: EngineResult, params: SearchParams) -> Facets:
         facets: Facets = {
@@ -279,4 +307,4 @@ class SearchService:
     def products(self, ids: list[str], locale: str, country: str) -> list[Item]:
         """Products by id, in the given order, presented like search items."""
         found = self.engine.get_products(ids)
-        return [self.item(found[i], locale, country) for i in ids if i in found]
+        return self.items([(found[i], None) for i in ids if i in found], locale, country)

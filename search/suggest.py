@@ -23,7 +23,6 @@ from .engines.base import EngineQuery, Filters, TextMatch
 from .service import SearchService, localized
 from .understanding.keyboard import fix_layout, switch_word
 from .understanding.readings import Evidence
-from .understanding.transcription import cyrillic_key
 
 QUERY_SUGGESTIONS = 5
 PRODUCT_SUGGESTIONS = 3
@@ -111,16 +110,12 @@ class Suggester:
         self._latin = {}
         if is_cyrillic(prefix):
             found = [(w, df) for w, df in found if is_cyrillic(w)]
-            key = cyrillic_key(prefix)
-            for latin, spelling in vocabulary.spellings.items():
-                if spelling.startswith(prefix) or cyrillic_key(spelling).startswith(key):
-                    shown = (
-                        spelling
-                        if spelling.startswith(prefix)
-                        else prefix + spelling[len(prefix) :]
-                    )
-                    found.append((shown, vocabulary.word_df(latin)))
-                    self._latin[shown] = latin
+            for latin, spelling in vocabulary.spellings_with_prefix(prefix):
+                shown = (
+                    spelling if spelling.startswith(prefix) else prefix + spelling[len(prefix) :]
+                )
+                found.append((shown, vocabulary.word_df(latin)))
+                self._latin[shown] = latin
             for alias, latin in self.understanding.transliterator.aliases.items():
                 if alias.startswith(prefix):
                     found.append((alias, vocabulary.word_df(latin)))

@@ -34,7 +34,7 @@ from .catalog import Product
 from .cooccurrence import MAX_DOCS, Cooccurrence
 from .engines.base import Change
 from .understanding.brands import MIN_WORD, brand_spellings, build_readings
-from .understanding.transcription import readings
+from .understanding.transcription import cyrillic_key, readings
 
 VOCABULARY_DIR = "vocabulary"
 VOCABULARY_FILE = "vocabulary.json"
@@ -118,6 +118,34 @@ class Vocabulary:
         found.sort(key=lambda item: (-item[1], len(item[0])))
         return found[:limit]
 
+    @cached_property
+    def _spelling_index(
+        self,
+    ) -> tuple[list[tuple[str, str]], list[tuple[str, int]], list[tuple[str, int]]]:
+        """`spellings` as a list, and its Cyrillic spellings and their `cyrillic_key`s
+        sorted, each with its position in that list."""
+        items = list(self.spellings.items())
+        return (
+            items,
+            sorted((spelling, i) for i, (_, spelling) in enumerate(items)),
+            sorted((cyrillic_key(spelling), i) for i, (_, spelling) in enumerate(items)),
+        )
+
+    def spellings_with_prefix(self, prefix: str) -> list[tuple[str, str]]:
+        """(Latin brand word, its Cyrillic spelling) for the spellings that begin with
+        `prefix`, or whose `cyrillic_key` begins with the prefix's, in `spellings` order.
+        (Autocomplete asks on every keystroke: bisection, not a scan of every brand.)"""
+        if not self.spellings:
+            return []
+        items, by_spelling, by_key = self._spelling_index
+        positions: set[int] = set()
+        for ordered, start in ((by_spelling, prefix), (by_key, cyrillic_key(prefix))):
+            at = bisect.bisect_left(ordered, (start, -1))
+            while at < len(ordered) and ordered[at][0].startswith(start):
+                positions.add(ordered[at][1])
+                at += 1
+        return [items[i] for i in sorted(positions)]
+
     @classmethod
     def load(cls, path: Path) -> Vocabulary:
         return cls.from_bytes(path.read_bytes(), str(path))
@@ -128,15 +156,33 @@ class Vocabulary:
         data = orjson.loads(raw)
         if data.get("version") not in READABLE_VERSIONS:
             raise ValueError(f"{source}: unsupported vocabulary version {data.get('version')!r}")
+        # One string object per distinct string: parsing makes a new one for every
+        # occurrence, and the terms, brands, spellings and brand readings repeat the
+        # words and each other (~180k times at 100k products, ~10 MB a serving process).
+        # Everything kept is a copy made while the parsed data is alive, so that freeing
+        # it empties whole allocator arenas (the parse's duplicates sit among what is
+        # kept, and would keep every arena they share with it).
+        same: dict[str, str] = {}
+
+        def one(text: str) -> str:
+            kept = same.get(text)
+            if kept is None:
+                kept = same[text] = (text + " ")[:-1]
+            return kept
+
         vocabulary = cls(
-            words=data["words"],
-            terms=data["terms"],
+            words={one(word): _fresh(df) for word, df in data["words"].items()},
+            terms={one(term): _fresh(df) for term, df in data["terms"].items()},
             products=data.get("products", 0),
-            brands=data.get("brands", {}),
-            readings=data.get("readings", {}),
-            spellings=data.get("spellings", {}),
-            phrases=data.get("phrases", {}),
+            brands={one(brand): _fresh(n) for brand, n in data.get("brands", {}).items()},
+            readings={
+                one(key): [one(target) for target in targets]
+                for key, targets in data.get("readings", {}).items()
+            },
+            spellings={one(w): one(s) for w, s in data.get("spellings", {}).items()},
+            phrases={one(p): _fresh(n) for p, n in data.get("phrases", {}).items()},
         )
+
         if data.get("cooccurrence"):
             vocabulary.cooccurrence = Cooccurrence.from_json(
                 data["cooccurrence"], list(vocabulary.terms.values()), vocabulary.products
@@ -168,6 +214,11 @@ class Vocabulary:
             os.replace(tmp, path)
         finally:
             tmp.unlink(missing_ok=True)
+
+
+def _fresh(number: int) -> int:
+    """A new int object (see `Vocabulary.from_bytes`); small ones are shared anyway."""
+    return number if -5 <= number <= 256 else int(str(number))
 
 
 def _top(counts: dict[str, int]) -> dict[str, int]:

@@ -24,3 +24,20 @@ def test_the_word_caches_never_pass_their_bounds():
     assert 0 < len(analyzer._word_terms) <= 31
     # still right after the caches were emptied
     assert "сумка" in analyzer.term_set("сумки")
+
+
+def test_brand_lookups_and_prices_stay_within_their_bounds(monkeypatch):
+    from locales.money import format_price
+    from search.understanding import brands
+    from search.understanding.brands import BrandLexicon, build_readings
+
+    monkeypatch.setattr(brands, "LOOKUP_CACHE_SIZE", 20)
+    lexicon = BrandLexicon(build_readings({"samsung": 5, "xiaomi": 3}, {"samsung": 5}))
+    for n in range(200):
+        lexicon.lookup(f"самсунк{n}")
+    assert 0 < len(lexicon._cache) <= 20
+    assert lexicon.lookup("самсунг") == [("samsung", 0)]  # still right after clearing
+    for cents in range(5000):
+        format_price(cents / 100, "RUB", "ru", "RU")
+    info = format_price.cache_info()
+    assert info.maxsize is not None and info.currsize <= info.maxsize <= 10_000

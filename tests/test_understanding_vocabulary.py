@@ -80,3 +80,27 @@ def test_remembered_readings_are_a_fresh_list_each_time():
     first.clear()  # a caller changing its list must not change what the next one gets
     assert "мишлен" in readings("michelin")
     assert readings("мишлен") == [] and readings("l'oreal") == []
+
+
+def test_brand_spellings_by_prefix_are_what_a_scan_finds():
+    """The sorted index autocomplete reads answers exactly what scanning every brand
+    spelling (as written, or by its loose cyrillic_key) would, in the same order."""
+    from search.understanding.transcription import cyrillic_key
+
+    spellings = {"loreal": "лореаль", "lorna": "лорна", "samsung": "самсунг",
+                 "sammy": "сэмми", "zara": "зара", "leroy": "лерой"}  # fmt: skip
+    vocabulary = Vocabulary(words={w: 1 for w in spellings}, terms={"x": 1}, spellings=spellings)
+
+    def scan(prefix: str) -> list[tuple[str, str]]:
+        key = cyrillic_key(prefix)
+        return [
+            (latin, spelling)
+            for latin, spelling in spellings.items()
+            if spelling.startswith(prefix) or cyrillic_key(spelling).startswith(key)
+        ]
+
+    for prefix in ("л", "ло", "лор", "лоре", "лореал", "лореаль", "лэ", "са", "сэм", "сем",
+                   "лери", "лерой", "з", "ь", "q", "лорнаx"):  # fmt: skip
+        assert vocabulary.spellings_with_prefix(prefix) == scan(prefix), prefix
+    assert [latin for latin, _ in vocabulary.spellings_with_prefix("сем")] == ["sammy"]
+    assert Vocabulary().spellings_with_prefix("ло") == []

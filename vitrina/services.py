@@ -47,9 +47,10 @@ from .config import Settings, load_settings
 if TYPE_CHECKING:
     from celery import Celery
 
-# Per-word caches of a serving process (a 100k catalog's titles hold ~60k distinct
-# words; at ~240 and ~480 bytes an entry these cost ~12 and ~10 MB at most).
-SERVING_WORD_CACHE = 50_000
+# Per-word caches of a serving process, at ~280 and ~480 bytes an entry ~6 and ~10 MB at
+# most. Shoppers' words and the spelling candidates tried for them are endless (~8 new
+# words a query): a bigger lemma cache only holds more words seen once.
+SERVING_WORD_CACHE = 20_000
 SERVING_WORD_TERMS_CACHE = 20_000
 
 
@@ -114,12 +115,12 @@ class Services:
     def vocabulary_store(self) -> VocabularyStore:
         """The catalog's vocabulary for query understanding: kept in Elasticsearch for
         every host when that is the engine, else the data dir's file."""
-        from search.engines.elasticsearch import ElasticsearchEngine
+        if self.settings.search_backend != "embedded":
+            # imported only here: the client costs a serving process ~13 MB
+            from search.engines.elasticsearch import ElasticsearchEngine
 
-        if self.settings.search_backend != "embedded" and isinstance(
-            self.engine, ElasticsearchEngine
-        ):
-            return self.engine.vocabulary_store()
+            if isinstance(self.engine, ElasticsearchEngine):
+                return self.engine.vocabulary_store()
         return VocabularyStore(vocabulary_path(self.settings.data_dir))
 
     @cached_property

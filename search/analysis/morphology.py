@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import threading
 import uuid
 from collections.abc import Callable
@@ -138,6 +139,9 @@ class WordNormalizer:
         if len(cache) >= self.cache_limit:
             with self._lock:
                 cache.clear()
+        # Cheaper entries: a lemma equal to its word is the word's own string, and the
+        # others are shared by every form of them (sys.intern) rather than one a form.
+        result = tuple(word if term == word else sys.intern(term) for term in result)
         cache[word] = result
         if self._fresh is not None and cache is self._cache:
             self._fresh.append(word)
@@ -145,8 +149,9 @@ class WordNormalizer:
 
     # -- a lemma cache that outlives the process (the indexer's, in the data dir) ----
 
-    def load_cache(self, path: Path) -> int:
-        """Add the lemmas saved at `path` (by `save_cache`) to the cache; how many.
+    def load_cache(self, path: Path, at_most: int | None = None) -> int:
+        """Add the lemmas saved at `path` (by `save_cache`) to the cache; how many
+        (`at_most`: no more than that many, leaving the rest of the room to new words).
 
         A missing, broken or outdated file (another pymorphy3 or reading) adds nothing.
         """
@@ -159,6 +164,8 @@ class WordNormalizer:
         lemmas = saved.get("lemmas") or {}
         with self._lock:
             room = max(0, self.cache_limit - len(self._cache))
+            if at_most is not None:
+                room = min(room, at_most)
             for word, terms in list(lemmas.items())[:room]:
                 self._cache.setdefault(word, tuple(terms))
         return min(room, len(lemmas))

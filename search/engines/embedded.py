@@ -125,10 +125,13 @@ class EmbeddedEngine:
             self._facet_cache.clear()
             return self._opened
 
-    def _searcher(self, generation: _Generation | None = None) -> tantivy.Searcher:
-        """A searcher that sees the latest commit, also one made by another process."""
+    def _searcher(
+        self, generation: _Generation | None = None, stamp: tuple | None = None
+    ) -> tantivy.Searcher:
+        """A searcher that sees the latest commit, also one made by another process
+        (`stamp`: the generation's, when the caller just read it)."""
         generation = generation or self._generation()
-        stamp = generation.stamp()
+        stamp = stamp or generation.stamp()
         if stamp != self._seen_stamp:
             generation.index.reload()
             self._seen_stamp = stamp
@@ -136,7 +139,8 @@ class EmbeddedEngine:
 
     def search(self, query: EngineQuery) -> EngineResult:
         generation = self._generation()
-        searcher = self._searcher(generation)
+        stamp = generation.stamp()  # read once: the searcher and the facet cache's key
+        searcher = self._searcher(generation, stamp)
         main = self._query(query.text, query.filters)
         if query.sort in _SORT_FIELDS:
             field, order = _SORT_FIELDS[query.sort]
@@ -178,7 +182,7 @@ class EmbeddedEngine:
         # `count` is missing from tantivy's type stub, not from its SearchResult.
         engine_result = EngineResult(total=result.count or 0, hits=hits)  # type: ignore[attr-defined]
         if query.with_facets:
-            key = (generation.stamp(), query.text, query.filters, query.facet_size)
+            key = (stamp, query.text, query.filters, query.facet_size)
             cached = self._facet_cache.get(key)
             if cached is None:
                 cached = self._facets(searcher, query, generation.brand_labels)

@@ -66,6 +66,7 @@ _SOUND_PAIRS = frozenset(
     frozenset(pair) for pair in ("бп", "вф", "гк", "дт", "жш", "зс", "кх", "сц", "чш", "ищ")
 )
 MIN_FREE_FUZZY = 9  # keys this long forgive any one or two edits
+LOOKUP_CACHE_SIZE = 10_000  # fuzzy lookups remembered per serving process (~240 bytes each)
 
 
 def _sounds_alike(typed: str, reading: str) -> bool:
@@ -230,7 +231,7 @@ class BrandLexicon:
                 for target in self.readings[other]:
                     found.setdefault(target, int(distance))
         result = sorted(found.items(), key=lambda item: item[1])
-        if len(self._cache) > 50_000:
+        if len(self._cache) >= LOOKUP_CACHE_SIZE:
             self._cache.clear()
         self._cache[word] = result
         return result

@@ -24,6 +24,8 @@ from __future__ import annotations
 from collections.abc import Container
 from pathlib import Path
 
+import dawg
+
 from ..analysis.analyzer import Analyzer
 from ..analysis.text import normalize
 from .readings import Alternative, Group
@@ -88,14 +90,23 @@ class Expansions:
                 raise ValueError(f"{compounds}:{number}: a compound prefix takes one modifier word")
             self.prefixes[left] = options[0]
             self.modifiers[analyzer.words.best_lemma(options[0])] = left
-        # Translations are many: analyzed on first use, not at start-up.
-        self.translations: dict[str, list[str]] = {}
+        # Translations are many: analyzed on first use, not at start-up, and kept as a
+        # DAWG of "option|option" (~1 MB where a dict of lists of strings took ~6).
+        found: dict[str, list[str]] = {}
         for _, left, options in _entries(product_words):
-            self.translations[left] = list(options)
-        hand_kept = set(self.translations)
+            found[left] = list(options)
+        hand_kept = set(found)
         for _, left, options in _entries(translations):
             if left not in hand_kept:
-                self.translations.setdefault(left, []).extend(options)
+                found.setdefault(left, []).extend(options)
+        self._translated = dawg.BytesDAWG(
+            (word, "|".join(options).encode()) for word, options in found.items()
+        )
+
+    def translations(self, word: str) -> list[str]:
+        """The Russian options of a foreign word as the data files give them."""
+        found = self._translated.get(word)
+        return found[0].decode().split("|") if found else []
 
     def _alternative(self, words: str) -> Alternative:
         groups = tuple(
@@ -140,7 +151,7 @@ class Expansions:
     def _translations(self, word: str) -> list[Alternative]:
         """Russian alternatives of a foreign word, plurals included ("shampoos")."""
         for form in (word, word[:-1] if word.endswith("s") else "", word[:-2]):
-            options = self.translations.get(form) if form else None
+            options = self.translations(form) if form else None
             if options:
                 if form not in self.by_word:
                     self.by_word[form] = [self._alternative(o) for o in options]

@@ -56,9 +56,9 @@ class Lexicon:
             return IN_DICTIONARY
         return UNKNOWN
 
-    def text_evidence(self, text: str) -> int | None:
+    def text_evidence(self, text: str, vocabulary: Vocabulary | None = None) -> int | None:
         """The least real word of `text`; None when it has no words (numbers, stop words)."""
-        vocabulary = self.vocabulary
+        vocabulary = vocabulary if vocabulary is not None else self.vocabulary
         scores = [
             self.evidence(raw.text, vocabulary)
             for raw in tokenize(normalize(text))

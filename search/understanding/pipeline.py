@@ -161,6 +161,7 @@ class QueryUnderstanding:
         vocabulary = self.lexicon.vocabulary
         self.speller.warm_up(vocabulary)
         self.brands(vocabulary).lookup("прогрев")
+        self.transliterator.candidates("warm", vocabulary)  # its skeleton index
         _ = vocabulary.term_ids
         self.plan("сумка")
 
@@ -177,7 +178,10 @@ class QueryUnderstanding:
         if not query:
             return QueryPlan()
         evidence = Evidence(vocabulary)
-        layout = fix_layout(query, self.lexicon.text_evidence, self._page_word(locale, vocabulary))
+        text_evidence = self.lexicon.text_evidence
+        layout = fix_layout(
+            query, lambda text: text_evidence(text, vocabulary), self._page_word(locale, vocabulary)
+        )
         main = self._understand(query, layout.certain, vocabulary, evidence, locale)
         if main is None:
             return QueryPlan()

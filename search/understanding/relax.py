@@ -23,7 +23,7 @@ MODIFIER_DISCOUNT = 0.5  # a modifier carries half the information of a noun as 
 MAX_RELAXED = 6
 
 
-@functools.lru_cache(maxsize=50_000)
+@functools.lru_cache(maxsize=8192)  # ~200 bytes an entry in every serving process
 def _pos(word: str) -> str | None:
     return morph_analyzer().parse(word)[0].tag.POS if is_cyrillic(word) else None
 

@@ -50,7 +50,7 @@ _SOFT_LETTERS = str.maketrans({"q": "k", "w": "v", "c": "k", "y": "i"})
 MIN_WORD = 3
 MIN_SKELETON = 2
 MAX_CANDIDATES = 2
-_ANSWERS_CACHE_SIZE = 50_000
+_ANSWERS_CACHE_SIZE = 10_000  # per serving process; a miss costs one bucket scan
 
 
 def skeleton(word: str) -> str:

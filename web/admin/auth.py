@@ -14,8 +14,8 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, TypeVar, cast
 
-from flask import Flask, abort, g, redirect, request, session, url_for
-from flask.sessions import SecureCookieSessionInterface
+from flask import Flask, Request, abort, g, redirect, request, session, url_for
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 
 from merchandising.accounts import User
 
@@ -29,6 +29,13 @@ V = TypeVar("V", bound=Callable[..., Any])
 
 class AdminSessionInterface(SecureCookieSessionInterface):
     """The session cookie is Secure whenever the page was served over TLS."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        # Without a cookie (every storefront and API request: the cookie's path is
+        # /admin), an empty session, with no signing serializer built for it.
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
 
     def get_cookie_secure(self, app: Flask) -> bool:
         if super().get_cookie_secure(app):

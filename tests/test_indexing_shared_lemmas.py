@@ -1,0 +1,79 @@
+"""Workers pass on the lemmas they read (indexer/indexing.py SharedLemmas); the feed's
+quick checks of repeated values (country lists, locale codes) reject what they did."""
+
+from __future__ import annotations
+
+import orjson
+
+from indexer import indexing
+from indexer.feed import Rejection, Upsert, parse_line
+from indexer.indexing import SharedLemmas, analyze_chunk, analyzed_lines
+from indexer.pipeline import worker_pool
+from search.analysis.analyzer import Analyzer
+from search.vocabulary import VocabularyBuilder
+from vitrina.commands.demo import demo_catalog_path
+
+
+def test_what_a_worker_read_goes_out_with_the_next_chunks_one_per_worker():
+    news = SharedLemmas(workers=2)
+    assert news.take() == {}
+    news.add({"сумки": ("сумка",)})
+    news.add({})
+    news.add({"кольца": ("кольцо",)})
+    assert news.take() == {"сумки": ("сумка",), "кольца": ("кольцо",)}
+    assert news.take() == {"сумки": ("сумка",), "кольца": ("кольцо",)}
+    assert news.take() == {}
+
+
+def test_a_worker_keeps_what_it_is_given_and_does_not_send_it_back():
+    line = orjson.dumps(
+        {"id": "p1", "title": {"ru": "Сумки и кольца"}, "category": "jewelry", "price_usd": 5}
+    )
+    given = {"сумки": Analyzer().words.lemmas("сумки")}
+    analyzer = Analyzer()
+    analyzer.words.journal()
+    outcomes, _, _ = analyze_chunk(1, [line], analyzer, learnt=given)
+    assert outcomes[0][0] == "doc"
+    assert analyzer.words._cache["сумки"] == given["сумки"]
+    fresh = analyzer.words.fresh_lemmas()
+    assert "кольца" in fresh
+    assert "сумки" not in fresh
+
+
+def test_worker_processes_make_the_documents_made_in_process(monkeypatch):
+    monkeypatch.setattr(indexing, "CHUNK_LINES", 7)  # many chunks: lemmas are passed on
+    lines = demo_catalog_path().read_bytes().splitlines(keepends=True)
+    here = list(analyzed_lines(lines, Analyzer(), VocabularyBuilder()))
+    analyzer = Analyzer()
+    analyzer.words.journal()
+    with worker_pool(1, min_bytes=0, workers=2, inherit=analyzer) as pool:
+        assert pool is not None
+        there = list(
+            analyzed_lines(lines, analyzer, VocabularyBuilder(), pool, window=3, workers=2)
+        )
+    assert there == here
+    assert len(here) > 50
+
+
+def test_checked_once_values_still_reject_what_they_rejected():
+    base = {"id": "p1", "title": {"ru": "Сумка"}, "category": "jewelry", "price_usd": 5}
+    for _ in range(2):  # the second time from the quick checks
+        assert isinstance(
+            parse_line(1, orjson.dumps(base | {"ships_from": ["cn"]}).decode()), Upsert
+        )
+    wrong = [
+        ({"ships_from": {"CN": 1}}, "ships_from: must be a list of country codes"),
+        ({"ships_from": "CN"}, "ships_from: must be a list of country codes"),
+        ({"ships_from": [["CN"]]}, "ships_from: must be a list of country codes"),
+        ({"ships_to": ["CN", "XX"]}, "ships_to: not ISO 3166 alpha-2 codes: XX"),
+        ({"title": {"ru": 5}}, "title.ru: must be a string"),
+        ({"title": {"r u": "Сумка"}}, "title: 'r u' is not a locale code"),
+        ({"title": {"ru": "С" * 1001}}, "title.ru: longer than 1,000 characters (1,001)"),
+        ({"price_usd": True}, "price_usd: must be a number"),
+        ({"price_usd": 0}, "price_usd: must be > 0, got 0"),
+        ({"rating": 6}, "rating: must be <= 5, got 6"),
+    ]
+    for change, reason in wrong:
+        record = parse_line(1, orjson.dumps(base | change).decode())
+        assert isinstance(record, Rejection), change
+        assert record.reason == reason
