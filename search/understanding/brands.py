@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from rapidfuzz import process
@@ -42,6 +42,20 @@ AMPERSAND = {"cyrillic": ("энд", ""), "arabic": ("اند", "")}
 SCRIPTS = ("cyrillic", "arabic")  # the scripts brands are read into (transcription.CONVENTIONS)
 _JOINED = re.compile(r"[a-z]+(?:['’\-][a-z]+)+")
 _WORD = re.compile(r"[a-z]+|&")
+_LATIN_WORD = re.compile(r"[a-z]+")
+
+# Multi-word brands matched word by word (`BrandLexicon.phrase_match`): how Russians
+# say the short words of brand names, which no transcription rule reads.
+ABBREVIATIONS = {"доктор": "dr", "др": "dr", "мистер": "mr", "мр": "mr", "миссис": "mrs"}
+LETTER_NAMES = {
+    "би": "b", "ви": "v", "ди": "d", "си": "c", "эс": "s", "икс": "x", "зет": "z", "эф": "f",
+    "джей": "j", "кей": "k", "пи": "p", "ти": "t", "эм": "m", "эль": "l", "экс": "x",
+}  # fmt: skip
+# "&" said between two words ("хэд энд шолдерс", "хед н шолдерс") or glued to the
+# first ("хеден шолдерс", "хэдэнд шолдерс"); "и" is a stop word the analyzer drops.
+AND_WORDS = frozenset({"энд", "енд", "эн", "ен", "н", "анд", "end", "and", "n"})
+AND_ENDINGS = ("энд", "енд", "эн", "ен", "н")
+MAX_PHRASE_OPTIONS = 4  # Latin readings tried per typed word of a phrase
 
 
 # Edits that keep a short name sounding the same: vowels, voiced/voiceless pairs,
@@ -127,7 +141,8 @@ def _phrase_readings(tokens: list[str], script: str = "cyrillic") -> list[str]:
     options: list[tuple[str, ...]] = []
     for token in tokens:
         if token == "&":
-            options.append(AMPERSAND[script])
+            # keyed like the words around it: "энд" is looked up as "енд"
+            options.append(tuple(reading_key(a) if a else a for a in AMPERSAND[script]))
         else:
             keys = (reading_key(r) for r in readings(token, script))
             options.append(tuple(dict.fromkeys(keys))[:PHRASE_READINGS])
@@ -155,13 +170,35 @@ def brand_spellings(words: Mapping[str, int], brands: Mapping[str, int]) -> dict
     return spellings
 
 
+def brand_phrases(brands: Mapping[str, int]) -> dict[tuple[str, ...], str]:
+    """The first two and three words of every multi-word Latin brand -> its target.
+
+    Words are the brand's Latin letters split at spaces, apostrophes, hyphens, dots and
+    "&" ("Dr.Oetker" -> dr oetker, "Head&Shoulders" -> head shoulders); one-letter words
+    are kept in one version and dropped in another ("Blend-A-Med": blend med, "Oral-B":
+    oral b, "Johnson's Baby": johnson baby).
+    """
+    phrases: dict[tuple[str, ...], str] = {}
+    for brand in brands:
+        if not brand.isascii():
+            continue
+        words = _LATIN_WORD.findall(brand)
+        for version in (words, [w for w in words if len(w) > 1]):
+            for size in range(2, min(PHRASE_WORDS, len(version)) + 1):
+                phrases.setdefault(tuple(version[:size]), " ".join(version[:size]))
+    return phrases
+
+
 @dataclass
 class BrandLexicon:
     """Looks Cyrillic words and phrases up in the readings built at index time."""
 
     readings: Mapping[str, list[str]]
+    brands: Mapping[str, int] = field(default_factory=dict)
     _buckets: dict[str, list[str]] = field(default_factory=dict)
     _cache: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    _phrases: dict[tuple[str, ...], str] | None = None
+    _prefixes: set[tuple[str, ...]] = field(default_factory=set)
 
     def _bucket(self, first: str) -> list[str]:
         if not self._buckets:
@@ -202,3 +239,53 @@ class BrandLexicon:
     def phrase(self, words: list[str]) -> list[str]:
         """Targets of a multi-word brand written as these Cyrillic words (exact keys)."""
         return list(self.readings.get(" ".join(reading_key(w) for w in words), ()))
+
+    def phrase_match(self, words: list[str], known: Callable[[str], bool]) -> str | None:
+        """The multi-word brand these Cyrillic words spell word by word, or None.
+
+        Each word is read as the Latin words it may stand for: its exact readings, a
+        brand abbreviation ("доктор" -> dr), a Latin letter's name ("би" -> b), "&"
+        ("энд", or glued to the word before it: "хеден" -> head &), and, for a word
+        `known` says the catalog lacks, readings one or two edits away ("шолдерз").
+        The words must spell the beginning of a catalog brand ("хэд энд шолдерс",
+        "мистер мускул", "бленд а мед"); whether the catalog has it with the rest of
+        the query is decided by the caller.
+        """
+        if self._phrases is None:
+            self._phrases = brand_phrases(self.brands)
+            self._prefixes = {p[:k] for p in self._phrases for k in range(1, len(p))}
+        if not self._phrases or len(words) < 2:
+            return None
+        # Word by word, keeping only the readings so far that begin some brand: most
+        # Russian words end it at once, and no fuzzy lookup is made for them.
+        partial: list[tuple[str, ...]] = [()]
+        last = len(words) - 1
+        for i, word in enumerate(words):
+            found: list[tuple[str, ...]] = []
+            if 0 < i < last and word in AND_WORDS:
+                found.append(())
+            for table in (ABBREVIATIONS, LETTER_NAMES):
+                if word in table:
+                    found.append((table[word],))
+            # (a word after one that already reads as a brand's word may be misspelt
+            # even if it is a catalog word: "мистер мускул")
+            fuzzy = len(word) >= 5 and (i > 0 or not known(word))
+            for target, _ in self.lookup(word, fuzzy=fuzzy)[:MAX_PHRASE_OPTIONS]:
+                found.append(tuple(_LATIN_WORD.findall(target)))
+            if i < last:
+                for ending in AND_ENDINGS:
+                    rest = word[: -len(ending)]
+                    if word.endswith(ending) and len(rest) >= 2:
+                        for target, _ in self.lookup(rest, fuzzy=False)[:MAX_PHRASE_OPTIONS]:
+                            found.append(tuple(_LATIN_WORD.findall(target)))
+            extended = dict.fromkeys(p + f for p in partial for f in found)
+            if i == last:
+                for latin in extended:
+                    spelt = self._phrases.get(latin)
+                    if spelt is not None:
+                        return spelt
+                return None
+            partial = [p for p in extended if p in self._prefixes]
+            if not partial:
+                return None
+        return None

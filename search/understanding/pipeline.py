@@ -19,6 +19,7 @@ typed finds nothing or much less.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -32,7 +33,7 @@ from .base import Correction, Interpretation, QueryPlan
 from .brands import BrandLexicon
 from .expansions import Expansions
 from .keyboard import fix_layout
-from .lexicon import UNKNOWN, Lexicon
+from .lexicon import IN_CATALOG, UNKNOWN, Lexicon
 from .readings import Alternative, Evidence, Group, Unit, support
 from .relax import relaxations
 from .spelling import SpellingCorrector
@@ -58,6 +59,7 @@ LATIN_SINGLE_MAX_COST = 0.7  # ...and likelier still for a lone Latin word (a ne
 DID_YOU_MEAN_FACTOR = 5
 DID_YOU_MEAN_MIN = 3
 DID_YOU_MEAN_MIN_LENGTH = 5
+_BRAND_WORD = re.compile(r"[a-z]+")
 _ARABIC_ENDINGS = ("ه", "ات", "ين", "ون", "يه")  # normalized: ة is ه
 _RUSSIAN_ENDINGS = (
     "ый", "ий", "ой", "ая", "яя", "ое", "ее", "ые", "ие", "ого", "его", "ому", "ему", "ую",
@@ -119,6 +121,8 @@ class QueryUnderstanding:
         self.speller = SpellingCorrector(self.lexicon)
         self._brands: BrandLexicon | None = None
         self._brands_of: Vocabulary | None = None
+        self._brand_word_set: frozenset[str] = frozenset()
+        self._brand_words_of: Vocabulary | None = None
         # Cleared when full rather than LRU: thread-safe without a lock.
         self._plans: dict[tuple[str, str, int], QueryPlan] = {}
 
@@ -164,7 +168,7 @@ class QueryUnderstanding:
     def brands(self, vocabulary: Vocabulary) -> BrandLexicon:
         """The brand lexicon of this vocabulary (its fuzzy-lookup buckets built lazily)."""
         if self._brands is None or self._brands_of is not vocabulary:
-            self._brands = BrandLexicon(vocabulary.readings)
+            self._brands = BrandLexicon(vocabulary.readings, vocabulary.brands)
             self._brands_of = vocabulary
         return self._brands
 
@@ -223,7 +227,7 @@ class QueryUnderstanding:
         self, typed: str, text: str, vocabulary: Vocabulary, evidence: Evidence, locale: str
     ) -> _Query | None:
         normalized = normalize(text)
-        units = self._units(text, vocabulary, locale)
+        units = self._units(text, vocabulary, locale, evidence)
         if not units:
             return None
         query = _Query(typed, text, normalized, units, vocabulary, evidence, locale=locale)
@@ -231,7 +235,9 @@ class QueryUnderstanding:
         self._correct(query)
         return query
 
-    def _units(self, text: str, vocabulary: Vocabulary, locale: str) -> list[Unit]:
+    def _units(
+        self, text: str, vocabulary: Vocabulary, locale: str, evidence: Evidence | None = None
+    ) -> list[Unit]:
         # Latin words are stemmed in the page's language (titles are, in theirs).
         tokens = self.analyzer.analyze(text, locale)
         units: list[Unit] = []
@@ -239,7 +245,7 @@ class QueryUnderstanding:
         i = 0
         while i < len(tokens):
             token = tokens[i]
-            phrase = self._brand_phrase(tokens, i, brands)
+            phrase = self._brand_phrase(tokens, i, brands, vocabulary, evidence)
             if phrase is not None:
                 units.append(phrase)
                 i += len(phrase.surface.split())
@@ -250,21 +256,40 @@ class QueryUnderstanding:
             i += 1
         return units
 
-    def _brand_phrase(self, tokens: list[Token], i: int, brands: BrandLexicon) -> Unit | None:
-        """A multi-word brand typed in Cyrillic or Arabic ("шнайдер электрик") at token i."""
+    def _brand_phrase(
+        self,
+        tokens: list[Token],
+        i: int,
+        brands: BrandLexicon,
+        vocabulary: Vocabulary,
+        evidence: Evidence | None,
+    ) -> Unit | None:
+        """A multi-word brand typed in Cyrillic or Arabic ("шнайдер электрик") at token i:
+        a phrase reading of the lexicon, or word by word a brand the catalog has
+        ("хеден шолдерс", "мистер мускул")."""
         for size in range(MAX_PHRASE, 1, -1):
             window = tokens[i : i + size]
             if len(window) < size or not all(
                 t.kind == "word" and read_as_brand(t.surface) for t in window
             ):
                 continue
-            targets = brands.phrase([t.surface for t in window])
-            if not targets:
+            words = [t.surface for t in window]
+            targets = brands.phrase(words)
+            if targets:
+                target = self._target(targets[0], "translit", BRAND_EXACT_COST)
+            elif evidence is not None and all(is_cyrillic(w) for w in words):
+                spelt = brands.phrase_match(words, lambda w: vocabulary.word_df(w) > 0)
+                if spelt is None:
+                    continue
+                target = self._target(spelt, "translit", BRAND_EXACT_COST)
+                if not target.groups or not evidence.exists(target.groups):
+                    continue
+            else:
                 continue
-            surface = " ".join(t.surface for t in window)
+            surface = " ".join(words)
             typed = Alternative(surface, tuple(tuple(t.terms) for t in window))
             unit = Unit(window[0].start, window[-1].end, surface, "phrase", typed, UNKNOWN)
-            unit.extras.append(self._target(targets[0], "translit", BRAND_EXACT_COST))
+            unit.extras.append(target)
             return unit
         return None
 
@@ -274,6 +299,19 @@ class QueryUnderstanding:
         kept = [w for w in words if len(w) > 1] or words
         groups = tuple(tuple(self.analyzer.words.lemmas(w)) for w in kept)
         return Alternative(target, groups, kind, cost)
+
+    def _brand_lookup(
+        self, word: str, vocabulary: Vocabulary, *, fuzzy: bool = True, lemmas: bool = True
+    ) -> list[tuple[str, int]]:
+        """The brand lexicon's targets for a word, or else for its lemma read exactly:
+        a brand in a Russian case or plural ("памперсы", "лореалем") is the brand."""
+        brands = self.brands(vocabulary)
+        found = brands.lookup(word, fuzzy=fuzzy)
+        if not lemmas or (found and found[0][1] == 0) or not is_cyrillic(word):
+            return found
+        forms = [t for t in self.analyzer.words.lemmas(word) if t != word]
+        exact = [(t, 0) for form in forms for t, _ in brands.lookup(form, fuzzy=False)]
+        return list(dict(exact + found).items()) if exact else found
 
     # -- alternatives joined with OR ----------------------------------------------
 
@@ -343,10 +381,20 @@ class QueryUnderstanding:
         unit, vocabulary = query.units[i], query.vocabulary
         alias = self.transliterator.aliases.get(unit.surface)
         if alias is not None:
-            return self._target(alias, "translit", 0.0)
+            aliased = self._target(alias, "translit", 0.0)
+            # An alias the catalog does not have ("loreal" for L'Oreal) would find
+            # nothing: the lexicon's reading decides instead.
+            if aliased.groups and query.evidence.exists(aliased.groups):
+                return aliased
         if unit.evidence == UNKNOWN:
             return None  # decided with the other replacements (_correct)
-        exact = [t for t, _ in self.brands(vocabulary).lookup(unit.surface, fuzzy=False)]
+        # (by its lemma only when the catalog lacks the word: "памперсы", not "амурам")
+        exact = [
+            t
+            for t, _ in self._brand_lookup(
+                unit.surface, vocabulary, fuzzy=False, lemmas=unit.evidence != IN_CATALOG
+            )
+        ]
         if not exact:
             return None
         context = self._context(query, i)
@@ -471,8 +519,10 @@ class QueryUnderstanding:
         if single and not offer and unit.surface.isascii():
             cap = LATIN_SINGLE_MAX_COST  # Latin words here are names: "ikea" is not "idea"
         best: tuple[float, Alternative] | None = None
+        brand: tuple[float, Alternative] | None = None
         if len(unit.surface) < SHORT_WORD and not context and not offer:
             return None  # three letters are too few to fix without another word agreeing
+        brand_words = self._brand_words(query.vocabulary)
         for alternative in self._candidates(unit, query.vocabulary, real=real, two_edits=two_edits):
             if cap is not None and alternative.cost >= cap:
                 continue
@@ -482,7 +532,29 @@ class QueryUnderstanding:
             score = support(found) - alternative.cost
             if best is None or score > best[0]:
                 best = (score, alternative)
+            if (
+                alternative.kind == "translit"
+                and alternative.cost <= BRAND_EXACT_COST
+                and brand is None
+                and all(w in brand_words for w in alternative.surface.split())
+            ):
+                brand = (score, alternative)
+        # A word that is exactly how Russians write one of the catalog's brands, and
+        # whose brand fits the rest of the query, is that brand, not a spelling fix
+        # into an unrelated Russian word ("ланком" is Lancome, not "банком").
+        if brand is not None and best is not None and best[1].kind == "spelling":
+            return brand
         return best
+
+    def _brand_words(self, vocabulary: Vocabulary) -> frozenset[str]:
+        """The Latin words of the catalog's `brand` values (cached per vocabulary)."""
+        if self._brand_words_of is not vocabulary:
+            words: set[str] = set()
+            for brand in vocabulary.brands:
+                words.update(_BRAND_WORD.findall(brand))
+            self._brand_word_set = frozenset(words)
+            self._brand_words_of = vocabulary
+        return self._brand_word_set
 
     def _candidates(
         self, unit: Unit, vocabulary: Vocabulary, *, real: bool, two_edits: bool = True
@@ -500,7 +572,7 @@ class QueryUnderstanding:
             found.append(Alternative(fixed, (tuple(lemmas(fixed)),), "spelling", cost + extra))
         if read_as_brand(word):
             penalty = RUSSIAN_LOOKING_COST if looks_russian(word) or looks_arabic(word) else 0.0
-            for target, distance in self.brands(vocabulary).lookup(word)[:4]:
+            for target, distance in self._brand_lookup(word, vocabulary)[:4]:
                 if real and distance:
                     continue
                 cost = BRAND_EXACT_COST + BRAND_FUZZY_COST * distance + penalty + extra

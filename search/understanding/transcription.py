@@ -53,9 +53,10 @@ ENGLISH = _rules(
     ("oo", "у"), ("ou", ("ау", "о", "у")), ("ow", ("оу", "ау")), ("ai", "ей"), ("ay", "ей"),
     ("ey$", ("и", "ей")), ("ey", "ей"), ("oy", "ой"), ("au", "о"), ("aw", "о"), ("ew", "ью"),
     ("ie$", "и"), ("ie", ("и", "ай")), ("oa", "о"), ("ui", "у"),
-    ("a(?=[bcdfgklmnpstvz]e$)", ("ей", "э")), ("i(?=[bcdfgklmnpstvz]e$)", "ай"),
-    ("o(?=[bcdfgklmnpstvz]e$)", ("о", "оу")), ("u(?=[bcdfgklmnpstvz]e$)", ("ю", "у")),
-    ("(?<=...)(?<=[" + _C + "])e$", ""), ("^y(?=V)", "й"), ("y$", "и"),
+    ("^al(?=[lwkt])", ("ол", "ал")), ("a(?=[bcdfgklmnpstvz]e$)", ("ей", "э")),
+    ("e(?=[bcdfgklmnpstvz]e$)", ("и", "е")), ("i(?=[bcdfgklmnpstvz]e$)", "ай"),
+    ("o(?=ve$)", ("а", "о")), ("o(?=[bcdfgklmnpstvz]e$)", ("о", "оу")), ("u(?=[bcdfgklmnpstvz]e$)", ("ю", "у")),
+    ("c(?=e$)", "с"), ("g(?=e$)", "дж"), ("(?<=...)(?<=[" + _C + "])e$", ""), ("^y(?=V)", "й"), ("y$", "и"),
     ("(?<=[" + _C + "])y(?=[" + _C + "])", ("и", "ай")), ("^e", "э"), ("^a(?=C)", ("э", "а")),
     ("er$", "ер"), ("ers$", "ерс"), ("j", "дж"), ("g(?=[eiy])", ("дж", "г")),
     ("c(?=[eiy])", "с"), ("x", "кс"), ("w", ("в", "у")), ("h", "х"),
@@ -95,7 +96,7 @@ ITALIAN = _rules(
 # Letter by letter, as a shopper who doesn't know the language would type it.
 LITERAL = _rules(
     ("sh", "ш"), ("ch", "ч"), ("zh", "ж"), ("kh", "х"), ("ph", "ф"), ("th", "т"), ("ck", "к"),
-    ("qu", "кв"), ("oo", "у"), ("ee", "и"), ("ts", "ц"), ("c(?=[eiy])", "с"), ("^e", "э"),
+    ("qu", "кв"), ("oo", "у"), ("ee", "и"), ("ts", "ц"), ("c(?=[eiy])", ("с", "к")), ("^e", "э"),
 )  # fmt: skip
 
 # Latin into Arabic letters, the way Arabic-speaking shoppers and shops write brands.
