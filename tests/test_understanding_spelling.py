@@ -47,3 +47,33 @@ def test_typo_in_a_word_form_the_catalog_lacks_is_fixed_through_the_dictionary(s
 def test_nothing_close_gives_no_correction(speller):
     assert speller.correct("зфкщшвб") is None
     assert speller.correct("абв") is None  # too short to guess
+
+
+def test_equally_good_corrections_are_decided_the_same_in_every_process():
+    """Two web workers must not read one query two ways: candidates that tie (same cost,
+    same frequency) are ordered by the word, not by the process's string hash seed."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "from search.analysis.analyzer import default_analyzer\n"
+        "from search.understanding.lexicon import Lexicon\n"
+        "from search.understanding.spelling import SpellingCorrector\n"
+        "from search.vocabulary import Vocabulary, VocabularyStore\n"
+        "words = {w: 5 for w in ('lamp', 'lame', 'lamb', 'lama')}\n"
+        "catalog = Vocabulary(words=words, terms=dict(words), products=20)\n"
+        "lexicon = Lexicon(default_analyzer(), VocabularyStore.fixed(catalog))\n"
+        "print(SpellingCorrector(lexicon).correct('lamx'))\n"
+    )
+    answers = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        for seed in range(1, 7)
+    }
+    assert answers == {"lama"}

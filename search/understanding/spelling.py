@@ -175,7 +175,9 @@ class SpellingCorrector:
             two = {c: cost for c, cost in self._two_edits(word, vocabulary).items()}
             for candidate, score in self._score(two, vocabulary, forms, cyrillic).items():
                 scored.setdefault(candidate, score)
-        ranked = sorted(scored.items(), key=lambda item: item[1])
+        # Ties go to the first word alphabetically: the same answer in every process
+        # (set order, and so the order of equal scores, changes with the hash seed).
+        ranked = sorted(scored.items(), key=lambda item: (item[1], item[0]))
         return ranked[:MAX_CANDIDATES]
 
     def _score(
