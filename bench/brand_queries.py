@@ -116,6 +116,13 @@ TUNED: list[tuple[str, str]] = [
     ("калгон", "calgon"),
     ("мистер пропер", "mrproper"),
     ("мистер мускул", "mrmuscle"),
+    # issue 10, second round: "oya" written "оя", a word spelt as the brand whose lemma
+    # is a rare Russian word, a soft sign before a vowel
+    ("сьосс шампунь", "syoss"),
+    ("роял канин для кошек", "royalcanin"),
+    ("рояль канин", "royalcanin"),
+    ("фанта апельсин", "fanta"),
+    ("хьюго", "hugoboss"),
 ]
 
 HELD_OUT: list[tuple[str, str]] = [

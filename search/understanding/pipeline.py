@@ -410,9 +410,30 @@ class QueryUnderstanding:
         # A dictionary word the catalog uses ("кеды", "майка") is what it says; only a
         # more common other-script word ("канон" -> canon) may join it.
         margin = 1 if self.analyzer.words.is_known(unit.surface) else TRANSLIT_MARGIN
-        if own and best_count * margin <= own:
+        if (
+            own
+            and best_count * margin <= own
+            and not self._spelt_as_brand(query, i, best, best_count)
+        ):
             return None
         return best
+
+    def _spelt_as_brand(
+        self, query: _Query, i: int, brand: Alternative, brand_count: float
+    ) -> bool:
+        """Whether a word spelt exactly as a feed brand reads ("фанта" -> Fanta) joins
+        as the brand although its lemma finds more: the catalog has the word itself in
+        fewer products than the brand with the rest of the query, so the lemma's
+        documents were another word's ("фант." for фантазийный). Words the catalog uses
+        as they are ("кеды", "майка", "мастер") still mean themselves."""
+        unit, vocabulary = query.units[i], query.vocabulary
+        exact = self.brands(vocabulary).lookup(unit.surface, fuzzy=False)
+        if not any(target == brand.surface for target, _ in exact):
+            return False
+        brand_words = self._brand_words(vocabulary)
+        if not all(w in brand_words for w in brand.surface.split()):
+            return False
+        return vocabulary.word_df(unit.surface) < brand_count
 
     # -- replacements --------------------------------------------------------------
 

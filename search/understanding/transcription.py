@@ -47,17 +47,17 @@ _PLAIN = _rules(
 )  # fmt: skip
 
 ENGLISH = _rules(
-    ("^kn", "н"), ("^wr", "р"), ("^wh", ("у", "в")), ("tch", "ч"), ("igh", "ай"),
+    ("^kn", "н"), ("^wr", "р"), ("^hu(?=[bcdfgklmnpstvz][aeiou])", ("хью", "ха")), ("^wh", ("у", "в")), ("tch", "ч"), ("igh", "ай"),
     ("sch", ("ск", "ш")), ("sh", "ш"), ("ch", "ч"), ("ph", "ф"), ("th", ("т", "з")),
     ("ck", "к"), ("qu", "кв"), ("gh", ""), ("^ea", "и"), ("ea", ("и", "э")), ("ee", "и"),
     ("oo", "у"), ("ou", ("ау", "о", "у")), ("ow", ("оу", "ау")), ("ai", "ей"), ("ay", "ей"),
-    ("ey$", ("и", "ей")), ("ey", "ей"), ("oy", "ой"), ("au", "о"), ("aw", "о"), ("ew", "ью"),
+    ("ey$", ("и", "ей")), ("ey", "ей"), ("oya", ("оя", "ойа")), ("oy", "ой"), ("au", "о"), ("aw", "о"), ("ew", "ью"),
     ("ie$", "и"), ("ie", ("и", "ай")), ("oa", "о"), ("ui", "у"),
     ("^al(?=[lwkt])", ("ол", "ал")), ("a(?=[bcdfgklmnpstvz]e$)", ("ей", "э")),
     ("e(?=[bcdfgklmnpstvz]e$)", ("и", "е")), ("i(?=[bcdfgklmnpstvz]e$)", "ай"),
     ("o(?=ve$)", ("а", "о")), ("o(?=[bcdfgklmnpstvz]e$)", ("о", "оу")), ("u(?=[bcdfgklmnpstvz]e$)", ("ю", "у")),
     ("c(?=e$)", "с"), ("g(?=e$)", "дж"), ("(?<=...)(?<=[" + _C + "])e$", ""), ("^y(?=V)", "й"), ("y$", "и"),
-    ("(?<=[" + _C + "])y(?=[" + _C + "])", ("и", "ай")), ("^e", "э"), ("^a(?=C)", ("э", "а")),
+    ("(?<=[" + _C + "])y(?=[" + _C + "])", ("и", "ай")), ("(?<=[" + _C + "])y(?=V)", ("ь", "и")), ("^e", "э"), ("^a(?=C)", ("э", "а")),
     ("er$", "ер"), ("ers$", "ерс"), ("j", "дж"), ("g(?=[eiy])", ("дж", "г")),
     ("c(?=[eiy])", "с"), ("x", "кс"), ("w", ("в", "у")), ("h", "х"),
     ("(?<=[" + _C + "])u(?=[" + _C + "])", ("а", "у")), ("a", ("а", "э")), ("e", ("е", "э")),
@@ -167,11 +167,14 @@ def _readings(word: str, script: str) -> tuple[str, ...]:
 
 _KEY_LETTERS = str.maketrans({"ь": None, "ъ": None, "э": "е", "ё": "е", "й": "и", "ы": "и"})
 _REPEATS = re.compile(r"(.)\1+")
+# A soft sign before a vowel is a y sound ("сьосс" = "сиосс" for Syoss), not nothing:
+# dropped, "сьосс" would be keyed as "сос" with sos and sous.
+_SOFT_VOWEL = re.compile("[ьъ](?=[аеёиоуыэюя])")
 
 
 def cyrillic_key(word: str) -> str:
     """What two Cyrillic spellings of one foreign word share: "лореаль" = "лореал"."""
-    return _REPEATS.sub(r"\1", word.translate(_KEY_LETTERS))
+    return _REPEATS.sub(r"\1", _SOFT_VOWEL.sub("и", word).translate(_KEY_LETTERS))
 
 
 # Letters Arabic spellings of one foreign word swap: ج غ ق ك گ for a Latin g (and k, q),
