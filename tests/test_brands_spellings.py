@@ -2,7 +2,8 @@
 
 "роял канин" (Royal: English "oy" before a vowel is written "оя"), "фанта" (spelt as
 the brand reads, but its lemma "фант" is a word the catalog has as an abbreviation),
-"сьосс" (a soft sign before a vowel is a y sound, not nothing: "сос" is SOS).
+"сьосс" (a soft sign before a vowel is a y sound, not nothing: "сос" is SOS), "лонда
+колор" (a one-word brand, Londacolor, typed apart).
 """
 
 from __future__ import annotations
@@ -43,6 +44,9 @@ CATALOG = catalog(
     ("Свеча фант. 6 см", None),
     ("Свеча фант. красная", None),
     ("Фигурка фант. белая", None),
+    ("Краска для волос Londacolor 6/0", "Londacolor"),
+    ("Краска для волос Londacolor 7/1", "Londacolor"),
+    ("Шампунь колор для окрашенных волос", None),
     ("Кеды мужские белые", None),
     ("Кеды детские", None),
     ("Майка мужская", None),
@@ -77,6 +81,7 @@ def test_a_soft_sign_before_a_vowel_is_kept_in_the_key():
         ("фанта апельсин", {"fanta"}),
         ("сьосс шампунь", {"syoss"}),
         ("сьосс", {"syoss"}),
+        ("лонда колор", {"londacolor"}),
     ],
 )
 def test_russian_spellings_reach_the_brand(understanding, query, brand_terms):

@@ -280,6 +280,10 @@ class QueryUnderstanding:
             elif evidence is not None and all(is_cyrillic(w) for w in words):
                 spelt = brands.phrase_match(words, lambda w: vocabulary.word_df(w) > 0)
                 if spelt is None:
+                    # a one-word brand typed apart: "лонда колор" is Londacolor
+                    joined = brands.lookup("".join(words), fuzzy=False)
+                    spelt = joined[0][0] if joined and " " not in joined[0][0] else None
+                if spelt is None:
                     continue
                 target = self._target(spelt, "translit", BRAND_EXACT_COST)
                 if not target.groups or not evidence.exists(target.groups):
