@@ -11,26 +11,11 @@ from __future__ import annotations
 
 import pytest
 
-from search.analysis.analyzer import default_analyzer
-from search.catalog import Product
-from search.documents import index_document
 from search.understanding.brands import BrandLexicon, brand_phrases, build_readings
 from search.understanding.pipeline import QueryUnderstanding
 from search.understanding.transcription import readings
-from search.vocabulary import Vocabulary, VocabularyBuilder, VocabularyStore
-
-analyzer = default_analyzer()
-
-
-def catalog(*entries: tuple[str, str | None]) -> Vocabulary:
-    builder = VocabularyBuilder()
-    for number, (title, brand) in enumerate(entries):
-        product = Product(
-            id=str(number), title={"ru": title}, category="misc", price_usd=1.0, brand=brand
-        )
-        builder.add(index_document(product, analyzer), product)
-    return builder.vocabulary()
-
+from search.vocabulary import VocabularyStore
+from tests.brand_catalogs import analyzer, catalog, latin_terms
 
 CATALOG = catalog(
     ("Шампунь L'Oreal Elseve для сухих волос 250 мл", "L'Oreal Elseve"),
@@ -56,10 +41,6 @@ CATALOG = catalog(
 @pytest.fixture(scope="module")
 def understanding() -> QueryUnderstanding:
     return QueryUnderstanding(analyzer, VocabularyStore.fixed(CATALOG))
-
-
-def latin_terms(reading) -> set[str]:
-    return {t for group in reading.match.required for t in group if t.isascii()}
 
 
 @pytest.mark.parametrize(

@@ -10,25 +10,10 @@ from __future__ import annotations
 
 import pytest
 
-from search.analysis.analyzer import default_analyzer
-from search.catalog import Product
-from search.documents import index_document
 from search.understanding.pipeline import QueryUnderstanding
 from search.understanding.transcription import cyrillic_key, readings
-from search.vocabulary import Vocabulary, VocabularyBuilder, VocabularyStore
-
-analyzer = default_analyzer()
-
-
-def catalog(*entries: tuple[str, str | None]) -> Vocabulary:
-    builder = VocabularyBuilder()
-    for number, (title, brand) in enumerate(entries):
-        product = Product(
-            id=str(number), title={"ru": title}, category="misc", price_usd=1.0, brand=brand
-        )
-        builder.add(index_document(product, analyzer), product)
-    return builder.vocabulary()
-
+from search.vocabulary import VocabularyStore
+from tests.brand_catalogs import analyzer, catalog, latin_terms
 
 CATALOG = catalog(
     ("Корм Royal Canin для кошек 400 г", "Royal Canin"),
@@ -56,10 +41,6 @@ CATALOG = catalog(
 @pytest.fixture(scope="module")
 def understanding() -> QueryUnderstanding:
     return QueryUnderstanding(analyzer, VocabularyStore.fixed(CATALOG))
-
-
-def latin_terms(reading) -> set[str]:
-    return {t for group in reading.match.required for t in group if t.isascii()}
 
 
 def test_english_oy_before_a_vowel_is_written_oya():

@@ -434,8 +434,7 @@ class QueryUnderstanding:
         exact = self.brands(vocabulary).lookup(unit.surface, fuzzy=False)
         if not any(target == brand.surface for target, _ in exact):
             return False
-        brand_words = self._brand_words(vocabulary)
-        if not all(w in brand_words for w in brand.surface.split()):
+        if not self._names_a_brand(brand.surface, vocabulary):
             return False
         return vocabulary.word_df(unit.surface) < brand_count
 
@@ -547,7 +546,6 @@ class QueryUnderstanding:
         brand: tuple[float, Alternative] | None = None
         if len(unit.surface) < SHORT_WORD and not context and not offer:
             return None  # three letters are too few to fix without another word agreeing
-        brand_words = self._brand_words(query.vocabulary)
         for alternative in self._candidates(unit, query.vocabulary, real=real, two_edits=two_edits):
             if cap is not None and alternative.cost >= cap:
                 continue
@@ -561,7 +559,7 @@ class QueryUnderstanding:
                 alternative.kind == "translit"
                 and alternative.cost <= BRAND_EXACT_COST
                 and brand is None
-                and all(w in brand_words for w in alternative.surface.split())
+                and self._names_a_brand(alternative.surface, query.vocabulary)
             ):
                 brand = (score, alternative)
         # A word that is exactly how Russians write one of the catalog's brands, and
@@ -570,6 +568,11 @@ class QueryUnderstanding:
         if brand is not None and best is not None and best[1].kind == "spelling":
             return brand
         return best
+
+    def _names_a_brand(self, text: str, vocabulary: Vocabulary) -> bool:
+        """Whether every word of `text` is a word of the catalog's `brand` values."""
+        brand_words = self._brand_words(vocabulary)
+        return all(w in brand_words for w in text.split())
 
     def _brand_words(self, vocabulary: Vocabulary) -> frozenset[str]:
         """The Latin words of the catalog's `brand` values (cached per vocabulary)."""
