@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import multiprocessing.connection
 import os
 import signal
 import sys
@@ -33,6 +34,7 @@ from types import FrameType
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 STOP_GRACE_S = 15.0  # how long a stopped pool's workers may take to finish their chunk
+REAP_S = 5.0  # how long to wait for a terminated worker, and for the pool's thread
 
 
 def die_with_parent(parent: int) -> None:
@@ -68,22 +70,31 @@ def worker_processes(workers: int, context: BaseContext) -> Iterator[ProcessPool
 def stop(pool: ProcessPoolExecutor, grace_s: float = STOP_GRACE_S) -> None:
     """Stop the pool soon: pending work cancelled, the chunks in hand finished (see the
     module's docstring), workers still alive after `grace_s` (or at a second Ctrl-C or
-    SIGTERM) terminated."""
-    # The executor has no public way to reach its workers before Python 3.14.
+    SIGTERM) terminated.
+
+    Workers are watched through their sentinels, never `Process.join`: the pool's own
+    thread reaps them at the same time, and of two threads calling waitpid on one child
+    the loser is told the child is still alive."""
+    # The executor has no public way to reach its workers or its thread before 3.14.
     workers = list((getattr(pool, "_processes", None) or {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)
     pool.shutdown(wait=False, cancel_futures=True)  # idle workers get their stop sentinel
+    running = {process.sentinel: process for process in workers}
     deadline = time.monotonic() + grace_s
     try:
-        for process in workers:
-            process.join(max(0.0, deadline - time.monotonic()))
+        while running and (left := deadline - time.monotonic()) > 0:
+            for ended in multiprocessing.connection.wait(list(running), left):
+                running.pop(ended)
     except KeyboardInterrupt:  # asked twice: no more waiting
         pass
     finally:
+        for process in running.values():
+            with contextlib.suppress(Exception):
+                process.terminate()
+        if manager is not None:  # it reaps the workers and settles every future
+            manager.join(REAP_S)
         for process in workers:
-            if process.is_alive():
-                with contextlib.suppress(Exception):
-                    process.terminate()
-                    process.join(5)
+            process.join(REAP_S if process.sentinel in running else 0)
 
 
 @contextlib.contextmanager

@@ -44,7 +44,8 @@ def test_an_interrupted_pool_lets_the_chunk_in_hand_finish_and_drops_the_rest(tm
         raise KeyboardInterrupt  # what SIGTERM or Ctrl-C raises in the run
     assert (tmp_path / "first.done").exists()  # finished, not killed mid-way
     assert len(in_hand.result(timeout=0)) == 4_000_000
-    assert sum(f.cancelled() for f in queued) >= len(queued) - 1  # at most one was in the pipe
+    # The pool hands its workers up to workers + 1 calls ahead; those run, the rest do not.
+    assert sum(f.cancelled() for f in queued) >= len(queued) - 2
     assert workers and not any(p.is_alive() for p in workers)
 
 
