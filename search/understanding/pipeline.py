@@ -136,10 +136,12 @@ class QueryUnderstanding:
         key = (query, locale, id(vocabulary))
         plan = self._plans.get(key)
         if plan is None:
-            started, cpu = time.perf_counter(), time.thread_time()
+            measure_cpu = QueryPlan.measure_cpu
+            started, cpu = time.perf_counter(), time.thread_time() if measure_cpu else 0.0
             plan = self._plan(query.strip(), vocabulary, locale)
             plan.seconds += time.perf_counter() - started
-            plan.cpu_seconds += time.thread_time() - cpu
+            if measure_cpu:
+                plan.cpu_seconds += time.thread_time() - cpu
             if len(self._plans) >= _PLAN_CACHE_SIZE:
                 self._plans.clear()
             self._plans[key] = plan
