@@ -75,11 +75,16 @@ class _Generation:
     path: Path
     index: tantivy.Index
     brand_labels: dict[str, str]
+    meta: str = ""  # the path of its meta.json, stat'ed on every search
+
+    def __post_init__(self) -> None:
+        if not self.meta:
+            object.__setattr__(self, "meta", str(self.path / "meta.json"))
 
     def stamp(self) -> tuple:
         """Changes whenever the visible documents may have changed (swap or commit)."""
         try:
-            return (self.pointer, (self.path / "meta.json").stat().st_mtime_ns)
+            return (self.pointer, os.stat(self.meta).st_mtime_ns)
         except FileNotFoundError:
             return (self.pointer, 0)
 
