@@ -60,7 +60,6 @@ from search.analysis.analyzer import default_analyzer  # noqa: E402
 from search.analysis.morphology import morph_analyzer  # noqa: E402
 from search.analysis.stopwords import STOP_WORDS  # noqa: E402
 from search.params import SearchParams  # noqa: E402
-from search.understanding.base import QueryPlan  # noqa: E402
 from search.understanding.keyboard import JCUKEN_ROWS, QWERTY_ROWS  # noqa: E402
 from vitrina.commands.demo import demo_catalog_path  # noqa: E402
 from vitrina.config import Settings  # noqa: E402
@@ -570,7 +569,6 @@ def main() -> None:
         )
 
         service, understanding = services.search, services.understanding
-        QueryPlan.measure_cpu = True  # the understanding CPU figures below
         understanding.warm_up()  # what a server does before taking requests
         overhead: list[float] = []
         overhead_cpu: list[float] = []

@@ -46,10 +46,6 @@ class QueryPlan:
     for them.
     """
 
-    # Whether `cpu_seconds` is measured: reading a thread's CPU clock is a system call
-    # that costs as much as a tenth of a search here, so only benchmarks turn it on.
-    measure_cpu = False
-
     def __init__(
         self,
         first: Interpretation | None = None,
@@ -66,12 +62,10 @@ class QueryPlan:
 
     def _lazy(self, name: str, compute: Callable[[], Any] | None, empty: Any) -> Any:
         if name not in self._computed:
-            measure_cpu = QueryPlan.measure_cpu
-            started, cpu = time.perf_counter(), time.thread_time() if measure_cpu else 0.0
+            started, cpu = time.perf_counter(), time.thread_time()
             self._computed[name] = compute() if compute is not None else empty
             self.seconds += time.perf_counter() - started
-            if measure_cpu:
-                self.cpu_seconds += time.thread_time() - cpu
+            self.cpu_seconds += time.thread_time() - cpu
         return self._computed[name]
 
     @property

@@ -136,12 +136,10 @@ class QueryUnderstanding:
         key = (query, locale, id(vocabulary))
         plan = self._plans.get(key)
         if plan is None:
-            measure_cpu = QueryPlan.measure_cpu
-            started, cpu = time.perf_counter(), time.thread_time() if measure_cpu else 0.0
+            started, cpu = time.perf_counter(), time.thread_time()
             plan = self._plan(query.strip(), vocabulary, locale)
             plan.seconds += time.perf_counter() - started
-            if measure_cpu:
-                plan.cpu_seconds += time.thread_time() - cpu
+            plan.cpu_seconds += time.thread_time() - cpu
             if len(self._plans) >= _PLAN_CACHE_SIZE:
                 self._plans.clear()
             self._plans[key] = plan
