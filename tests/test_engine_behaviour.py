@@ -303,6 +303,28 @@ def test_a_search_that_finds_nothing_still_counts_what_its_own_filter_hides(cata
     assert result.price_usd_range is None
 
 
+def test_the_brand_facet_shows_the_most_products_first_then_by_name(engine, analyzer):
+    many = [
+        Product(f"p{i}", {"ru": "Термос"}, "home_garden", 10.0, brand=f"Brand {i:02}")
+        for i in range(35, 0, -1)
+    ]
+    top = [Product(f"z{i}", {"ru": "Термос"}, "home_garden", 10.0, brand="Zeta") for i in range(3)]
+    engine.rebuild(docs(analyzer, *many, *top))
+    brands = engine.search(browse()).facets["brand"]  # 30 brands: EngineQuery.facet_size
+    assert [b.value for b in brands] == ["zeta", *(f"brand {i:02}" for i in range(1, 30))]
+    assert [b.count for b in brands] == [3] + [1] * 29
+    assert brands[0].label == "Zeta" and brands[1].label == "Brand 01"
+
+
+def test_a_brand_that_joins_in_changes_is_counted_with_its_label(catalog, analyzer):
+    flask = Product("flask", {"ru": "Термос"}, "home_garden", 10.0, brand="Stanley", orders=9)
+    catalog.apply_changes(docs(analyzer, flask))
+    brands = catalog.search(browse(categories=("home_garden",))).facets["brand"]
+    assert [(b.value, b.count, b.label) for b in brands] == [("stanley", 1, "Stanley")]
+    everything = counts(catalog.search(browse()).facets["brand"])
+    assert everything == {"kanzler": 2, "xiaomi": 2, "demix": 1, "stanley": 1}
+
+
 # -- sorting and pages --------------------------------------------------------
 
 

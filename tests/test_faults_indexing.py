@@ -111,11 +111,11 @@ class TestDiskFull:
         original = EmbeddedEngine._document
         written = []
 
-        def document(self, doc):  # tantivy reports a full disk as this ValueError
+        def document(self, doc, brand_id):  # tantivy reports a full disk as this ValueError
             written.append(doc)
             if len(written) > 3:
                 raise ValueError("Internal error: 'No space left on device (os error 28)'")
-            return original(self, doc)
+            return original(self, doc, brand_id)
 
         monkeypatch.setattr(EmbeddedEngine, "_document", document)
         result = runner.invoke(main, ["index", str(catalog(tmp_path / "v2.jsonl", 5, "Рюкзак"))])
