@@ -18,13 +18,14 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import IO, Protocol
+from typing import IO, Any, Protocol
 
 from tqdm import tqdm
 
 from search.analysis.analyzer import Analyzer, default_analyzer
 from search.documents import index_document
 from search.engines.base import Change, DocumentsRejected, Removal, SearchEngine
+from search.understanding.transcription import fresh_readings, journal_readings, remember_readings
 from search.vocabulary import Vocabulary, VocabularyBatch, VocabularyBuilder
 
 from .feed import MAX_LINE_BYTES, Deletion, FeedRecord, Rejection, Upsert, read_feed
@@ -238,29 +239,48 @@ def analyze_record(record: FeedRecord, analyzer: Analyzer, vocabulary: Vocabular
     return ("doc", record.line, document)
 
 
-Analyzed = tuple[list[Outcome], VocabularyBatch, dict[str, tuple[str, ...]]]
 Lemmas = dict[str, tuple[str, ...]]
+Readings = dict[tuple[str, str], tuple[str, ...]]
+Analyzed = tuple[list[Outcome], VocabularyBatch, Lemmas, Readings]
+
+# What a worker process transcribed already (see VocabularyBatch.read_ahead).
+_words_read: set[str] = set()
+_brands_read: set[str] = set()
 
 
 def analyze_chunk(
-    start: int, lines: list[bytes], analyzer: Analyzer | None = None, learnt: Lemmas | None = None
+    start: int,
+    lines: list[bytes],
+    analyzer: Analyzer | None = None,
+    learnt: Lemmas | None = None,
+    read: Readings | None = None,
 ) -> Analyzed:
-    """Outcomes of a chunk of lines, the vocabulary of its products and the words it
-    lemmatized first (on a worker, the analyzer is the one the indexing process handed
-    down; the new lemmas go back to it, for its lemma cache and the other workers).
+    """Outcomes of a chunk of lines, the vocabulary of its products, the words it
+    lemmatized first and the readings it transcribed first (on a worker, the analyzer
+    is the one the indexing process handed down; the new lemmas go back to it, for its
+    lemma cache and the other workers, and the new readings for its brand lexicon).
 
-    `learnt`: lemmas other workers read since, which this one need not read again.
+    `learnt`, `read`: lemmas and readings other workers found since, which this one
+    need not find again.
     """
     worker = analyzer is None
     analyzer = analyzer or inherited()
     assert analyzer is not None
     if learnt:
         analyzer.words.remember(learnt)
+    if read:
+        remember_readings(read)
     vocabulary = VocabularyBatch()
     outcomes = [
         analyze_record(record, analyzer, vocabulary) for record in read_feed(lines, start=start)
     ]
-    return outcomes, vocabulary, analyzer.words.fresh_lemmas() if worker else {}
+    if not worker:
+        return outcomes, vocabulary, {}, {}
+    # The brand lexicon's transcription of new words, here rather than in the one
+    # indexing process that every chunk goes through.
+    journal_readings()
+    vocabulary.read_ahead(_words_read, _brands_read)
+    return outcomes, vocabulary, analyzer.words.fresh_lemmas(), fresh_readings()
 
 
 def analyzed_lines(
@@ -274,16 +294,18 @@ def analyzed_lines(
     """Outcomes for every non-blank line in feed order (on the pool's `workers` if
     given); the vocabulary of the indexed products is added to `vocabulary`."""
     chunks: Iterator[tuple[object, ...]] = numbered_chunks(lines, CHUNK_LINES)
-    news = SharedLemmas(workers)
+    news, new_readings = SharedLemmas(workers), SharedLemmas(workers)
     if pool is not None:
         # Each chunk takes along what the workers learnt lately (pulled when submitted).
-        chunks = ((start, chunk, None, news.take()) for start, chunk in chunks)
+        chunks = ((start, chunk, None, news.take(), new_readings.take()) for start, chunk in chunks)
     work = analyze_chunk if pool is not None else _analyze_here(analyzer)
-    for outcomes, chunk_vocabulary, lemmas in in_order(work, chunks, pool, window):
+    for outcomes, chunk_vocabulary, lemmas, readings in in_order(work, chunks, pool, window):
+        remember_readings(readings)  # before the merge, which asks for them
         vocabulary.merge(chunk_vocabulary)
         analyzer.words.remember(lemmas)
         if pool is not None:
             news.add(lemmas)
+            new_readings.add(readings)
         yield from outcomes
 
 
@@ -299,19 +321,19 @@ class SharedLemmas:
 
     def __init__(self, workers: int) -> None:
         self.copies = max(1, workers)
-        self._pending: deque[tuple[Lemmas, list[int]]] = deque()
+        self._pending: deque[tuple[dict[Any, Any], list[int]]] = deque()
 
-    def add(self, lemmas: Lemmas) -> None:
+    def add(self, lemmas: dict[Any, Any]) -> None:
         if lemmas:
             self._pending.append((lemmas, [self.copies]))
 
-    def take(self) -> Lemmas:
+    def take(self) -> dict[Any, Any]:
         """What the next chunk takes along."""
         if not self._pending:
             return {}
         if len(self._pending) == 1 and self._pending[0][1][0] == 1:
             return self._pending.popleft()[0]
-        merged: Lemmas = {}
+        merged: dict[Any, Any] = {}
         for lemmas, left in self._pending:
             merged.update(lemmas)
             left[0] -= 1

@@ -19,8 +19,7 @@ of one foreign word differ in (ج غ ق ك for g, ت ط ث, س ص, hamza seats, 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from functools import lru_cache
+from collections.abc import Iterable, Mapping
 
 _V = "aeiouyаеёиоуыэюя"
 _C = "bcdfghjklmnpqrstvwxzбвгджзйклмнпрстфхцчшщ"
@@ -151,10 +150,29 @@ def readings(word: str, script: str = "cyrillic") -> list[str]:
     return list(_readings(word, script))  # a list of its own: callers may change it
 
 
-@lru_cache(maxsize=1 << 16)
+# Readings remembered: the brand lexicon asks again for the words of brands and of
+# titles (~18k distinct words in 40k calls for the 100k catalog, ~100 µs each).
+_MEMO: dict[tuple[str, str], tuple[str, ...]] = {}
+MEMO_LIMIT = 1 << 16
+# (word, script) -> readings computed since `journal_readings()` (None: not noted).
+_fresh: dict[tuple[str, str], tuple[str, ...]] | None = None
+
+
 def _readings(word: str, script: str) -> tuple[str, ...]:
-    """`readings`, remembered: the brand lexicon asks again for the words of brands and
-    of titles (~18k distinct words in 40k calls for the 100k catalog, ~100 µs each)."""
+    """`readings`, remembered."""
+    key = (word, script)
+    found = _MEMO.get(key)
+    if found is None:
+        found = _read(word, script)
+        if len(_MEMO) >= MEMO_LIMIT:
+            _MEMO.clear()
+        _MEMO[key] = found
+        if _fresh is not None:
+            _fresh[key] = found
+    return found
+
+
+def _read(word: str, script: str) -> tuple[str, ...]:
     if not word.isascii() or not word.isalpha():
         return ()
     found: dict[str, None] = {}
@@ -163,6 +181,28 @@ def _readings(word: str, script: str) -> tuple[str, ...]:
             if variant.isalpha() and not any("a" <= c <= "z" for c in variant):
                 found.setdefault(variant, None)
     return tuple(found)
+
+
+def journal_readings(on: bool = True) -> None:
+    """Note the readings computed from now on (an indexing worker hands them to the
+    indexing process, which then need not compute them itself), or stop noting them."""
+    global _fresh
+    _fresh = {} if on else None
+
+
+def fresh_readings() -> dict[tuple[str, str], tuple[str, ...]]:
+    """The readings computed since the last call (or `journal_readings()`)."""
+    global _fresh
+    if not _fresh:
+        return {}
+    found, _fresh = _fresh, {}
+    return found
+
+
+def remember_readings(found: Mapping[tuple[str, str], tuple[str, ...]]) -> None:
+    """Add readings another process computed (see `fresh_readings`)."""
+    if len(_MEMO) + len(found) <= MEMO_LIMIT:
+        _MEMO.update(found)
 
 
 _KEY_LETTERS = str.maketrans({"ь": None, "ъ": None, "э": "е", "ё": "е", "й": "и", "ы": "и"})
