@@ -205,6 +205,11 @@ def remember_readings(found: Mapping[tuple[str, str], tuple[str, ...]]) -> None:
         _MEMO.update(found)
 
 
+def known_readings() -> dict[tuple[str, str], tuple[str, ...]]:
+    """Every reading remembered (what the indexer saves for its next run)."""
+    return dict(_MEMO)
+
+
 _KEY_LETTERS = str.maketrans({"ь": None, "ъ": None, "э": "е", "ё": "е", "й": "и", "ы": "и"})
 _REPEATS = re.compile(r"(.)\1+")
 # A soft sign before a vowel is a y sound ("сьосс" = "сиосс" for Syoss), not nothing:
