@@ -130,6 +130,9 @@ _PLAIN_BY_SCRIPT: dict[str, list[Rule]] = {"cyrillic": _PLAIN, "arabic": _ARABIC
 def _apply(word: str, rules: Iterable[Rule], plain: list[Rule] = _PLAIN) -> list[str]:
     variants = [word]
     for pattern, options in (*rules, *plain):
+        search = pattern.search
+        if all(search(variant) is None for variant in variants):
+            continue  # most rules: the variants stay as they are
         changed: list[str] = []
         for variant in variants:
             if pattern.search(variant) is None:
