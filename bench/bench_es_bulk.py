@@ -84,7 +84,7 @@ def analysis_cost(feed: Path, sample: int) -> tuple[float, list[dict]]:
     started = time.process_time()
     documents = []
     for start in range(0, len(lines), 2000):
-        outcomes, _, _, _ = analyze_chunk(start + 1, lines[start : start + 2000], analyzer)
+        outcomes, _, _ = analyze_chunk(start + 1, lines[start : start + 2000], analyzer)
         documents.extend(value for kind, _, value in outcomes if kind == "doc")
     return (time.process_time() - started) / len(lines) * 1e6, documents
 

@@ -47,7 +47,7 @@ def build(catalog: Path) -> Vocabulary:
     analyzer, builder = default_analyzer(), VocabularyBuilder()
     with catalog.open("rb") as lines:
         for start, chunk in numbered_chunks(lines, 2000):
-            _, batch, _, _ = analyze_chunk(start, chunk, analyzer)
+            _, batch = analyze_chunk(start, chunk, analyzer)
             builder.merge(batch)
     return builder.vocabulary()
 

@@ -20,7 +20,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cache, partial
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, Protocol
 
 import orjson
 from tqdm import tqdm
@@ -29,12 +29,7 @@ from search.analysis.analyzer import Analyzer, default_analyzer
 from search.documents import index_document
 from search.engines.base import Change, DocumentsRejected, Removal, SearchEngine
 from search.understanding import transcription
-from search.understanding.transcription import (
-    fresh_readings,
-    journal_readings,
-    known_readings,
-    remember_readings,
-)
+from search.understanding.transcription import known_readings, remember_readings
 from search.vocabulary import Vocabulary, VocabularyBatch, VocabularyBuilder
 
 from .feed import MAX_LINE_BYTES, Deletion, FeedRecord, Rejection, Upsert, read_feed
@@ -58,7 +53,8 @@ log = logging.getLogger("vitrina.indexer")
 CHUNK_LINES = 2_000
 # Lemmas of the words indexed before: a daily reindex starts with pymorphy3 warm.
 LEMMA_CACHE_FILE = "lemmas.json"
-# The brand lexicon's readings of the Latin words indexed before (transcription.py).
+# The brand lexicon's readings of the Latin words indexed before (transcription.py):
+# a reindex transcribes only new words (~100 µs each, in the indexing process).
 READINGS_CACHE_FILE = "readings.json"
 PARALLEL_MIN_BYTES = 2_000_000  # below ~5k products, forking costs more than it saves
 # What one line becomes: ("doc", line, document) | ("removal", line, product id)
@@ -253,48 +249,29 @@ def analyze_record(record: FeedRecord, analyzer: Analyzer, vocabulary: Vocabular
     return ("doc", record.line, document)
 
 
+Analyzed = tuple[list[Outcome], VocabularyBatch, dict[str, tuple[str, ...]]]
 Lemmas = dict[str, tuple[str, ...]]
-Readings = dict[tuple[str, str], tuple[str, ...]]
-Analyzed = tuple[list[Outcome], VocabularyBatch, Lemmas, Readings]
-
-# What a worker process transcribed already (see VocabularyBatch.read_ahead).
-_words_read: set[str] = set()
-_brands_read: set[str] = set()
 
 
 def analyze_chunk(
-    start: int,
-    lines: list[bytes],
-    analyzer: Analyzer | None = None,
-    learnt: Lemmas | None = None,
-    read: Readings | None = None,
+    start: int, lines: list[bytes], analyzer: Analyzer | None = None, learnt: Lemmas | None = None
 ) -> Analyzed:
-    """Outcomes of a chunk of lines, the vocabulary of its products, the words it
-    lemmatized first and the readings it transcribed first (on a worker, the analyzer
-    is the one the indexing process handed down; the new lemmas go back to it, for its
-    lemma cache and the other workers, and the new readings for its brand lexicon).
+    """Outcomes of a chunk of lines, the vocabulary of its products and the words it
+    lemmatized first (on a worker, the analyzer is the one the indexing process handed
+    down; the new lemmas go back to it, for its lemma cache and the other workers).
 
-    `learnt`, `read`: lemmas and readings other workers found since, which this one
-    need not find again.
+    `learnt`: lemmas other workers read since, which this one need not read again.
     """
     worker = analyzer is None
     analyzer = analyzer or inherited()
     assert analyzer is not None
     if learnt:
         analyzer.words.remember(learnt)
-    if read:
-        remember_readings(read)
     vocabulary = VocabularyBatch()
     outcomes = [
         analyze_record(record, analyzer, vocabulary) for record in read_feed(lines, start=start)
     ]
-    if not worker:
-        return outcomes, vocabulary, {}, {}
-    # The brand lexicon's transcription of new words, here rather than in the one
-    # indexing process that every chunk goes through.
-    journal_readings()
-    vocabulary.read_ahead(_words_read, _brands_read)
-    return outcomes, vocabulary, analyzer.words.fresh_lemmas(), fresh_readings()
+    return outcomes, vocabulary, analyzer.words.fresh_lemmas() if worker else {}
 
 
 def analyzed_lines(
@@ -308,18 +285,16 @@ def analyzed_lines(
     """Outcomes for every non-blank line in feed order (on the pool's `workers` if
     given); the vocabulary of the indexed products is added to `vocabulary`."""
     chunks: Iterator[tuple[object, ...]] = numbered_chunks(lines, CHUNK_LINES)
-    news, new_readings = SharedLemmas(workers), SharedLemmas(workers)
+    news = SharedLemmas(workers)
     if pool is not None:
         # Each chunk takes along what the workers learnt lately (pulled when submitted).
-        chunks = ((start, chunk, None, news.take(), new_readings.take()) for start, chunk in chunks)
+        chunks = ((start, chunk, None, news.take()) for start, chunk in chunks)
     work = analyze_chunk if pool is not None else _analyze_here(analyzer)
-    for outcomes, chunk_vocabulary, lemmas, readings in in_order(work, chunks, pool, window):
-        remember_readings(readings)  # before the merge, which asks for them
+    for outcomes, chunk_vocabulary, lemmas in in_order(work, chunks, pool, window):
         vocabulary.merge(chunk_vocabulary)
         analyzer.words.remember(lemmas)
         if pool is not None:
             news.add(lemmas)
-            new_readings.add(readings)
         yield from outcomes
 
 
@@ -335,19 +310,19 @@ class SharedLemmas:
 
     def __init__(self, workers: int) -> None:
         self.copies = max(1, workers)
-        self._pending: deque[tuple[dict[Any, Any], list[int]]] = deque()
+        self._pending: deque[tuple[Lemmas, list[int]]] = deque()
 
-    def add(self, lemmas: dict[Any, Any]) -> None:
+    def add(self, lemmas: Lemmas) -> None:
         if lemmas:
             self._pending.append((lemmas, [self.copies]))
 
-    def take(self) -> dict[Any, Any]:
+    def take(self) -> Lemmas:
         """What the next chunk takes along."""
         if not self._pending:
             return {}
         if len(self._pending) == 1 and self._pending[0][1][0] == 1:
             return self._pending.popleft()[0]
-        merged: dict[Any, Any] = {}
+        merged: Lemmas = {}
         for lemmas, left in self._pending:
             merged.update(lemmas)
             left[0] -= 1

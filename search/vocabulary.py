@@ -284,16 +284,6 @@ class VocabularyBatch:
         self.phrases.extend(_title_phrases(title_words))
         self.products += 1
 
-    def read_ahead(self, seen_words: set[str], seen_brands: set[str]) -> None:
-        """`_read_ahead` for the batch's words and brands not in the seen sets (which
-        it extends): an indexing worker transcribes them, and the indexing process
-        takes the readings it computed (transcription.fresh_readings)."""
-        words = {word for word in self.words if word not in seen_words}
-        seen_words.update(words)
-        brands = {brand: 1 for brand in self.brands if brand not in seen_brands}
-        seen_brands.update(brands)
-        _read_ahead(words, brands)
-
 
 def _title_phrases(title_words: list[str]) -> list[str]:
     """The title's first two and three words, when they are in one script."""

@@ -10,8 +10,6 @@ from indexer.feed import Rejection, Upsert, parse_line
 from indexer.indexing import SharedLemmas, analyze_chunk, analyzed_lines
 from indexer.pipeline import worker_pool
 from search.analysis.analyzer import Analyzer
-from search.understanding import transcription
-from search.understanding.brands import MIN_WORD
 from search.vocabulary import VocabularyBuilder
 from vitrina.commands.demo import demo_catalog_path
 
@@ -34,7 +32,7 @@ def test_a_worker_keeps_what_it_is_given_and_does_not_send_it_back():
     given = {"сумки": Analyzer().words.lemmas("сумки")}
     analyzer = Analyzer()
     analyzer.words.journal()
-    outcomes, _, _, _ = analyze_chunk(1, [line], analyzer, learnt=given)
+    outcomes, _, _ = analyze_chunk(1, [line], analyzer, learnt=given)
     assert outcomes[0][0] == "doc"
     assert analyzer.words._cache["сумки"] == given["сумки"]
     fresh = analyzer.words.fresh_lemmas()
@@ -79,25 +77,3 @@ def test_checked_once_values_still_reject_what_they_rejected():
         record = parse_line(1, orjson.dumps(base | change).decode())
         assert isinstance(record, Rejection), change
         assert record.reason == reason
-
-
-def test_the_indexing_process_takes_the_readings_its_workers_transcribed(monkeypatch):
-    monkeypatch.setattr(indexing, "CHUNK_LINES", 7)
-    monkeypatch.setattr(transcription, "_MEMO", {})
-    lines = demo_catalog_path().read_bytes().splitlines(keepends=True)
-    here = VocabularyBuilder()
-    list(analyzed_lines(lines, Analyzer(), here))
-    transcription._MEMO.clear()
-    there = VocabularyBuilder()
-    read_here: list[str] = []
-    read = transcription._read
-    with worker_pool(1, min_bytes=0, workers=2, inherit=Analyzer()) as pool:
-        # (after the fork: the workers read as before)
-        monkeypatch.setattr(transcription, "_read", lambda w, s: read_here.append(w) or read(w, s))
-        list(analyzed_lines(lines, Analyzer(), there, pool, window=3, workers=2))
-    latin = [w for w in there.words if len(w) >= MIN_WORD and w.isascii() and w.isalpha()]
-    assert latin
-    assert all((word, "cyrillic") in transcription._MEMO for word in latin)
-    assert read_here == []  # every reading was transcribed on a worker
-    assert there.vocabulary().readings == here.vocabulary().readings
-    assert there.vocabulary().spellings == here.vocabulary().spellings

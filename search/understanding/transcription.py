@@ -157,8 +157,6 @@ def readings(word: str, script: str = "cyrillic") -> list[str]:
 # titles (~18k distinct words in 40k calls for the 100k catalog, ~100 µs each).
 _MEMO: dict[tuple[str, str], tuple[str, ...]] = {}
 MEMO_LIMIT = 1 << 16
-# (word, script) -> readings computed since `journal_readings()` (None: not noted).
-_fresh: dict[tuple[str, str], tuple[str, ...]] | None = None
 
 
 def _readings(word: str, script: str) -> tuple[str, ...]:
@@ -170,8 +168,6 @@ def _readings(word: str, script: str) -> tuple[str, ...]:
         if len(_MEMO) >= MEMO_LIMIT:
             _MEMO.clear()
         _MEMO[key] = found
-        if _fresh is not None:
-            _fresh[key] = found
     return found
 
 
@@ -186,24 +182,8 @@ def _read(word: str, script: str) -> tuple[str, ...]:
     return tuple(found)
 
 
-def journal_readings(on: bool = True) -> None:
-    """Note the readings computed from now on (an indexing worker hands them to the
-    indexing process, which then need not compute them itself), or stop noting them."""
-    global _fresh
-    _fresh = {} if on else None
-
-
-def fresh_readings() -> dict[tuple[str, str], tuple[str, ...]]:
-    """The readings computed since the last call (or `journal_readings()`)."""
-    global _fresh
-    if not _fresh:
-        return {}
-    found, _fresh = _fresh, {}
-    return found
-
-
 def remember_readings(found: Mapping[tuple[str, str], tuple[str, ...]]) -> None:
-    """Add readings another process computed (see `fresh_readings`)."""
+    """Add readings computed before (the indexer's, saved in its data dir)."""
     if len(_MEMO) + len(found) <= MEMO_LIMIT:
         _MEMO.update(found)
 
