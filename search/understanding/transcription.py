@@ -127,9 +127,23 @@ CONVENTIONS: dict[str, tuple[list[Rule], ...]] = {
 _PLAIN_BY_SCRIPT: dict[str, list[Rule]] = {"cyrillic": _PLAIN, "arabic": _ARABIC_PLAIN}
 
 
+def _letters(plain: list[Rule]) -> dict[int, str]:
+    """The plain rules as one translation table: each reads one Latin letter one way,
+    into letters no other rule reads, so applying them one by one is translating."""
+    table = {}
+    for pattern, (option,) in plain:
+        assert len(pattern.pattern) == 1 and not any("a" <= c <= "z" for c in option)
+        table[ord(pattern.pattern)] = option
+    return table
+
+
+_PLAIN_LETTERS = {id(_PLAIN): _letters(_PLAIN), id(_ARABIC_PLAIN): _letters(_ARABIC_PLAIN)}
+
+
 def _apply(word: str, rules: Iterable[Rule], plain: list[Rule] = _PLAIN) -> list[str]:
     variants = [word]
-    for pattern, options in (*rules, *plain):
+    letters = _PLAIN_LETTERS.get(id(plain))
+    for pattern, options in (*rules, *plain) if letters is None else rules:
         search = pattern.search
         if all(search(variant) is None for variant in variants):
             continue  # most rules: the variants stay as they are
@@ -141,7 +155,9 @@ def _apply(word: str, rules: Iterable[Rule], plain: list[Rule] = _PLAIN) -> list
             for option in options:
                 changed.append(pattern.sub(option, variant))
         variants = list(dict.fromkeys(changed))[:MAX_VARIANTS]
-    return variants
+    if letters is None:
+        return variants
+    return list(dict.fromkeys(variant.translate(letters) for variant in variants))
 
 
 def readings(word: str, script: str = "cyrillic") -> list[str]:
