@@ -16,6 +16,8 @@ from .analysis.analyzer import Analyzer
 from .analysis.morphology import latin_stemmer_name
 
 _WORD = re.compile(r"\w+(?:[.,]\d+)?", re.UNICODE)
+# What html.escape changes: a title with none of these is its own escape.
+_HTML_SPECIAL = re.compile("[&<>\"']")
 
 # language -> term -> flat [start, end, start, end, ...] of the title words it marks
 TitleMarks = dict[str, dict[str, list[int]]]
@@ -74,10 +76,17 @@ def highlight_marked(text: str, query_terms: set[str], spans: dict[str, list[int
         flat = spans.get(term)
         if flat:
             found.update(zip(flat[::2], flat[1::2], strict=True))
+    plain = _HTML_SPECIAL.search(text) is None
     if not found:
-        return escape(text)
+        return text if plain else escape(text)
     parts: list[str] = []
     last = 0
+    if plain:  # most titles: no escaping to do (html.escape costs ~1 us a call)
+        for start, end in sorted(found):
+            parts.append(f"{text[last:start]}<mark>{text[start:end]}</mark>")
+            last = end
+        parts.append(text[last:])
+        return "".join(parts)
     for start, end in sorted(found):
         parts.append(escape(text[last:start]))
         parts.append(f"<mark>{escape(text[start:end])}</mark>")

@@ -292,6 +292,17 @@ def test_facets_follow_the_text(catalog, analyzer):
     assert result.price_usd_range == (30.0, 60.0)
 
 
+def test_a_search_that_finds_nothing_still_counts_what_its_own_filter_hides(catalog, analyzer):
+    result = catalog.search(
+        EngineQuery(text=text(analyzer, "женский"), filters=Filters(categories=("phones",)))
+    )
+    assert result.total == 0
+    # Only the category filter is left out of the category facet: the rest are empty.
+    assert counts(result.facets["category"]) == {"luggage_bags": 1, "shoes": 1}
+    assert not result.facets.get("brand") and not result.facets.get("ships_from")
+    assert result.price_usd_range is None
+
+
 # -- sorting and pages --------------------------------------------------------
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from search.analysis.analyzer import default_analyzer
 from search.highlight import highlight, highlight_marked, marks_for, title_marks
+from search.service import url_segment
 from vitrina.commands.demo import demo_catalog_path
 
 
@@ -49,3 +50,29 @@ def test_a_matched_title_word_is_marked_and_the_rest_escaped():
     assert spans is not None
     answer = highlight_marked("Сумка <кожаная> & ремень", analyzer.term_set("сумки"), spans)
     assert answer == "<mark>Сумка</mark> &lt;кожаная&gt; &amp; ремень"
+
+
+def test_a_title_with_nothing_to_escape_is_marked_the_same_way():
+    analyzer = default_analyzer()
+    title = "Сумка кожаная, сумка дорожная"
+    spans = marks_for(title_marks({"ru": title}, analyzer), "ru", "ru")
+    assert spans is not None
+    answer = highlight_marked(title, analyzer.term_set("сумки"), spans)
+    assert answer == "<mark>Сумка</mark> кожаная, <mark>сумка</mark> дорожная"
+    assert highlight_marked(title, analyzer.term_set("ремень"), spans) == title
+    assert highlight_marked("Ремень & пряжка", analyzer.term_set("сумки"), {}) == (
+        "Ремень &amp; пряжка"
+    )
+
+
+@pytest.mark.parametrize(
+    ("product_id", "segment"),
+    [
+        ("demo-0001", "demo-0001"),
+        ("A_b.c~d", "A_b.c~d"),
+        ("a/b c", "a%2Fb%20c"),
+        ("ж?", "%D0%B6%3F"),
+    ],
+)
+def test_a_product_id_is_quoted_as_one_url_segment(product_id, segment):
+    assert url_segment(product_id) == segment

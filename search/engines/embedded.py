@@ -75,11 +75,16 @@ class _Generation:
     path: Path
     index: tantivy.Index
     brand_labels: dict[str, str]
+    meta: str = ""  # the path of its meta.json, stat'ed on every search
+
+    def __post_init__(self) -> None:
+        if not self.meta:
+            object.__setattr__(self, "meta", str(self.path / "meta.json"))
 
     def stamp(self) -> tuple:
         """Changes whenever the visible documents may have changed (swap or commit)."""
         try:
-            return (self.pointer, (self.path / "meta.json").stat().st_mtime_ns)
+            return (self.pointer, os.stat(self.meta).st_mtime_ns)
         except FileNotFoundError:
             return (self.pointer, 0)
 
@@ -100,6 +105,8 @@ class EmbeddedEngine:
         self._facet_cache: OrderedDict[tuple, tuple] = OrderedDict()
         # Query clauses of recent readings and filter sets (they hold no index state).
         self._clauses: dict[TextMatch | Filters, list[tuple[tantivy.Occur, tantivy.Query]]] = {}
+        # Facets grouped by the filters they count with, per filter set (see _facet_groups).
+        self._groups: dict[Filters, list[tuple[Filters, list[str]]]] = {}
 
     # -- reading --------------------------------------------------------------
 
@@ -185,7 +192,7 @@ class EmbeddedEngine:
             key = (stamp, query.text, query.filters, query.facet_size)
             cached = self._facet_cache.get(key)
             if cached is None:
-                cached = self._facets(searcher, query, generation.brand_labels)
+                cached = self._facets(searcher, query, generation.brand_labels, engine_result.total)
                 with self._lock:
                     self._facet_cache[key] = cached
                     while len(self._facet_cache) > FACET_CACHE_SIZE:
@@ -200,15 +207,21 @@ class EmbeddedEngine:
         return result.count or 0  # type: ignore[attr-defined]
 
     def _facets(
-        self, searcher: tantivy.Searcher, query: EngineQuery, brand_labels: dict[str, str]
+        self,
+        searcher: tantivy.Searcher,
+        query: EngineQuery,
+        brand_labels: dict[str, str],
+        total: int,
     ) -> tuple[dict[str, list[FacetBucket]], tuple[float, float] | None]:
-        """Each facet counts with every filter but its own, grouped to share requests."""
+        """Each facet counts with every filter but its own, grouped to share requests;
+        the facets of the query's own filters are empty without asking when it found
+        nothing (`total`)."""
         facets: dict[str, list[FacetBucket]] = {}
         price_range = None
-        by_filters: dict[Filters, list[str]] = {}
-        for facet in (*TERM_FACETS, "price"):
-            by_filters.setdefault(query.filters.without(facet), []).append(facet)
-        for filters, group in by_filters.items():
+        for filters, group in self._facet_groups(query.filters):
+            if not total and filters == query.filters:
+                facets.update((facet, []) for facet in group if facet != "price")
+                continue
             aggs: dict[str, Any] = {}
             for facet in group:
                 if facet == "price":
@@ -236,6 +249,20 @@ class EmbeddedEngine:
                     if b["key"] != ""
                 ]
         return facets, price_range
+
+    def _facet_groups(self, filters: Filters) -> list[tuple[Filters, list[str]]]:
+        """The facets grouped by the filters they count with (each facet's own left
+        out), once per filter set."""
+        groups = self._groups.get(filters)
+        if groups is None:
+            by_filters: dict[Filters, list[str]] = {}
+            for facet in (*TERM_FACETS, "price"):
+                by_filters.setdefault(filters.without(facet), []).append(facet)
+            groups = list(by_filters.items())
+            if len(self._groups) >= CLAUSE_CACHE_SIZE:
+                self._groups.clear()
+            self._groups[filters] = groups
+        return groups
 
     def get_products(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         if not ids:

@@ -35,11 +35,12 @@ class Generations:
 
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
+        self._pointer = str(self.directory / POINTER)  # stat'ed on every search
 
     def pointer_state(self) -> tuple[int, int] | None:
         """Changes whenever the pointer is replaced; None while there is no index."""
         try:
-            st = (self.directory / POINTER).stat()
+            st = os.stat(self._pointer)
         except FileNotFoundError:
             return None
         return (st.st_ino, st.st_mtime_ns)
