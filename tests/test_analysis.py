@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from search.analysis.analyzer import default_analyzer
+from search.analysis.analyzer import Analyzer, default_analyzer
 from search.analysis.text import normalize, tokenize
 from tests.conftest import shared_data
 
@@ -79,6 +79,19 @@ def test_index_terms_match_analyze(analyzer):
     text = "Смартфон Samsung Galaxy A54 5G 8/256 ГБ, чёрный"
     expected = " ".join(t for token in analyzer.analyze(text) for t in token.terms)
     assert analyzer.index_terms(text) == expected
+
+
+@pytest.mark.parametrize("language", ["ru", "de", "es", "pt", "en", "ar", None])
+def test_a_displayed_word_has_the_terms_its_analysis_gives(language):
+    # word_terms (highlighting, the indexer's title marks) reads most words without
+    # tokenizing them: the same terms as the full analysis of the word.
+    analyzer = Analyzer()
+    words = ["Сумки", "iPhоne", "мaгнит", "Müller", "Straße", "ÆON", "İstanbul", "и", "В",
+             "café", "naïve", "ёлка", "64гб", "с/к", "x_y", "ﬁne", "Ⅻ", "ß", "mañana", "Ärger",
+             "mujeres", "botões", "ОДНА", "الساعة", "Ｆｕｌｌ", "12,5", "Galaxy", "не", "без"]  # fmt: skip
+    for word in words:
+        expected = frozenset(analyzer.term_set(word, language))
+        assert analyzer.word_terms(word, language) == expected, word
 
 
 def test_lemma_accuracy_on_universal_dependencies(analyzer):

@@ -16,10 +16,11 @@ from typing import NamedTuple
 
 from .morphology import WordNormalizer, latin_stemmer_name
 from .stopwords import STOP_WORDS
-from .text import UMLAUTS, normalize, tokenize, umlaut_spellings
+from .text import UMLAUTS, fold_mixed_script, is_cyrillic, normalize, tokenize, umlaut_spellings
 
 Lemmatizer = Callable[[str], tuple[str, ...]]
 _UMLAUT = re.compile(f"[{UMLAUTS}]")
+_LATIN = re.compile("[a-z]")
 
 
 class Token(NamedTuple):
@@ -128,10 +129,21 @@ class Analyzer:
             if cached is None:
                 if len(cache) > limit:
                     cache.clear()
-                cached = cache[(word, lang)] = frozenset(self.term_set(word, language))
+                cached = cache[(word, lang)] = frozenset(self._one_word_terms(word, language))
             return cached
 
         return terms
+
+    def _one_word_terms(self, word: str, language: str | None) -> set[str] | tuple[str, ...]:
+        """`term_set(word, language)`; for the common displayed word, letters only once
+        normalized, without tokenizing it (it is one "word" token, as `tokenize` reads it)."""
+        normalized = normalize(word, keep_umlauts=True)
+        if not normalized.isalpha():
+            return self.term_set(word, language)
+        if not normalized.isascii() and _LATIN.search(normalized) and is_cyrillic(normalized):
+            normalized = fold_mixed_script(normalized)
+        surface, terms = self._word(normalized, self.words.lemmatizer(language))
+        return () if surface in STOP_WORDS else terms
 
     def term_set(self, text: str, language: str | None = None) -> set[str]:
         return {term for token in self.analyze(text, language) for term in token.terms}

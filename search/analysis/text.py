@@ -180,31 +180,36 @@ def tokenize(text: str) -> list[RawToken]:
     original except where "%" was expanded.
     """
     tokens: list[RawToken] = []
+    append = tokens.append
     spaced_unit = False
-    for match in _RAW_TOKEN.finditer(text):
+    # (Without a slash the text has no abbreviation: the pattern need not look for one.)
+    for match in (_RAW_TOKEN if "/" in text else _RAW_TOKEN_NO_SLASH).finditer(text):
         raw = match.group()
         start, end = match.span()
-        if "/" in raw:
-            tokens.append(RawToken(raw, "word", start, end))
-            continue
         if raw.isalpha():
             if not raw.isascii() and _LATIN.search(raw) and _CYRILLIC.search(raw):
                 raw = fold_mixed_script(raw)
-            tokens.append(RawToken(raw, "word", start, end))
+            append(_new_token(RawToken, (raw, "word", start, end)))
             spaced_unit = spaced_unit or raw in UNITS
+            continue
+        if "/" in raw:
+            append(_new_token(RawToken, (raw, "word", start, end)))
             continue
         if not _HAS_LETTER.search(raw):
             number = canonical_number(raw) if raw.count(".") <= 1 else raw
-            tokens.append(RawToken(number, "number", start, end))
+            append(_new_token(RawToken, (number, "number", start, end)))
             continue
         pieces = _PIECES.findall(raw)
         if len(pieces) == 2 and pieces[1] in UNITS and not _HAS_DIGIT.search(pieces[1]):
-            tokens.append(
-                RawToken(canonical_number(pieces[0]) + UNITS[pieces[1]], "measure", start, end)
-            )
+            measure = canonical_number(pieces[0]) + UNITS[pieces[1]]
+            append(_new_token(RawToken, (measure, "measure", start, end)))
             continue
-        tokens.append(RawToken(raw.translate(LOOKALIKES), "model", start, end))
+        append(_new_token(RawToken, (raw.translate(LOOKALIKES), "model", start, end)))
     return _merge_spaced_units(tokens, text) if spaced_unit else tokens
+
+
+_RAW_TOKEN_NO_SLASH = re.compile(_RAW_TOKEN.pattern.removeprefix(_ABBREVIATION + "|"))
+_new_token = tuple.__new__  # RawToken(...) without its Python-level __new__ (hot path)
 
 
 def fold_mixed_script(word: str) -> str:

@@ -19,8 +19,7 @@ of one foreign word differ in (ج غ ق ك for g, ت ط ث, س ص, hamza seats, 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from functools import lru_cache
+from collections.abc import Iterable, Mapping
 
 _V = "aeiouyаеёиоуыэюя"
 _C = "bcdfghjklmnpqrstvwxzбвгджзйклмнпрстфхцчшщ"
@@ -128,9 +127,26 @@ CONVENTIONS: dict[str, tuple[list[Rule], ...]] = {
 _PLAIN_BY_SCRIPT: dict[str, list[Rule]] = {"cyrillic": _PLAIN, "arabic": _ARABIC_PLAIN}
 
 
+def _letters(plain: list[Rule]) -> dict[int, str]:
+    """The plain rules as one translation table: each reads one Latin letter one way,
+    into letters no other rule reads, so applying them one by one is translating."""
+    table = {}
+    for pattern, (option,) in plain:
+        assert len(pattern.pattern) == 1 and not any("a" <= c <= "z" for c in option)
+        table[ord(pattern.pattern)] = option
+    return table
+
+
+_PLAIN_LETTERS = {id(_PLAIN): _letters(_PLAIN), id(_ARABIC_PLAIN): _letters(_ARABIC_PLAIN)}
+
+
 def _apply(word: str, rules: Iterable[Rule], plain: list[Rule] = _PLAIN) -> list[str]:
     variants = [word]
-    for pattern, options in (*rules, *plain):
+    letters = _PLAIN_LETTERS.get(id(plain))
+    for pattern, options in (*rules, *plain) if letters is None else rules:
+        search = pattern.search
+        if all(search(variant) is None for variant in variants):
+            continue  # most rules: the variants stay as they are
         changed: list[str] = []
         for variant in variants:
             if pattern.search(variant) is None:
@@ -139,7 +155,9 @@ def _apply(word: str, rules: Iterable[Rule], plain: list[Rule] = _PLAIN) -> list
             for option in options:
                 changed.append(pattern.sub(option, variant))
         variants = list(dict.fromkeys(changed))[:MAX_VARIANTS]
-    return variants
+    if letters is None:
+        return variants
+    return list(dict.fromkeys(variant.translate(letters) for variant in variants))
 
 
 def readings(word: str, script: str = "cyrillic") -> list[str]:
@@ -151,10 +169,25 @@ def readings(word: str, script: str = "cyrillic") -> list[str]:
     return list(_readings(word, script))  # a list of its own: callers may change it
 
 
-@lru_cache(maxsize=1 << 16)
+# Readings remembered: the brand lexicon asks again for the words of brands and of
+# titles (~18k distinct words in 40k calls for the 100k catalog, ~100 µs each).
+_MEMO: dict[tuple[str, str], tuple[str, ...]] = {}
+MEMO_LIMIT = 1 << 16
+
+
 def _readings(word: str, script: str) -> tuple[str, ...]:
-    """`readings`, remembered: the brand lexicon asks again for the words of brands and
-    of titles (~18k distinct words in 40k calls for the 100k catalog, ~100 µs each)."""
+    """`readings`, remembered."""
+    key = (word, script)
+    found = _MEMO.get(key)
+    if found is None:
+        found = _read(word, script)
+        if len(_MEMO) >= MEMO_LIMIT:
+            _MEMO.clear()
+        _MEMO[key] = found
+    return found
+
+
+def _read(word: str, script: str) -> tuple[str, ...]:
     if not word.isascii() or not word.isalpha():
         return ()
     found: dict[str, None] = {}
@@ -163,6 +196,17 @@ def _readings(word: str, script: str) -> tuple[str, ...]:
             if variant.isalpha() and not any("a" <= c <= "z" for c in variant):
                 found.setdefault(variant, None)
     return tuple(found)
+
+
+def remember_readings(found: Mapping[tuple[str, str], tuple[str, ...]]) -> None:
+    """Add readings computed before (the indexer's, saved in its data dir)."""
+    if len(_MEMO) + len(found) <= MEMO_LIMIT:
+        _MEMO.update(found)
+
+
+def known_readings() -> dict[tuple[str, str], tuple[str, ...]]:
+    """Every reading remembered (what the indexer saves for its next run)."""
+    return dict(_MEMO)
 
 
 _KEY_LETTERS = str.maketrans({"ь": None, "ъ": None, "э": "е", "ё": "е", "й": "и", "ы": "и"})
