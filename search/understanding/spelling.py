@@ -58,7 +58,7 @@ MAX_FORM_GROWTH = 2  # a form of the word is at most this many letters longer or
 MAX_CANDIDATES = 8
 STEM_MIN = 3  # a dictionary form is tried only if the catalog has a word beginning like it:
 STEM_ENDING = 3  # all but its last three letters ("сверлах" -> "свер", as in "сверло")
-_CACHE_SIZE = 5_000
+_CACHE_SIZE = 2_000  # per table: ~1.1 KB (candidates) and ~0.6 KB (near words) an entry
 
 
 # Vowels that sound alike unstressed, and so get written for each other.
@@ -122,7 +122,6 @@ class _Buckets:
     """Catalog words by first letter, whole and with the ending set aside (per vocabulary)."""
 
     vocabulary: Vocabulary
-    words: dict[str, list[str]]
     stems: dict[tuple[str, int], tuple[list[str], list[str]]]
     by_length: dict[tuple[str, int], list[str]]
     # Cyrillic catalog words and terms, for "does any begin with this?" (a DAWG: a set of
@@ -288,13 +287,11 @@ class SpellingCorrector:
 
 
 def _build_buckets(vocabulary: Vocabulary) -> _Buckets:
-    words: dict[str, list[str]] = {}
     stems: dict[tuple[str, int], tuple[list[str], list[str]]] = {}
     by_length: dict[tuple[str, int], list[str]] = {}
     for word in vocabulary.words:
         if len(word) < MIN_TWO_EDIT_LENGTH - 1 or not word.isalpha():
             continue
-        words.setdefault(word[0], []).append(word)
         by_length.setdefault((word[0], len(word)), []).append(word)
     # Every beginning of a Cyrillic catalog word (4 letters or more), with the most
     # frequent word that begins so.
@@ -316,7 +313,7 @@ def _build_buckets(vocabulary: Vocabulary) -> _Buckets:
         for word in itertools.chain(vocabulary.words, vocabulary.terms)
         if is_cyrillic(word) and word.isalpha()
     )
-    return _Buckets(vocabulary, words, stems, by_length, cyrillic)
+    return _Buckets(vocabulary, stems, by_length, cyrillic)
 
 
 def _stem(word: str) -> str:
