@@ -56,7 +56,14 @@ def _sqlite_power(base: float | None, exponent: float | None) -> float | None:
     return math.pow(base, exponent)
 
 
-def _configure_sqlite(engine: Engine) -> None:
+# SQLite's page cache per connection: large for batch work (bulk event loads stay fast);
+# SQLite's own default in serving processes, whose every search appends to the search log:
+# a large cache kept each page written since the start, growing a worker for good.
+SQLITE_CACHE_MB = 128
+SERVING_SQLITE_CACHE_MB = 2
+
+
+def _configure_sqlite(engine: Engine, cache_mb: int) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record) -> None:
         cursor = dbapi_connection.cursor()
@@ -64,7 +71,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.execute("PRAGMA cache_size=-131072")  # 128 MB: bulk event loads stay fast
+        cursor.execute(f"PRAGMA cache_size=-{int(cache_mb * 1024)}")  # in KiB when negative
         try:
             cursor.execute("SELECT power(2, 2)")
         except Exception:  # SQLite built without math functions: provide power() in Python
@@ -123,7 +130,8 @@ class Database:
 
     On a server database every connect gives up after `connect_timeout_s` (then new ones
     fail at once for a few seconds), and `statement_timeout_s`, when given, bounds every
-    statement: serving processes pass a short one, batch work none.
+    statement: serving processes pass a short one, batch work none. `sqlite_cache_mb` is
+    each SQLite connection's page cache (serving processes pass SERVING_SQLITE_CACHE_MB).
     """
 
     def __init__(
@@ -131,6 +139,7 @@ class Database:
         url: str,
         connect_timeout_s: float = CONNECT_TIMEOUT_S,
         statement_timeout_s: float | None = None,
+        sqlite_cache_mb: int = SQLITE_CACHE_MB,
     ) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
@@ -139,7 +148,7 @@ class Database:
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
             self.engine = create_engine(url, connect_args={"timeout": 30})
-            _configure_sqlite(self.engine)
+            _configure_sqlite(self.engine, sqlite_cache_mb)
         else:
             connect_args = (
                 _server_timeouts(connect_timeout_s, statement_timeout_s)
