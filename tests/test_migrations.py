@@ -123,3 +123,44 @@ def test_0004_keeps_one_copy_of_each_event_on_postgresql():
             _events_carried_into_0004(database)
         finally:
             database.dispose()
+
+
+def test_the_heads_read_without_alembic_are_alembics():
+    from storage.database import head_revisions
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert head_revisions() == frozenset(ScriptDirectory.from_config(config).get_heads())
+
+
+def test_a_database_behind_the_head_is_migrated_on_first_use(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    database = Database(url)
+    assert not database.at_head()  # no schema at all
+    with database.engine.begin() as conn:
+        command.upgrade(config_for(conn), "0003_merchandising")
+    assert not database.at_head()
+    with database.connect() as conn:  # ready() migrates
+        assert conn.execute(text("SELECT count(*) FROM order_rollup")).scalar() == 0
+    assert Database(url).at_head()
+    database.dispose()
+
+
+def test_a_process_whose_database_is_at_the_head_never_imports_alembic(tmp_path):
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    Database(url).migrate()
+    script = (
+        "import sys\n"
+        "from sqlalchemy import text\n"
+        "from storage import Database\n"
+        f"with Database({url!r}).connect() as conn:\n"
+        "    conn.execute(text('SELECT count(*) FROM order_rollup'))\n"
+        "print('alembic' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "False"

@@ -64,7 +64,7 @@ def test_brand_lexicon_and_cooccurrence_are_built_at_index_time(tmp_path):
     builder.add(document("3", "Кофе растворимый"))
     builder.save(tmp_path)
     vocabulary = Vocabulary.load(vocabulary_path(tmp_path))
-    assert vocabulary.readings["чибо"] == ["tchibo"]
+    assert vocabulary.readings["чибо"] == ("tchibo",)
     assert vocabulary.brands == {"tchibo": 1, "lipton": 1}
     ids = vocabulary.term_ids
     assert vocabulary.cooccurrence.count([[ids["кофе"]], [ids["tchibo"]]]) == 1

@@ -41,6 +41,7 @@ from search.understanding.synonyms import Synonyms
 from search.understanding.translit import Transliterator
 from search.vocabulary import VocabularyStore, vocabulary_path
 from storage import Database
+from storage.database import SERVING_SQLITE_CACHE_MB
 
 from .config import Settings, load_settings
 
@@ -168,8 +169,13 @@ class Services:
     def database(self) -> Database:
         if self.settings.database.startswith("sqlite"):
             self.settings.ensure_data_dir()
-        timeout = self.settings.web_database_timeout_s if self.serving else None
-        return Database(self.settings.database, statement_timeout_s=timeout)
+        if self.serving:
+            return Database(
+                self.settings.database,
+                statement_timeout_s=self.settings.web_database_timeout_s,
+                sqlite_cache_mb=SERVING_SQLITE_CACHE_MB,
+            )
+        return Database(self.settings.database)
 
     @cached_property
     def recommendations(self) -> RecommendationService:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from rapidfuzz import process
@@ -93,7 +93,7 @@ def _fuzzy_limit(key: str) -> int:
     return 0 if len(key) < 5 else 1 if len(key) < 9 else 2
 
 
-def build_readings(words: Mapping[str, int], brands: Mapping[str, int]) -> dict[str, list[str]]:
+def build_readings(words: Mapping[str, int], brands: Mapping[str, int]) -> dict[str, Sequence[str]]:
     """Cyrillic reading key -> the Latin targets it stands for, most frequent first.
 
     `words` are the catalog's surface words with document frequencies, `brands` the
@@ -193,7 +193,7 @@ def brand_phrases(brands: Mapping[str, int]) -> dict[tuple[str, ...], str]:
 class BrandLexicon:
     """Looks Cyrillic words and phrases up in the readings built at index time."""
 
-    readings: Mapping[str, list[str]]
+    readings: Mapping[str, Sequence[str]]
     brands: Mapping[str, int] = field(default_factory=dict)
     _buckets: dict[str, list[str]] = field(default_factory=dict)
     _cache: dict[str, list[tuple[str, int]]] = field(default_factory=dict)

@@ -58,7 +58,7 @@ MAX_FORM_GROWTH = 2  # a form of the word is at most this many letters longer or
 MAX_CANDIDATES = 8
 STEM_MIN = 3  # a dictionary form is tried only if the catalog has a word beginning like it:
 STEM_ENDING = 3  # all but its last three letters ("сверлах" -> "свер", as in "сверло")
-_CACHE_SIZE = 5_000
+_CACHE_SIZE = 2_000  # per table: ~1.1 KB (candidates) and ~0.6 KB (near words) an entry
 
 
 # Vowels that sound alike unstressed, and so get written for each other.
@@ -122,8 +122,10 @@ class _Buckets:
     """Catalog words by first letter, whole and with the ending set aside (per vocabulary)."""
 
     vocabulary: Vocabulary
-    words: dict[str, list[str]]
-    stems: dict[tuple[str, int], tuple[list[str], list[str]]]
+    # (first letter, n) -> for each n-letter beginning of Cyrillic catalog words, the
+    # most frequent word that begins so (the beginning is word[:n]: made when asked,
+    # as the ~86k of them held ~7 MB per process at 100k products)
+    stems: dict[tuple[str, int], list[str]]
     by_length: dict[tuple[str, int], list[str]]
     # Cyrillic catalog words and terms, for "does any begin with this?" (a DAWG: a set of
     # their every beginning held ~12 MB per process at 100k products, this well under 1)
@@ -272,7 +274,10 @@ class SpellingCorrector:
                 stem = word[:-cut]
                 cutoff = 2 if len(stem) >= MIN_TWO_EDIT_STEM else 1
                 for length in range(len(stem) - 1, len(stem) + 2):
-                    stems, words = buckets.stems.get((first, length), ([], []))
+                    words = buckets.stems.get((first, length))
+                    if not words:
+                        continue
+                    stems = [other[:length] for other in words]
                     for _, distance, index in process.extract(
                         stem, stems, scorer=OSA.distance, score_cutoff=cutoff, limit=12
                     ):
@@ -288,13 +293,11 @@ class SpellingCorrector:
 
 
 def _build_buckets(vocabulary: Vocabulary) -> _Buckets:
-    words: dict[str, list[str]] = {}
-    stems: dict[tuple[str, int], tuple[list[str], list[str]]] = {}
+    stems: dict[tuple[str, int], list[str]] = {}
     by_length: dict[tuple[str, int], list[str]] = {}
     for word in vocabulary.words:
         if len(word) < MIN_TWO_EDIT_LENGTH - 1 or not word.isalpha():
             continue
-        words.setdefault(word[0], []).append(word)
         by_length.setdefault((word[0], len(word)), []).append(word)
     # Every beginning of a Cyrillic catalog word (4 letters or more), with the most
     # frequent word that begins so.
@@ -308,15 +311,14 @@ def _build_buckets(vocabulary: Vocabulary) -> _Buckets:
                 if known is None or counts[word] > counts[known]:
                     beginnings[prefix] = word
     for prefix, word in beginnings.items():
-        stem_list, word_list = stems.setdefault((prefix[0], len(prefix)), ([], []))
-        stem_list.append(prefix)
-        word_list.append(word)
+        stems.setdefault((prefix[0], len(prefix)), []).append(word)
+    del beginnings
     cyrillic = dawg.CompletionDAWG(
         word
         for word in itertools.chain(vocabulary.words, vocabulary.terms)
         if is_cyrillic(word) and word.isalpha()
     )
-    return _Buckets(vocabulary, words, stems, by_length, cyrillic)
+    return _Buckets(vocabulary, stems, by_length, cyrillic)
 
 
 def _stem(word: str) -> str:
