@@ -3,6 +3,7 @@ generation's brands file), and reads the file again for a brand another process 
 
 from __future__ import annotations
 
+import pytest
 import tantivy
 
 from search.analysis.analyzer import default_analyzer
@@ -64,3 +65,22 @@ def test_a_generation_built_before_brand_ids_counts_brand_keys(tmp_path, monkeyp
     new = Product("e", {"ru": "Сумка"}, "luggage_bags", 10.0, brand="Puma")
     engine.apply_changes([index_document(new, ANALYZER)])
     assert brands(engine)[-1] == ("puma", 1, "Puma")
+
+
+def test_a_brand_id_stays_its_brands_after_a_failed_commit(tmp_path, monkeypatch):
+    writer = EmbeddedEngine(tmp_path / "index")
+    writer.rebuild(index_document(p, ANALYZER) for p in BAGS)
+
+    def full_disk(_writer):
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(EmbeddedEngine, "_commit", staticmethod(full_disk))
+        puma = Product("e", {"ru": "Сумка"}, "luggage_bags", 10.0, brand="Puma")
+        with pytest.raises(OSError):
+            writer.apply_changes([index_document(puma, ANALYZER)])
+    serving = EmbeddedEngine(tmp_path / "index")  # started in between: reads Puma's id
+    assert brands(serving) == [("kanzler", 2, "Kanzler"), ("demix", 1, "Demix")]
+    nike = Product("f", {"ru": "Сумка"}, "luggage_bags", 10.0, brand="Nike")
+    writer.apply_changes([index_document(nike, ANALYZER)])
+    assert brands(serving)[-1] == ("nike", 1, "Nike")

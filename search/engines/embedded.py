@@ -448,8 +448,7 @@ class EmbeddedEngine:
             labels: dict[str, str] = {}
             try:
                 live = self._write(writer, changes, seen=set(), brand_labels=labels, brand_ids={})
-                writer.commit()
-                writer.wait_merging_threads()
+                self._commit(writer)
             except BaseException:
                 writer.rollback()  # stops its threads, which would write into a removed directory
                 raise
@@ -498,6 +497,11 @@ class EmbeddedEngine:
             live += 1
         return live
 
+    @staticmethod
+    def _commit(writer: tantivy.IndexWriter) -> None:
+        writer.commit()
+        writer.wait_merging_threads()
+
     def apply_changes(self, changes: Iterable[Change]) -> int:
         if self._pointer_state() is None:
             return self.rebuild(changes)
@@ -511,15 +515,16 @@ class EmbeddedEngine:
                 for change in changes:
                     self._write(writer, [change], seen=None, brand_labels=labels, brand_ids=ids)
                     applied += 1
-                # before the commit: a reader that sees a new brand_id finds its key
+                # Before the commit, so a reader that sees a new brand_id finds its key;
+                # kept here too even if the commit fails: an id, once written, stays its
+                # brand's (the file only ever grows at the end).
                 _write_brand_labels(generation.path, labels)
-                writer.commit()
-                writer.wait_merging_threads()
+                generation.brand_labels.update(labels)
+                generation.brand_keys[:] = generation.brand_labels
+                self._commit(writer)
             except BaseException:
                 writer.rollback()
                 raise
-        generation.brand_labels.update(labels)
-        generation.brand_keys[:] = generation.brand_labels
         generation.index.reload()
         return applied
 
