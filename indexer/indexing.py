@@ -13,7 +13,6 @@ import hashlib
 import logging
 import os
 import time
-import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -22,12 +21,12 @@ from functools import cache, partial
 from pathlib import Path
 from typing import IO, Protocol
 
-import orjson
 from tqdm import tqdm
 
 from search.analysis.analyzer import Analyzer, default_analyzer
 from search.documents import index_document
 from search.engines.base import Change, DocumentsRejected, Removal, SearchEngine
+from search.saved import load_versioned, save_versioned
 from search.understanding import transcription
 from search.understanding.transcription import known_readings, remember_readings
 from search.vocabulary import Vocabulary, VocabularyBatch, VocabularyBuilder
@@ -334,11 +333,8 @@ class SharedLemmas:
 def load_readings(path: Path) -> int:
     """Remember the readings saved at `path` by `save_readings`; how many. A missing,
     broken or outdated file (transcription.py changed since) adds nothing."""
-    try:
-        saved = orjson.loads(path.read_bytes())
-    except (OSError, orjson.JSONDecodeError):
-        return 0
-    if not isinstance(saved, dict) or saved.get("version") != _readings_version():
+    saved = load_versioned(path, _readings_version())
+    if saved is None:
         return 0
     found = {(word, script): tuple(found) for word, script, found in saved.get("readings") or ()}
     remember_readings(found)
@@ -348,10 +344,7 @@ def load_readings(path: Path) -> int:
 def save_readings(path: Path) -> None:
     """Write the readings remembered, for `load_readings` (atomically)."""
     rows = [(word, script, found) for (word, script), found in known_readings().items()]
-    body = orjson.dumps({"version": _readings_version(), "readings": rows})
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
-    tmp.write_bytes(body)
-    os.replace(tmp, path)
+    save_versioned(path, _readings_version(), {"readings": rows})
 
 
 @cache

@@ -15,9 +15,7 @@ import bisect
 import contextlib
 import itertools
 import json
-import os
 import threading
-import uuid
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -33,6 +31,7 @@ from .analysis.text import normalize, tokenize
 from .catalog import Product
 from .cooccurrence import MAX_DOCS, Cooccurrence
 from .engines.base import Change
+from .saved import write_atomically
 from .understanding.brands import MIN_WORD, brand_spellings, build_readings
 from .understanding.transcription import cyrillic_key, readings
 
@@ -208,12 +207,7 @@ class Vocabulary:
     def save(self, path: Path) -> None:
         """Write atomically: readers see the old file or the new one, never half."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.parent / f".{path.name}.{uuid.uuid4().hex}"
-        try:
-            tmp.write_bytes(self.to_bytes())
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
+        write_atomically(path, self.to_bytes())
 
 
 class TermIds(Mapping[str, int]):

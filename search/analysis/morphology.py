@@ -11,21 +11,19 @@ also by the English one, so brands and loanwords written the same everywhere
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 import threading
-import uuid
 from collections.abc import Callable
 from functools import cache
 from importlib import metadata
 from pathlib import Path
 
-import orjson
 import pymorphy3
 import Stemmer
 from babel import Locale, UnknownLocaleError
 
+from ..saved import load_versioned, save_versioned
 from .stopwords import STOP_WORDS
 from .text import is_cyrillic
 
@@ -155,11 +153,8 @@ class WordNormalizer:
 
         A missing, broken or outdated file (another pymorphy3 or reading) adds nothing.
         """
-        try:
-            saved = orjson.loads(path.read_bytes())
-        except (OSError, orjson.JSONDecodeError):
-            return 0
-        if not isinstance(saved, dict) or saved.get("version") != _cache_version():
+        saved = load_versioned(path, _cache_version())
+        if saved is None:
             return 0
         lemmas = saved.get("lemmas") or {}
         with self._lock:
@@ -172,10 +167,7 @@ class WordNormalizer:
 
     def save_cache(self, path: Path) -> None:
         """Write the cache for `load_cache` (atomically: readers never see half a file)."""
-        body = orjson.dumps({"version": _cache_version(), "lemmas": self._cache})
-        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
-        tmp.write_bytes(body)
-        os.replace(tmp, path)
+        save_versioned(path, _cache_version(), {"lemmas": self._cache})
 
     def journal(self, on: bool = True) -> None:
         """Note the words read from now on (a forked worker hands them to its parent),

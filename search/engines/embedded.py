@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import threading
-import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ import tantivy
 
 from ..documents import EVERYWHERE
 from ..ranking import FIELD_BOOSTS
+from ..saved import write_atomically
 from .base import (
     TERM_FACETS,
     Change,
@@ -554,6 +554,4 @@ def _read_brand_labels(path: Path) -> dict[str, str]:
 
 
 def _write_brand_labels(path: Path, labels: dict[str, str]) -> None:
-    tmp = path / f".{BRANDS_FILE}.{uuid.uuid4().hex}"
-    tmp.write_text(json.dumps(labels, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, path / BRANDS_FILE)
+    write_atomically(path / BRANDS_FILE, orjson.dumps(labels))
