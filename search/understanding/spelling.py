@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,49 +66,72 @@ _CACHE_SIZE = 2_000  # per table: ~1.1 KB (candidates) and ~0.6 KB (near words) 
 SOUNDS_ALIKE = {"о": "а", "а": "оя", "е": "ия", "и": "еы", "я": "еа", "ы": "и", "ю": "у", "у": "ю"}
 
 
-def edits(word: str) -> dict[str, float]:
+def edits(
+    word: str, upto: int | None = None, tails: frozenset[int] = frozenset()
+) -> dict[str, float]:
     """Every word one edit from `word`, with the edit's cost.
 
     Edits of different kinds never produce the same string except in ways that cost
     the same (deleting either letter of a pair), so no minimum is needed: plain
-    dict building keeps this under ~0.2 ms for a long word.
+    dict building keeps this under ~0.1 ms for a long word.
+
+    `upto`: only the edits whose first changed letter is at `upto` or before (a
+    variant made past it keeps `word[:upto + 1]`), and the edits past it that make a
+    variant of a length in `tails`. Edits are made in the same order as in the full
+    dict and every edit making a kept variant is made, so each has its cost there.
     """
-    alphabet = RUSSIAN_ALPHABET if is_cyrillic(word) else LATIN_ALPHABET
+    cyrillic = is_cyrillic(word)
+    alphabet = RUSSIAN_ALPHABET if cyrillic else LATIN_ALPHABET
+    letters = _RUSSIAN_LIST if cyrillic else _LATIN_LIST
+    in_alphabet = _RUSSIAN_LETTERS if cyrillic else _LATIN_LETTERS
     no_keys: frozenset[str] = frozenset()
-    no_vowels = ""
     found: dict[str, float] = {}
-    for i, char in enumerate(word):
+    size = len(word)
+    limit = size if upto is None else upto  # positions past it: only the tails
+    same, shorter, longer = size in tails, size - 1 in tails, size + 1 in tails
+    for i in range(size):
+        char = word[i]
         left, right = word[:i], word[i + 1 :]
-        near = NEAR_KEYS.get(char, no_keys)
-        sounds = SOUNDS_ALIKE.get(char, no_vowels)
-        for letter in alphabet:
-            found[left + letter + right] = (
-                NEAR_KEY_COST if letter in near else VOWEL_COST if letter in sounds else OTHER_COST
+        within = i <= limit
+        if within or same:
+            # (one C-level update per position: this runs for ~500 variants a word)
+            found.update(
+                zip(
+                    [f"{left}{letter}{right}" for letter in letters],
+                    _costs(char, alphabet),
+                    strict=True,
+                )
             )
-        if right and right[0] != char:
-            found[left + right[0] + char + right[1:]] = TRANSPOSE_COST
-        doubled = left[-1:] == char or right[:1] == char
-        # An extra letter beside the key it sits next to in the same row is a
-        # fat-finger slip; a key of another row is another sound ("мишлен").
-        row = ROW_KEYS.get(char, no_keys)
-        slipped = left[-1:] in row or right[:1] in row
-        found[left + right] = (
-            DOUBLE_LETTER_COST
-            if doubled
-            else SLIP_COST
-            if slipped and (left or right)
-            else OTHER_COST
-        )
-    for i in range(len(word) + 1):
+            if right and right[0] != char:
+                found[left + right[0] + char + right[1:]] = TRANSPOSE_COST
+        if within or shorter:
+            doubled = left[-1:] == char or right[:1] == char
+            # An extra letter beside the key it sits next to in the same row is a
+            # fat-finger slip; a key of another row is another sound ("мишлен").
+            row = ROW_KEYS.get(char, no_keys)
+            slipped = left[-1:] in row or right[:1] in row
+            found[left + right] = (
+                DOUBLE_LETTER_COST
+                if doubled
+                else SLIP_COST
+                if slipped and (left or right)
+                else OTHER_COST
+            )
+    omissions = _OMISSIONS[cyrillic]
+    for i in range(size + 1 if longer else min(size, limit) + 1):
         left, right = word[:i], word[i:]
+        found.update(zip([f"{left}{letter}{right}" for letter in letters], omissions, strict=True))
+        # a letter doubled: the one before or after the gap typed again
         before, after = left[-1:], right[:1]
-        for letter in alphabet:
-            found[left + letter + right] = (
-                DOUBLE_LETTER_COST if letter in (before, after) else OMISSION_COST
-            )
+        if before in in_alphabet:
+            found[left + before + right] = DOUBLE_LETTER_COST
+        if after in in_alphabet:
+            found[left + after + right] = DOUBLE_LETTER_COST
     # Two vowels written as they sound ("малако" for "молоко"): as likely as one far slip.
     vowels = [(i, SOUNDS_ALIKE[c]) for i, c in enumerate(word) if c in SOUNDS_ALIKE]
     for a, (i, first) in enumerate(vowels):
+        if i > limit and not same:
+            break
         for j, second in vowels[a + 1 :]:
             for x in first:
                 for y in second:
@@ -115,6 +139,48 @@ def edits(word: str) -> dict[str, float]:
                     found.setdefault(variant, TWO_VOWELS_COST)
     found.pop(word, None)
     return found
+
+
+_NO_TAILS: frozenset[int] = frozenset()
+_RUSSIAN_LIST = list(RUSSIAN_ALPHABET)
+_LATIN_LIST = list(LATIN_ALPHABET)
+_RUSSIAN_LETTERS = frozenset(RUSSIAN_ALPHABET)
+_LATIN_LETTERS = frozenset(LATIN_ALPHABET)
+_OMISSIONS = {
+    True: (OMISSION_COST,) * len(RUSSIAN_ALPHABET),
+    False: (OMISSION_COST,) * len(LATIN_ALPHABET),
+}
+_SUBSTITUTIONS: dict[tuple[str, str], tuple[float, ...]] = {}
+
+
+def _costs(char: str, alphabet: str) -> tuple[float, ...]:
+    """What typing each letter of `alphabet` for `char` costs (a near key, a vowel
+    as it sounds, or a far slip), in alphabet order."""
+    costs = _SUBSTITUTIONS.get((char, alphabet))
+    if costs is None:
+        near = NEAR_KEYS.get(char, frozenset())
+        sounds = SOUNDS_ALIKE.get(char, "")
+        costs = _SUBSTITUTIONS[(char, alphabet)] = tuple(
+            NEAR_KEY_COST if letter in near else VOWEL_COST if letter in sounds else OTHER_COST
+            for letter in alphabet
+        )
+    return costs
+
+
+def valid_prefix(word: str, begins: Callable[[str], bool]) -> int:
+    """The length of the longest beginning of `word` that some key begins with
+    (`begins`: a DAWG's has_keys_with_prefix); len(word) when a key begins with all of it."""
+    low, high = 0, len(word)  # begins(word[:low]) holds; past `high` nothing does
+    if begins(word):
+        return high
+    high -= 1
+    while low < high:
+        middle = (low + high + 1) // 2
+        if begins(word[:middle]):
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 @dataclass
@@ -172,7 +238,14 @@ class SpellingCorrector:
     ) -> list[tuple[str, float]]:
         forms = morph_analyzer().dictionary.words
         cyrillic = is_cyrillic(word)
-        scored = self._score(edits(word), vocabulary, forms, cyrillic)
+        if two_edits:
+            # One edit first (usually asked and cached already): every one-edit variant
+            # costs less than any two-edit one (OTHER_COST < TWO_EDIT_COST + the least
+            # slack), so one-edit variants outside its best MAX_CANDIDATES stay outside.
+            scored = dict(self.candidates(word, vocabulary, two_edits=False))
+        else:
+            upto, tails = self._needed_edits(word, vocabulary) if cyrillic else (None, _NO_TAILS)
+            scored = self._score(edits(word, upto, tails), vocabulary, forms, cyrillic)
         if two_edits and len(word) >= MIN_TWO_EDIT_LENGTH and vocabulary:
             two = {c: cost for c, cost in self._two_edits(word, vocabulary).items()}
             for candidate, score in self._score(two, vocabulary, forms, cyrillic).items():
@@ -183,7 +256,11 @@ class SpellingCorrector:
         return ranked[:MAX_CANDIDATES]
 
     def _score(
-        self, candidates: dict[str, float], vocabulary: Vocabulary, forms: Any, cyrillic: bool
+        self,
+        candidates: dict[str, float],
+        vocabulary: Vocabulary,
+        forms: Any,
+        cyrillic: bool,
     ) -> dict[str, float]:
         # Catalog words by one set intersection (in C); dictionary forms only where the
         # catalog has a word beginning like them (most misspellings begin like nothing).
@@ -224,6 +301,30 @@ class SpellingCorrector:
             scored[candidate] = cost - bonus - FREQUENCY_WEIGHT * math.log10(1 + frequency)
         return scored
 
+    def _needed_edits(self, word: str, vocabulary: Vocabulary) -> tuple[int | None, frozenset[int]]:
+        """What of `edits(word)` `_score` can keep (its `upto` and `tails`): a variant
+        that keeps a beginning of the word no catalog word or term begins with is
+        neither a catalog word nor a form whose stem begins like one, unless its stem
+        is shorter than that beginning (a variant of a length in the tails, its stem
+        all but STEM_ENDING letters) or made otherwise (`_stem`: "наи-", "-ейш-")."""
+        if not vocabulary or not _russian_letters(word):
+            return None, _NO_TAILS
+        known = valid_prefix(word, self._bucketed(vocabulary).cyrillic.has_keys_with_prefix)
+        size = len(word)
+        if known >= size:
+            return None, _NO_TAILS
+        head = min(known + 1, 3)
+        if word[:head] == "наи"[:head]:
+            return None, _NO_TAILS  # a superlative's stem is not its beginning
+        if ("й" in word or "ш" in word) and any(c in "еа" for c in word[STEM_MIN : known + 1]):
+            return None, _NO_TAILS  # "-ейш-" may cut the stem short
+        tails = frozenset(
+            length
+            for length in (size - 1, size, size + 1)
+            if max(STEM_MIN, length - STEM_ENDING) <= known
+        )
+        return known, tails
+
     def warm_up(self, vocabulary: Vocabulary) -> None:
         """Build the per-vocabulary lookup lists now rather than on a shopper's query."""
         self._bucketed(vocabulary)
@@ -243,7 +344,12 @@ class SpellingCorrector:
         if cached is not None:
             return cached
         found = []
-        for other in edits(word).keys() & vocabulary.words.keys():
+        upto = None
+        if vocabulary and _russian_letters(word):
+            # Only variants changed within the part of the word some catalog word
+            # begins with can be catalog words: the rest are not made.
+            upto = valid_prefix(word, self._bucketed(vocabulary).cyrillic.has_keys_with_prefix)
+        for other in edits(word, upto).keys() & vocabulary.words.keys():
             if other[0] == word[0]:
                 frequency = vocabulary.word_df(other)
                 found.append((other, OMISSION_COST - FREQUENCY_WEIGHT * math.log10(1 + frequency)))
@@ -319,6 +425,11 @@ def _build_buckets(vocabulary: Vocabulary) -> _Buckets:
         if is_cyrillic(word) and word.isalpha()
     )
     return _Buckets(vocabulary, stems, by_length, cyrillic)
+
+
+def _russian_letters(word: str) -> bool:
+    """Whether `word` is Russian letters only (so is every variant `edits` makes of it)."""
+    return _RUSSIAN_LETTERS.issuperset(word)
 
 
 def _stem(word: str) -> str:
