@@ -6,6 +6,7 @@ candidates must be exactly those of every variant scored (the reference below is
 construction the speller used before, kept here to compare with).
 """
 
+import math
 import random
 
 import pytest
@@ -203,3 +204,43 @@ def test_two_edits_add_to_the_one_edit_candidates_as_if_scored_together(catalog)
         expected = sorted(scored.items(), key=lambda item: (item[1], item[0]))[:MAX_CANDIDATES]
         speller._cache.clear()
         assert speller.candidates(word, vocabulary) == expected, word
+
+
+# Near words: Latin and Cyrillic words, words with a letter of the other alphabet (an
+# edit typing it is not one `edits` makes), doubled letters and vowels by ear.
+NEAR_WORDS = {
+    "молоко": 40, "малако": 1, "молока": 9, "молотко": 2, "сумкa": 3, "сумки": 20,
+    "сумка": 50, "сумкаа": 1, "сумочка": 4, "samsung": 30, "samsyng": 1, "samsumg": 2,
+    "sumsung": 5, "кроссовки": 20, "кросовки": 3, "крссовки": 1, "кроссовкиx": 2,
+    "телефон": 30, "телефоны": 12, "тeлефон": 4, "аллергия": 2, "алергия": 7,
+}  # fmt: skip
+
+
+def reference_near(word: str, words: dict[str, int], min_df: int) -> list[tuple[str, float]]:
+    from search.understanding.spelling import FREQUENCY_WEIGHT
+
+    found = [
+        (other, OMISSION_COST - FREQUENCY_WEIGHT * math.log10(1 + words[other]))
+        for other in reference_edits(word).keys() & words.keys()
+        if other[0] == word[0] and words[other] >= min_df
+    ]
+    return sorted(found, key=lambda item: (item[1], item[0]))[:MAX_CANDIDATES]
+
+
+def test_near_catalog_words_are_the_catalog_words_among_the_variants():
+    analyzer = default_analyzer()
+    vocabulary = Vocabulary(words=dict(NEAR_WORDS), terms={"молоко": 40}, products=100)
+    speller = SpellingCorrector(Lexicon(analyzer, VocabularyStore.fixed(vocabulary)))
+    asked = [*NEAR_WORDS, *typos(list(NEAR_WORDS), seed=7, per=6), "сумкб", "телефонx"]
+    found_any = 0
+    for word in asked:
+        for min_df in (1, 3):
+            expected = reference_near(word, NEAR_WORDS, min_df) if len(word) >= 5 else []
+            if not word.isalpha():
+                expected = []
+            assert speller.near_catalog_words(word, vocabulary, min_df=min_df) == expected, (
+                word,
+                min_df,
+            )
+            found_any += bool(expected)
+    assert found_any > 100

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import dawg
@@ -128,17 +128,38 @@ def edits(
         if after in in_alphabet:
             found[left + after + right] = DOUBLE_LETTER_COST
     # Two vowels written as they sound ("малако" for "молоко"): as likely as one far slip.
+    for variant in _sound_variants(word, size if same else limit):
+        found.setdefault(variant, TWO_VOWELS_COST)
+    found.pop(word, None)
+    return found
+
+
+def _sound_variants(word: str, upto: int | None = None) -> Iterator[str]:
+    """`word` with two vowels written as they sound (the first at `upto` or before)."""
     vowels = [(i, SOUNDS_ALIKE[c]) for i, c in enumerate(word) if c in SOUNDS_ALIKE]
     for a, (i, first) in enumerate(vowels):
-        if i > limit and not same:
+        if upto is not None and i > upto:
             break
         for j, second in vowels[a + 1 :]:
             for x in first:
                 for y in second:
-                    variant = word[:i] + x + word[i + 1 : j] + y + word[j + 1 :]
-                    found.setdefault(variant, TWO_VOWELS_COST)
-    found.pop(word, None)
-    return found
+                    yield word[:i] + x + word[i + 1 : j] + y + word[j + 1 :]
+
+
+def _typed_in(word: str, other: str, letters: frozenset[str]) -> bool:
+    """Whether `other`, one edit from `word` (rapidfuzz's OSA distance), is a variant
+    `edits` makes: a letter substituted or inserted is of the word's alphabet."""
+    at = 0
+    for a, b in zip(word, other, strict=False):
+        if a != b:
+            break
+        at += 1
+    if len(other) == len(word):
+        # one letter substituted, or two swapped (any letters)
+        return word[at + 1 :] != other[at + 1 :] or other[at] in letters
+    if len(other) > len(word):
+        return other[at] in letters  # the letter inserted
+    return True  # a letter left out
 
 
 _NO_TAILS: frozenset[int] = frozenset()
@@ -196,6 +217,24 @@ class _Buckets:
     # Cyrillic catalog words and terms, for "does any begin with this?" (a DAWG: a set of
     # their every beginning held ~12 MB per process at 100k products, this well under 1)
     cyrillic: dawg.CompletionDAWG
+    # min_df -> by_length with only the words in at least min_df products (did-you-mean
+    # offers only common words: its lists are a third as long)
+    _frequent: dict[int, dict[tuple[str, int], list[str]]] = field(default_factory=dict)
+
+    def frequent(self, min_df: int) -> dict[tuple[str, int], list[str]]:
+        """`by_length` of the words in at least `min_df` products."""
+        if min_df <= 1:
+            return self.by_length
+        found = self._frequent.get(min_df)
+        if found is None:
+            counts = self.vocabulary.words
+            found = {}
+            for key, words in self.by_length.items():
+                kept = [w for w in words if counts[w] >= min_df]
+                if kept:
+                    found[key] = kept
+            self._frequent[min_df] = found
+        return found
 
 
 class SpellingCorrector:
@@ -206,7 +245,7 @@ class SpellingCorrector:
         # A plain dict cleared when full: safe under threads without a lock (every
         # operation is atomic), and typos repeat too little for LRU to matter.
         self._cache: dict[tuple[int, str, bool], list[tuple[str, float]]] = {}
-        self._near: dict[tuple[int, str], list[tuple[str, float]]] = {}
+        self._near: dict[tuple[int, str, int], list[tuple[str, float]]] = {}
         self._buckets: _Buckets | None = None
 
     def correct(self, word: str, vocabulary: Vocabulary | None = None) -> str | None:
@@ -335,24 +374,43 @@ class SpellingCorrector:
             buckets = self._buckets = _build_buckets(vocabulary)
         return buckets
 
-    def near_catalog_words(self, word: str, vocabulary: Vocabulary) -> list[tuple[str, float]]:
-        """Catalog words one edit from `word` (same first letter), cheap: for did-you-mean."""
+    def near_catalog_words(
+        self, word: str, vocabulary: Vocabulary, *, min_df: int = 1
+    ) -> list[tuple[str, float]]:
+        """Catalog words one edit from `word` (same first letter; those in at least
+        `min_df` products), cheap: for did-you-mean. The variants of `edits` the catalog
+        has, found from the catalog's side: words one edit apart by rapidfuzz (in C,
+        over the words of the same first letter and about the same length), then the
+        letter typed checked against the word's alphabet as `edits` makes them."""
         if len(word) < MIN_TWO_EDIT_LENGTH or not word.isalpha():
             return []
-        key = (id(vocabulary), word)
+        key = (id(vocabulary), word, min_df)
         cached = self._near.get(key)
         if cached is not None:
             return cached
-        found = []
-        upto = None
-        if vocabulary and _russian_letters(word):
-            # Only variants changed within the part of the word some catalog word
-            # begins with can be catalog words: the rest are not made.
-            upto = valid_prefix(word, self._bucketed(vocabulary).cyrillic.has_keys_with_prefix)
-        for other in edits(word, upto).keys() & vocabulary.words.keys():
-            if other[0] == word[0]:
-                frequency = vocabulary.word_df(other)
-                found.append((other, OMISSION_COST - FREQUENCY_WEIGHT * math.log10(1 + frequency)))
+        if not vocabulary:
+            return []
+        buckets = self._bucketed(vocabulary).frequent(min_df)
+        letters = _RUSSIAN_LETTERS if is_cyrillic(word) else _LATIN_LETTERS
+        first, size = word[0], len(word)
+        near: set[str] = set()
+        for length in (size - 1, size, size + 1):
+            bucket = buckets.get((first, length))
+            if not bucket:
+                continue
+            for other, distance, _ in process.extract(
+                word, bucket, scorer=OSA.distance, score_cutoff=1, limit=None
+            ):
+                if distance == 1 and _typed_in(word, other, letters):
+                    near.add(other)
+        counts = vocabulary.words
+        for other in _sound_variants(word):
+            if other[0] == first and other in counts and counts[other] >= min_df:
+                near.add(other)
+        found = [
+            (other, OMISSION_COST - FREQUENCY_WEIGHT * math.log10(1 + counts[other]))
+            for other in near
+        ]
         result = sorted(found, key=lambda item: (item[1], item[0]))[:MAX_CANDIDATES]
         if len(self._near) >= _CACHE_SIZE:
             self._near.clear()
