@@ -160,6 +160,7 @@ class QueryUnderstanding:
         """Load the vocabulary and build what lookups need, before the first shopper comes."""
         vocabulary = self.lexicon.vocabulary
         self.speller.warm_up(vocabulary)
+        self.speller.near_catalog_words("прогрев", vocabulary, min_df=DID_YOU_MEAN_MIN)
         self.brands(vocabulary).lookup("прогрев")
         self.transliterator.candidates("warm", vocabulary)  # its skeleton index
         _ = vocabulary.term_ids
