@@ -176,7 +176,7 @@ def test_the_candidates_are_those_of_every_variant_scored(catalog):
     words = [*CATALOG_WORDS, "наибелейших", "свежайшая", "крупнейшего"]
     damaged = [*typos(words), *typos(sorted(forms), per=3)]
     dictionary = morph_analyzer().dictionary.words
-    checked = pruned = 0
+    checked = pruned = by_letter = 0
     for word in [*damaged, *SPECIAL, "наибелейшиз", "крупнейщий", "свежайщая"]:
         if len(word) < 3 or not word.isalpha():
             continue
@@ -184,10 +184,12 @@ def test_the_candidates_are_those_of_every_variant_scored(catalog):
         scored = speller._score(reference_edits(word), vocabulary, dictionary, cyrillic)
         expected = sorted(scored.items(), key=lambda item: (item[1], item[0]))[:MAX_CANDIDATES]
         assert speller.candidates(word, vocabulary, two_edits=False) == expected, word
-        upto, _ = speller._needed_edits(word, vocabulary)
+        upto, _, begins = speller._needed_edits(word, vocabulary)
         checked += 1
         pruned += upto is not None
+        by_letter += begins is not None and len(word) >= 7
     assert checked > 200 and pruned > checked // 3  # the pruning was exercised
+    assert by_letter > checked // 3
 
 
 def test_two_edits_add_to_the_one_edit_candidates_as_if_scored_together(catalog):

@@ -69,7 +69,10 @@ SOUNDS_ALIKE = {"о": "а", "а": "оя", "е": "ия", "и": "еы", "я": "е�
 
 
 def edits(
-    word: str, upto: int | None = None, tails: frozenset[int] = frozenset()
+    word: str,
+    upto: int | None = None,
+    tails: frozenset[int] = frozenset(),
+    begins: Callable[[str], bool] | None = None,
 ) -> dict[str, float]:
     """Every word one edit from `word`, with the edit's cost.
 
@@ -81,6 +84,10 @@ def edits(
     variant made past it keeps `word[:upto + 1]`), and the edits past it that make a
     variant of a length in `tails`. Edits are made in the same order as in the full
     dict and every edit making a kept variant is made, so each has its cost there.
+
+    `begins` (a Russian word, see `_needed_edits`): a letter typed or put in at the
+    fourth letter or later, within what stays of the variant's stem, only if some
+    catalog word or term begins with the word's letters before it and that letter.
     """
     cyrillic = is_cyrillic(word)
     alphabet = RUSSIAN_ALPHABET if cyrillic else LATIN_ALPHABET
@@ -91,19 +98,24 @@ def edits(
     size = len(word)
     limit = size if upto is None else upto  # positions past it: only the tails
     same, shorter, longer = size in tails, size - 1 in tails, size + 1 in tails
+    # positions whose substituted / inserted letter falls within the variant's stem
+    stem_substituted = max(STEM_MIN, size - STEM_ENDING) if begins is not None else 0
+    stem_inserted = max(STEM_MIN, size + 1 - STEM_ENDING) if begins is not None else 0
+    allowed: dict[int, list[int]] = {}
     for i in range(size):
         char = word[i]
         left, right = word[:i], word[i + 1 :]
         within = i <= limit
         if within or same:
-            # (one C-level update per position: this runs for ~500 variants a word)
-            found.update(
-                zip(
-                    [f"{left}{letter}{right}" for letter in letters],
-                    _costs(char, alphabet),
-                    strict=True,
+            costs = _costs(char, alphabet)
+            if begins is not None and STEM_MIN <= i < stem_substituted:
+                kept = allowed[i] = _begin_letters(left, letters, begins)
+                found.update({f"{left}{letters[k]}{right}": costs[k] for k in kept})
+            else:
+                # (one C-level update per position: this runs for ~500 variants a word)
+                found.update(
+                    zip([f"{left}{letter}{right}" for letter in letters], costs, strict=True)
                 )
-            )
             if right and right[0] != char:
                 found[left + right[0] + char + right[1:]] = TRANSPOSE_COST
         if within or shorter:
@@ -122,7 +134,15 @@ def edits(
     omissions = _OMISSIONS[cyrillic]
     for i in range(size + 1 if longer else min(size, limit) + 1):
         left, right = word[:i], word[i:]
-        found.update(zip([f"{left}{letter}{right}" for letter in letters], omissions, strict=True))
+        if begins is not None and STEM_MIN <= i < stem_inserted:
+            letters_kept = allowed.get(i)
+            if letters_kept is None:
+                letters_kept = _begin_letters(left, letters, begins)
+            found.update({f"{left}{letters[k]}{right}": OMISSION_COST for k in letters_kept})
+        else:
+            found.update(
+                zip([f"{left}{letter}{right}" for letter in letters], omissions, strict=True)
+            )
         # a letter doubled: the one before or after the gap typed again
         before, after = left[-1:], right[:1]
         if before in in_alphabet:
@@ -134,6 +154,12 @@ def edits(
         found.setdefault(variant, TWO_VOWELS_COST)
     found.pop(word, None)
     return found
+
+
+def _begin_letters(left: str, letters: list[str], begins: Callable[[str], bool]) -> list[int]:
+    """The places in `letters` of those some key begins with after `left` (й and ш
+    always: with them a variant's stem may be cut otherwise, see `_stem`)."""
+    return [k for k, letter in enumerate(letters) if letter in "йш" or begins(left + letter)]
 
 
 def _sound_variants(word: str, upto: int | None = None) -> Iterator[str]:
@@ -308,8 +334,10 @@ class SpellingCorrector:
             # slack), so one-edit variants outside its best MAX_CANDIDATES stay outside.
             scored = dict(self.candidates(word, vocabulary, two_edits=False))
         else:
-            upto, tails = self._needed_edits(word, vocabulary) if cyrillic else (None, _NO_TAILS)
-            scored = self._score(edits(word, upto, tails), vocabulary, forms, cyrillic)
+            upto, tails, begins = (
+                self._needed_edits(word, vocabulary) if cyrillic else (None, _NO_TAILS, None)
+            )
+            scored = self._score(edits(word, upto, tails, begins), vocabulary, forms, cyrillic)
         if two_edits and len(word) >= MIN_TWO_EDIT_LENGTH and vocabulary:
             two = {c: cost for c, cost in self._two_edits(word, vocabulary).items()}
             for candidate, score in self._score(two, vocabulary, forms, cyrillic).items():
@@ -365,29 +393,36 @@ class SpellingCorrector:
             scored[candidate] = cost - bonus - FREQUENCY_WEIGHT * math.log10(1 + frequency)
         return scored
 
-    def _needed_edits(self, word: str, vocabulary: Vocabulary) -> tuple[int | None, frozenset[int]]:
-        """What of `edits(word)` `_score` can keep (its `upto` and `tails`): a variant
-        that keeps a beginning of the word no catalog word or term begins with is
-        neither a catalog word nor a form whose stem begins like one, unless its stem
-        is shorter than that beginning (a variant of a length in the tails, its stem
-        all but STEM_ENDING letters) or made otherwise (`_stem`: "наи-", "-ейш-")."""
+    def _needed_edits(
+        self, word: str, vocabulary: Vocabulary
+    ) -> tuple[int | None, frozenset[int], Callable[[str], bool] | None]:
+        """What of `edits(word)` `_score` can keep (its `upto`, `tails` and `begins`): a
+        variant that keeps a beginning of the word no catalog word or term begins with,
+        or puts a letter in after which none does, is neither a catalog word nor a form
+        whose stem begins like one, unless its stem is shorter than that beginning (a
+        variant of a length in the tails, its stem all but STEM_ENDING letters) or made
+        otherwise (`_stem`: "наи-", "-ейш-")."""
         if not vocabulary or not _russian_letters(word):
-            return None, _NO_TAILS
-        known = valid_prefix(word, self._bucketed(vocabulary).cyrillic.has_keys_with_prefix)
+            return None, _NO_TAILS, None
+        begins = self._bucketed(vocabulary).cyrillic.has_keys_with_prefix
+        # letters put in from the fourth on: a superlative's stem is made otherwise only
+        # if the word begins so, or has "йш" (or the letter makes it: see _begin_letters)
+        letters = None if word.startswith("наи") or "йш" in word else begins
+        known = valid_prefix(word, begins)
         size = len(word)
         if known >= size:
-            return None, _NO_TAILS
+            return None, _NO_TAILS, letters
         head = min(known + 1, 3)
         if word[:head] == "наи"[:head]:
-            return None, _NO_TAILS  # a superlative's stem is not its beginning
+            return None, _NO_TAILS, letters  # a superlative's stem is not its beginning
         if ("й" in word or "ш" in word) and any(c in "еа" for c in word[STEM_MIN : known + 1]):
-            return None, _NO_TAILS  # "-ейш-" may cut the stem short
+            return None, _NO_TAILS, letters  # "-ейш-" may cut the stem short
         tails = frozenset(
             length
             for length in (size - 1, size, size + 1)
             if max(STEM_MIN, length - STEM_ENDING) <= known
         )
-        return known, tails
+        return known, tails, letters
 
     def warm_up(self, vocabulary: Vocabulary) -> None:
         """Build the per-vocabulary lookup lists now rather than on a shopper's query."""
