@@ -251,7 +251,7 @@ class _Buckets:
     # min_df -> by_length with only the words in at least min_df products (did-you-mean
     # offers only common words: its lists are a third as long)
     _frequent: dict[int, dict[tuple[str, int], list[str]]] = field(default_factory=dict)
-
+    # min_df -> the deletion index of those words (see `deletions`)
     _deletions: dict[int, tuple[list[str], array]] = field(default_factory=dict)
 
     def deletions(self, min_df: int) -> tuple[list[str], array] | None:
@@ -439,9 +439,10 @@ class SpellingCorrector:
     ) -> list[tuple[str, float]]:
         """Catalog words one edit from `word` (same first letter; those in at least
         `min_df` products), cheap: for did-you-mean. The variants of `edits` the catalog
-        has, found from the catalog's side: words one edit apart by rapidfuzz (in C,
-        over the words of the same first letter and about the same length), then the
-        letter typed checked against the word's alphabet as `edits` makes them."""
+        has, found from the catalog's side: words one edit apart by the deletion index
+        (min_df > 1) or by rapidfuzz (in C, over the words of the same first letter and
+        about the same length), then the letter typed checked against the word's
+        alphabet as `edits` makes them, and the vowels written as they sound."""
         if len(word) < MIN_TWO_EDIT_LENGTH or not word.isalpha():
             return []
         key = (id(vocabulary), word, min_df)
