@@ -247,3 +247,12 @@ def test_near_catalog_words_are_the_catalog_words_among_the_variants():
             )
             found_any += bool(expected)
     assert found_any > 100
+
+
+def test_the_cost_tables_of_typed_letters_stay_bounded():
+    from search.understanding import spelling
+
+    for code in range(0x4E00, 0x4E00 + 3 * spelling._CACHE_SIZE):  # CJK letters
+        edits("a" + chr(code))
+    assert 0 < len(spelling._SUBSTITUTIONS) <= spelling._CACHE_SIZE
+    assert edits("сумка") == reference_edits("сумка")

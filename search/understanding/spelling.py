@@ -210,6 +210,8 @@ def _costs(char: str, alphabet: str) -> tuple[float, ...]:
     as it sounds, or a far slip), in alphabet order."""
     costs = _SUBSTITUTIONS.get((char, alphabet))
     if costs is None:
+        if len(_SUBSTITUTIONS) >= _CACHE_SIZE:  # any letter of any script may be typed
+            _SUBSTITUTIONS.clear()
         near = NEAR_KEYS.get(char, frozenset())
         sounds = SOUNDS_ALIKE.get(char, "")
         costs = _SUBSTITUTIONS[(char, alphabet)] = tuple(
