@@ -13,6 +13,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,7 @@ from .generations import Generations, os_errors
 BRANDS_FILE = "brands.json"
 FACET_CACHE_SIZE = 1024
 CLAUSE_CACHE_SIZE = 1024  # ~1.3 KB each, mostly tantivy's own memory
+QUERY_CACHE_SIZE = 256  # whole queries: their clauses, shared with the clause cache
 # Brand ids counted per segment and returned (at least), then sorted by (count, key)
 # and cut to the facet's size: the order Elasticsearch gives, ties included unless
 # more brands than this tie at the cut.
@@ -132,6 +134,8 @@ class EmbeddedEngine:
         self._facet_cache: OrderedDict[tuple, tuple] = OrderedDict()
         # Query clauses of recent readings and filter sets (they hold no index state).
         self._clauses: dict[TextMatch | Filters, list[tuple[tantivy.Occur, tantivy.Query]]] = {}
+        # Whole queries of recent (reading, filters): a search's facets reuse its query.
+        self._queries: dict[tuple[TextMatch | None, Filters], tantivy.Query] = {}
         # Facets grouped by the filters they count with, per filter set (see _facet_groups).
         self._groups: dict[Filters, list[tuple[Filters, list[str]]]] = {}
 
@@ -201,16 +205,18 @@ class EmbeddedEngine:
             )
         hits = []
         scored = query.text is not None and query.sort == "relevance"
+        with_marks = query.text is not None
+        loads, doc = orjson.loads, searcher.doc
         for key, address in result.hits:
-            stored = searcher.doc(address)
-            payload = orjson.loads(stored["payload"][0])
-            marks = stored.get_first("marks") if query.text is not None else None
+            stored = doc(address)
+            payload = loads(stored["payload"][0])
+            marks = stored.get_first("marks") if with_marks else None
             hits.append(
                 Hit(
                     payload["id"],
                     float(key) if scored else 0.0,
                     payload,
-                    orjson.loads(marks) if marks else None,
+                    loads(marks) if marks else None,
                 )
             )
         # `count` is missing from tantivy's type stub, not from its SearchResult.
@@ -325,14 +331,24 @@ class EmbeddedEngine:
     # -- query building -------------------------------------------------------
 
     def _query(self, text: TextMatch | None, filters: Filters) -> tantivy.Query:
-        clauses = list(self._text_clauses(text)) if text is not None else []
-        clauses.extend(self._filter_clauses(filters))
-        if not clauses:
-            return tantivy.Query.all_query()
-        if all(occur == tantivy.Occur.MustNot for occur, _ in clauses):
-            # a query of only MustNot clauses matches nothing
-            clauses.insert(0, (tantivy.Occur.Must, tantivy.Query.all_query()))
-        return tantivy.Query.boolean_query(clauses)
+        """The query of a reading (None: browsing) and filters; kept for the facets'
+        aggregations of the same search and the next search of the same query."""
+        key = (text, filters)
+        query = self._queries.get(key)
+        if query is None:
+            clauses = list(self._text_clauses(text)) if text is not None else []
+            clauses.extend(self._filter_clauses(filters))
+            if not clauses:
+                query = tantivy.Query.all_query()
+            else:
+                if all(occur == tantivy.Occur.MustNot for occur, _ in clauses):
+                    # a query of only MustNot clauses matches nothing
+                    clauses.insert(0, (tantivy.Occur.Must, tantivy.Query.all_query()))
+                query = tantivy.Query.boolean_query(clauses)
+            if len(self._queries) >= QUERY_CACHE_SIZE:
+                self._queries.clear()
+            self._queries[key] = query
+        return query
 
     def _text_clauses(self, text: TextMatch) -> list[tuple[tantivy.Occur, tantivy.Query]]:
         """The clauses of the query words; built once per reading (a search and its
@@ -534,16 +550,23 @@ def _brand_buckets(
 ) -> list[FacetBucket]:
     """The brand facet, from brand_id buckets (or brand_key's, in older generations):
     the most products first, then by key, as Elasticsearch orders them."""
-    counted: list[tuple[str, int]] = []
-    for bucket in buckets:
-        key = bucket["key"]
-        if generation.has_brand_ids:
-            key = generation.brand_key(int(key))
-        if key:
-            counted.append((key, int(bucket["doc_count"])))
-    counted.sort(key=lambda kc: (-kc[1], kc[0]))
+    if generation.has_brand_ids:
+        keys = generation.brand_keys  # brand_key() below reads new brands into this list
+        ids = [int(b["key"]) for b in buckets]
+        if ids and max(ids) > len(keys):
+            generation.brand_key(max(ids))
+        counted = [
+            (keys[i - 1], b["doc_count"])
+            for i, b in zip(ids, buckets, strict=True)
+            if 0 < i <= len(keys)
+        ]
+    else:
+        counted = [(b["key"], b["doc_count"]) for b in buckets if b["key"]]
+    # by key, then (a stable sort) by count, most first: (-count, key) order
+    counted.sort(key=itemgetter(0))
+    counted.sort(key=itemgetter(1), reverse=True)
     labels = generation.brand_labels
-    return [FacetBucket(key, count, labels.get(key)) for key, count in counted[:size]]
+    return [FacetBucket(key, int(count), labels.get(key)) for key, count in counted[:size]]
 
 
 def _read_brand_labels(path: Path) -> dict[str, str]:
