@@ -63,3 +63,30 @@ def test_the_query_cache_stays_within_its_bound(tmp_path, monkeypatch):
         serving.count(EngineQuery(text=None, filters=Filters(price_usd_min=float(price))))
         assert len(serving._queries) <= 3
     assert serving.count(EngineQuery(text=None, filters=Filters(price_usd_min=15.0))) == 3
+
+
+def test_a_category_search_counts_its_facets_in_one_aggregation_exactly(tmp_path, monkeypatch):
+    serving = engine(tmp_path)
+    bag = TextMatch(required=(("сумка",),))
+    queries = [
+        EngineQuery(text=text, filters=Filters(categories=(category,), ships_to="RU"))
+        for text in (None, bag)
+        for category in ("luggage_bags", "shoes")
+    ]
+    calls = []
+    real = serving._one_pass
+    monkeypatch.setattr(serving, "_one_pass", lambda *a: calls.append(1) or real(*a))
+    one_pass = [serving.search(q) for q in queries]
+    assert len(calls) == len(queries)
+    monkeypatch.setattr(serving, "_one_pass", lambda *a: None)
+    serving._facet_cache.clear()
+    apart = [serving.search(q) for q in queries]
+    for mine, theirs in zip(one_pass, apart, strict=True):
+        assert (mine.facets, mine.price_usd_range) == (theirs.facets, theirs.price_usd_range)
+    shoes = one_pass[1]
+    assert [(b.value, b.count) for b in shoes.facets["category"]] == [
+        ("luggage_bags", 4),
+        ("shoes", 2),
+    ]
+    assert [(b.value, b.count) for b in shoes.facets["brand"]] == [("beta", 1)]
+    assert shoes.price_usd_range == (18.0, 20.0)

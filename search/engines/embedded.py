@@ -52,6 +52,7 @@ QUERY_CACHE_SIZE = 256  # whole queries: their clauses, shared with the clause c
 BRAND_ID_BUCKETS = 64
 BRAND_ID_SEGMENT_BUCKETS = 1024
 WRITER_HEAP = 256 * 1024 * 1024
+_KEPT = "kept"  # the aggregation of the filtered category's bucket (see _one_pass)
 _FACET_FIELDS = {"category": "category", "brand": "brand_key", "ships_from": "ships_from"}
 _SORT_FIELDS = {
     "price_asc": ("price_usd", tantivy.Order.Asc),
@@ -248,49 +249,77 @@ class EmbeddedEngine:
     ) -> tuple[dict[str, list[FacetBucket]], tuple[float, float] | None]:
         """Each facet counts with every filter but its own, grouped to share requests;
         the facets of the query's own filters are empty without asking when it found
-        nothing (`total`)."""
+        nothing (`total`). A query filtered by one category counts in one aggregation
+        (see _one_pass)."""
+        groups = self._facet_groups(query.filters)
+        if total and len(groups) == 2:
+            one = self._one_pass(searcher, query, generation, groups)
+            if one is not None:
+                return one
         facets: dict[str, list[FacetBucket]] = {}
         price_range = None
-        for filters, group in self._facet_groups(query.filters):
+        for filters, group in groups:
             if not total and filters == query.filters:
                 facets.update((facet, []) for facet in group if facet != "price")
                 continue
-            aggs: dict[str, Any] = {}
-            for facet in group:
-                if facet == "price":
-                    aggs["price_stats"] = {"stats": {"field": "price_usd"}}
-                    continue
-                if facet == "brand" and generation.has_brand_ids:
-                    aggs[facet] = {
-                        "terms": {
-                            "field": "brand_id",
-                            "size": max(BRAND_ID_BUCKETS, 2 * query.facet_size),
-                            "segment_size": BRAND_ID_SEGMENT_BUCKETS,
-                        }
+            aggs = self._facet_aggs(group, query.facet_size, generation)
+            answer = searcher.aggregate(self._query(query.text, filters), aggs)
+            counted = _read_facets(answer, group, query.facet_size, generation, facets)
+            price_range = counted or price_range
+        return facets, price_range
+
+    def _one_pass(
+        self,
+        searcher: tantivy.Searcher,
+        query: EngineQuery,
+        generation: _Generation,
+        groups: list[tuple[Filters, list[str]]],
+    ) -> tuple[dict[str, list[FacetBucket]], tuple[float, float] | None] | None:
+        """The facets of a query filtered by one category (and no other facet's filter),
+        in one aggregation over the query without that filter: the category facet at
+        the top, the others inside the category's own bucket (a terms bucket of that
+        one value), so they count exactly the filtered products. None for any other
+        query (~0.19 -> ~0.16 ms a category search; an origin or a price range kept
+        the same way costs what two aggregations do: tantivy counts the other
+        facets in the price ranges around the filter's too, and in other origins).
+        """
+        (apart, alone), (own, others) = sorted(groups, key=lambda g: g[0] == query.filters)
+        if own != query.filters or alone != ["category"] or len(own.categories) != 1:
+            return None
+        size = query.facet_size
+        aggs = self._facet_aggs(alone, size, generation)
+        aggs[_KEPT] = {
+            "terms": {"field": "category", "include": list(own.categories), "size": 1},
+            "aggs": self._facet_aggs(others, size, generation),
+        }
+        answer = searcher.aggregate(self._query(query.text, apart), aggs)
+        facets: dict[str, list[FacetBucket]] = {}
+        _read_facets(answer, alone, size, generation, facets)
+        kept = answer.get(_KEPT, {}).get("buckets") or [{}]
+        price_range = _read_facets(kept[0], others, size, generation, facets)
+        return facets, price_range
+
+    @staticmethod
+    def _facet_aggs(group: Sequence[str], size: int, generation: _Generation) -> dict[str, Any]:
+        """The aggregations that count `group`'s facets."""
+        aggs: dict[str, Any] = {}
+        for facet in group:
+            if facet == "price":
+                aggs["price_stats"] = {"stats": {"field": "price_usd"}}
+            elif facet == "brand" and generation.has_brand_ids:
+                aggs[facet] = {
+                    "terms": {
+                        "field": "brand_id",
+                        "size": max(BRAND_ID_BUCKETS, 2 * size),
+                        "segment_size": BRAND_ID_SEGMENT_BUCKETS,
                     }
-                    continue
-                size = query.facet_size
+                }
+            else:
                 # segment_size bounds per-segment term lookups, the cost of a terms facet
                 aggs[facet] = {
                     "terms": {"field": _FACET_FIELDS[facet], "size": size, "segment_size": size * 2}
                 }
-            answer = searcher.aggregate(self._query(query.text, filters), aggs)
-            for facet in group:
-                if facet == "price":
-                    stats = answer.get("price_stats") or {}
-                    if stats.get("count"):
-                        price_range = (stats["min"], stats["max"])
-                    continue
-                buckets = answer.get(facet, {}).get("buckets", [])
-                if facet == "brand":
-                    facets[facet] = _brand_buckets(buckets, generation, query.facet_size)
-                    continue
-                facets[facet] = [
-                    FacetBucket(str(b["key"]), int(b["doc_count"]))
-                    for b in buckets
-                    if b["key"] != ""
-                ]
-        return facets, price_range
+        return aggs
 
     def _facet_groups(self, filters: Filters) -> list[tuple[Filters, list[str]]]:
         """The facets grouped by the filters they count with (each facet's own left
@@ -543,6 +572,32 @@ class EmbeddedEngine:
                 raise
         generation.index.reload()
         return applied
+
+
+def _read_facets(
+    answer: dict[str, Any],
+    group: Sequence[str],
+    size: int,
+    generation: _Generation,
+    facets: dict[str, list[FacetBucket]],
+) -> tuple[float, float] | None:
+    """`group`'s facets from an aggregation's `answer` into `facets`; the price range
+    when the group counts it and products have prices."""
+    price_range = None
+    for facet in group:
+        if facet == "price":
+            stats = answer.get("price_stats") or {}
+            if stats.get("count"):
+                price_range = (stats["min"], stats["max"])
+            continue
+        buckets = answer.get(facet, {}).get("buckets", [])
+        if facet == "brand":
+            facets[facet] = _brand_buckets(buckets, generation, size)
+            continue
+        facets[facet] = [
+            FacetBucket(str(b["key"]), int(b["doc_count"])) for b in buckets if b["key"] != ""
+        ]
+    return price_range
 
 
 def _brand_buckets(
