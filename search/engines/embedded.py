@@ -52,7 +52,6 @@ QUERY_CACHE_SIZE = 256  # whole queries: their clauses, shared with the clause c
 BRAND_ID_BUCKETS = 64
 BRAND_ID_SEGMENT_BUCKETS = 1024
 WRITER_HEAP = 256 * 1024 * 1024
-_KEPT = "kept"  # the aggregation of the filtered category's bucket (see _one_pass)
 _FACET_FIELDS = {"category": "category", "brand": "brand_key", "ships_from": "ships_from"}
 _SORT_FIELDS = {
     "price_asc": ("price_usd", tantivy.Order.Asc),
@@ -60,6 +59,7 @@ _SORT_FIELDS = {
     "orders": ("orders", tantivy.Order.Desc),
     "rating": ("rating", tantivy.Order.Desc),
 }
+_KEPT = "kept"  # the aggregation of the filtered category's bucket (see _one_pass)
 
 
 def build_schema() -> tantivy.Schema:
