@@ -1,7 +1,7 @@
 """Brands as Russian shoppers type them: hit rates on the judged lists of bench/brand_queries.py.
 
 Runs every query through Vitrina's SearchService over an index of the 100k catalog
-and prints, for the tuned list and the held-out list apart: P@1 (the first result is
+and prints, for the tuned list and the two held-out lists apart: P@1 (the first result is
 of the brand), hit@5 (one of the first five is), P@5 (the share of the first five
 that are, out of min(5, the brand's products)) and hit@10 (page one).
 
@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from brand_queries import HELD_OUT, TUNED  # noqa: E402
+from brand_queries import HELD_OUT, HELD_OUT_3, TUNED  # noqa: E402
 
 from search.params import SearchParams  # noqa: E402
 from search.understanding.brands import brand_spellings, build_readings  # noqa: E402
@@ -85,7 +85,7 @@ def main() -> None:
     services.understanding.warm_up()
     products = load_catalog(args.catalog)
     print(f"{'list':9} {'n':>4} {'P@1':>6} {'hit@5':>6} {'P@5':>6} {'hit@10':>6}")
-    for name, queries in (("tuned", TUNED), ("held-out", HELD_OUT)):
+    for name, queries in (("tuned", TUNED), ("held-out", HELD_OUT), ("held-out3", HELD_OUT_3)):
         if args.show_misses:
             print(f"{name}:")
         p1, hit5, p5, hit10 = run(services, products, queries, args.show_misses)

@@ -46,6 +46,9 @@ _PLAN_CACHE_SIZE = 2_000
 TRANSLIT_MARGIN = 4
 BRAND_EXACT_COST = 0.1
 BRAND_FUZZY_COST = 0.45  # per edit between the typed word and the reading
+# A dictionary word read as a brand puts the brand's products first when the catalog has
+# the brand with the rest of the query this many times more often than the word.
+BRAND_PREFERENCE_MARGIN = 1.5
 RUSSIAN_LOOKING_COST = 0.6  # brand readings of words that look Russian come after spelling
 LATIN_TRANSLIT_COST = 0.35
 REAL_WORD_COST = 0.4  # replacing a word the dictionary knows costs this much more
@@ -295,6 +298,7 @@ class QueryUnderstanding:
             typed = Alternative(surface, tuple(tuple(t.terms) for t in window))
             unit = Unit(window[0].start, window[-1].end, surface, "phrase", typed, UNKNOWN)
             unit.extras.append(target)
+            unit.preferred = target
             return unit
         return None
 
@@ -353,7 +357,9 @@ class QueryUnderstanding:
             if unit.kind == "word" and read_as_brand(unit.surface) and len(unit.surface) > 1:
                 brand = self._confirmed_brand(query, i)
                 if brand is not None:
-                    unit.extras.append(brand)
+                    unit.extras.append(brand[0])
+                    if brand[1]:
+                        unit.preferred = brand[0]
 
     def _add_compounds(self, query: _Query) -> None:
         """ "чайник электрический" also finds "электрочайник" (both words, so it still must)."""
@@ -381,8 +387,12 @@ class QueryUnderstanding:
             groups.extend(unit.groups())
         return groups
 
-    def _confirmed_brand(self, query: _Query, i: int) -> Alternative | None:
-        """The catalog's Latin spelling of a Cyrillic word, when the catalog agrees."""
+    def _confirmed_brand(self, query: _Query, i: int) -> tuple[Alternative, bool] | None:
+        """The catalog's Latin spelling of a Cyrillic word, when the catalog agrees, and
+        whether its products come first: always for a word no dictionary knows (a
+        foreign name as Russians write it: "пантин", "версаче"), for a Russian word
+        or name ("лего", "ариэль", "марко") when the catalog has the brand with the
+        rest of the query clearly more often than the word (BRAND_PREFERENCE_MARGIN)."""
         unit, vocabulary = query.units[i], query.vocabulary
         alias = self.transliterator.aliases.get(unit.surface)
         if alias is not None:
@@ -390,7 +400,7 @@ class QueryUnderstanding:
             # An alias the catalog does not have ("loreal" for L'Oreal) would find
             # nothing: the lexicon's reading decides instead.
             if aliased.groups and query.evidence.exists(aliased.groups):
-                return aliased
+                return aliased, True
         if unit.evidence == UNKNOWN:
             return None  # decided with the other replacements (_correct)
         # (by its lemma only when the catalog lacks the word: "памперсы", not "амурам")
@@ -414,14 +424,15 @@ class QueryUnderstanding:
             return None
         # A dictionary word the catalog uses ("кеды", "майка") is what it says; only a
         # more common other-script word ("канон" -> canon) may join it.
-        margin = 1 if self.analyzer.words.is_known(unit.surface) else TRANSLIT_MARGIN
+        known = self.analyzer.words.is_known(unit.surface)
+        margin = 1 if known else TRANSLIT_MARGIN
         if (
             own
             and best_count * margin <= own
             and not self._spelt_as_brand(query, i, best, best_count)
         ):
             return None
-        return best
+        return best, not known or best_count >= BRAND_PREFERENCE_MARGIN * own
 
     def _spelt_as_brand(
         self, query: _Query, i: int, brand: Alternative, brand_count: float
@@ -622,10 +633,24 @@ class QueryUnderstanding:
         units = query.units
         bases = [u.typed if typed else u.base for u in units]
         groups = [g for u, base in zip(units, bases, strict=True) for g in u.groups(base)]
-        match = TextMatch(required=tuple(dict.fromkeys(groups)))
+        match = TextMatch(
+            required=tuple(dict.fromkeys(groups)), optional=self._preferred(units, bases)
+        )
         return Interpretation(
             self._text(query, bases), match, tuple(self._corrections(query, bases))
         )
+
+    @staticmethod
+    def _preferred(units: list[Unit], bases: list[Alternative]) -> tuple[Group, ...]:
+        """The brands typed in Cyrillic or Arabic that should come first, as optional
+        groups: a word read as a brand ("ариэль" -> ariel) matches its own script too,
+        and a title that only mentions the word ("русалочка ариэль", "набор ахмад")
+        would outrank the brand's products (the rarer word scores higher)."""
+        preferred: list[Group] = []
+        for unit, base in zip(units, bases, strict=True):
+            if unit.preferred is not None and base.kind != "translit":
+                preferred.extend(unit.preferred.groups)
+        return tuple(dict.fromkeys(preferred))
 
     def _text(self, query: _Query, bases: list[Alternative]) -> str:
         parts, cursor = [], 0
@@ -664,9 +689,11 @@ class QueryUnderstanding:
             return max((vocabulary.term_df(t) for g in groups[i] for t in g), default=0)
 
         reading = self._interpretation(query)
+        preferred = reading.match.optional
         for required, optional in relaxations(
             units, groups, frequency, vocabulary.products, query.evidence.exists
         ):
+            optional = [*optional, *preferred]
             yield replace(
                 reading,
                 match=TextMatch(tuple(dict.fromkeys(required)), tuple(dict.fromkeys(optional))),

@@ -47,6 +47,7 @@ class Unit:
     evidence: int  # lexicon.IN_CATALOG / IN_DICTIONARY / UNKNOWN
     choice: Alternative | None = None  # a replacement of the typed word
     extras: list[Alternative] = field(default_factory=list)
+    preferred: Alternative | None = None  # a brand extra whose products come first
 
     @property
     def base(self) -> Alternative:
