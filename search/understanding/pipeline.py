@@ -63,6 +63,9 @@ DID_YOU_MEAN_FACTOR = 5
 DID_YOU_MEAN_MIN = 3
 DID_YOU_MEAN_MIN_LENGTH = 5
 _BRAND_WORD = re.compile(r"[a-z]+")
+# Case endings of nouns, by which a brand written in Cyrillic is declined.
+_CASE_ENDINGS = ("ами", "ах", "ам", "ом", "ой", "ою", "ов", "у", "а", "е", "ы", "и")
+MIN_DECLINED_STEM = 3
 _ARABIC_ENDINGS = ("ه", "ات", "ين", "ون", "يه")  # normalized: ة is ه
 _RUSSIAN_ENDINGS = (
     "ый", "ий", "ой", "ая", "яя", "ое", "ее", "ые", "ие", "ого", "его", "ому", "ему", "ую",
@@ -73,6 +76,17 @@ _RUSSIAN_ENDINGS = (
 def text_match(tokens: list[Token]) -> TextMatch | None:
     groups = tuple(dict.fromkeys(t.terms for t in tokens))
     return TextMatch(required=groups) if groups else None
+
+
+def declined_stems(word: str) -> list[str]:
+    """What a word may be before a Russian case ending: "симбы" -> симб, симба;
+    "найках" -> найк, найка; "шляйха" -> шляйх."""
+    stems: list[str] = []
+    for ending in _CASE_ENDINGS:
+        stem = word[: -len(ending)]
+        if word.endswith(ending) and len(stem) >= MIN_DECLINED_STEM:
+            stems.extend((stem, stem + "а"))
+    return [s for s in dict.fromkeys(stems) if s != word]
 
 
 def looks_russian(word: str) -> bool:
@@ -316,11 +330,38 @@ class QueryUnderstanding:
         a brand in a Russian case or plural ("памперсы", "лореалем") is the brand."""
         brands = self.brands(vocabulary)
         found = brands.lookup(word, fuzzy=fuzzy)
-        if not lemmas or (found and found[0][1] == 0) or not is_cyrillic(word):
+        if (found and found[0][1] == 0) or not is_cyrillic(word):
             return found
-        forms = [t for t in self.analyzer.words.lemmas(word) if t != word]
-        exact = [(t, 0) for form in forms for t, _ in brands.lookup(form, fuzzy=False)]
-        return list(dict(exact + found).items()) if exact else found
+        if lemmas:
+            forms = [t for t in self.analyzer.words.lemmas(word) if t != word]
+            exact = [(t, 0) for form in forms for t, _ in brands.lookup(form, fuzzy=False)]
+            if exact:
+                return list(dict(exact + found).items())
+        if self.analyzer.words.is_known(word):
+            return found
+        # A foreign name declined like a Russian noun, which no dictionary knows the
+        # lemma of: "симбы" is Simba, "шляйха" Schleich, "адидаса" Adidas.
+        declined = [
+            (target, distance)
+            for stem in declined_stems(word)
+            for target, distance in brands.lookup(stem, fuzzy=fuzzy)
+        ]
+        if not declined:
+            return found
+        return sorted(dict(declined[::-1] + found[::-1]).items(), key=lambda item: item[1])
+
+    def _declined_brands(self, word: str, vocabulary: Vocabulary) -> set[str]:
+        """Brands a word no dictionary knows reads as exactly once a Russian case ending
+        is taken off, where what is left does not look Russian ("найках" -> nike)."""
+        if not is_cyrillic(word) or self.analyzer.words.is_known(word):
+            return set()
+        brands = self.brands(vocabulary)
+        return {
+            target
+            for stem in declined_stems(word)
+            if not looks_russian(stem)
+            for target, _ in brands.lookup(stem, fuzzy=False)
+        }
 
     # -- alternatives joined with OR ----------------------------------------------
 
@@ -404,10 +445,12 @@ class QueryUnderstanding:
         if unit.evidence == UNKNOWN:
             return None  # decided with the other replacements (_correct)
         # (by its lemma only when the catalog lacks the word: "памперсы", not "амурам")
+        # (a dictionary word the catalog lacks may be a brand misheard: "кохинор")
+        in_catalog = unit.evidence == IN_CATALOG
         exact = [
             t
             for t, _ in self._brand_lookup(
-                unit.surface, vocabulary, fuzzy=False, lemmas=unit.evidence != IN_CATALOG
+                unit.surface, vocabulary, fuzzy=not in_catalog, lemmas=not in_catalog
             )
         ]
         if not exact:
@@ -612,10 +655,14 @@ class QueryUnderstanding:
             found.append(Alternative(fixed, (tuple(lemmas(fixed)),), "spelling", cost + extra))
         if read_as_brand(word):
             penalty = RUSSIAN_LOOKING_COST if looks_russian(word) or looks_arabic(word) else 0.0
+            # (a Russian ending on a brand's exact reading is the brand declined: "найках")
+            declined = self._declined_brands(word, vocabulary) if penalty else set()
             for target, distance in self._brand_lookup(word, vocabulary)[:4]:
                 if real and distance:
                     continue
-                cost = BRAND_EXACT_COST + BRAND_FUZZY_COST * distance + penalty + extra
+                cost = BRAND_EXACT_COST + BRAND_FUZZY_COST * distance + extra
+                if target not in declined:
+                    cost += penalty
                 found.append(self._target(target, "translit", cost))
         elif not real:
             for cyrillic, _ in self.transliterator.candidates(word, vocabulary):
