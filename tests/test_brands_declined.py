@@ -3,7 +3,8 @@
 A foreign name written in Cyrillic takes Russian case endings ("игрушки симбы",
 "фигурки шляйха", "в найках"), which no dictionary knows the lemma of; and a brand
 heard by ear may be spelt as a dictionary word the catalog lacks ("кохинор" for
-Koh-I-Noor: the diamond is in the dictionary, the pencils in the catalog).
+Koh-I-Noor: the diamond is in the dictionary, the pencils in the catalog). And a
+brand the catalog lacks is not reported as understood.
 """
 
 from __future__ import annotations
@@ -62,3 +63,25 @@ def test_a_declined_or_dictionary_spelt_brand_reaches_the_brand(understanding, q
 def test_russian_words_with_endings_stay_words(understanding, query):
     reading = understanding.plan(query, "ru").readings[0]
     assert not latin_terms(reading), reading
+
+
+def test_a_brand_the_catalog_lacks_is_not_shown_as_understood():
+    """Without Head & Shoulders, "хэд энд шолдерс" is not "head and шолдерс": "энд" read
+    as the stop word "and" means nothing, so it confirmed whatever the other words found."""
+    understanding = QueryUnderstanding(
+        analyzer,
+        VocabularyStore.fixed(
+            catalog(
+                ("Фонарь налобный Head Light", None),
+                ("Фонарь налобный Head Torch", "Head"),
+                ("Набор Salt and Pepper", None),
+                ("Игра Dungeons and Dragons", None),
+                ("Шампунь Clear против перхоти", "Clear"),
+            )
+        ),
+    )
+    for query in ("хэд энд шолдерс", "хед энд шолдерс шампунь"):
+        plan = understanding.plan(query, "ru")
+        for reading in (plan.readings[0], *plan.fallbacks):
+            assert not reading.corrections, reading
+            assert "and" not in reading.text.split(), reading

@@ -460,6 +460,8 @@ class QueryUnderstanding:
         best, best_count = None, 0.0
         for target in exact:
             alternative = self._target(target, "translit", BRAND_EXACT_COST)
+            if not alternative.groups:
+                continue  # a stop word ("энд" -> and) means nothing
             found = query.evidence.count([*alternative.groups, *context])
             if found > best_count:
                 best, best_count = alternative, found
@@ -663,7 +665,9 @@ class QueryUnderstanding:
                 cost = BRAND_EXACT_COST + BRAND_FUZZY_COST * distance + extra
                 if target not in declined:
                     cost += penalty
-                found.append(self._target(target, "translit", cost))
+                alternative = self._target(target, "translit", cost)
+                if alternative.groups:  # a stop word ("энд" -> and) means nothing
+                    found.append(alternative)
         elif not real:
             for cyrillic, _ in self.transliterator.candidates(word, vocabulary):
                 found.append(
