@@ -200,6 +200,10 @@ class BrandLexicon:
     _exact: dict[str, Sequence[str]] = field(default_factory=dict)  # word -> its readings
     _phrases: dict[tuple[str, ...], str] | None = None
     _prefixes: set[tuple[str, ...]] = field(default_factory=set)
+    # a brand's words after its first ones: prefix -> the words that continue it
+    _next: dict[tuple[str, ...], set[str]] = field(default_factory=dict)
+    _short_first: dict[str, list[str]] = field(default_factory=dict)  # key -> "le", "la"
+    _word_keys: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def _bucket(self, first: str) -> list[str]:
         if not self._buckets:
@@ -248,6 +252,26 @@ class BrandLexicon:
         """Targets of a multi-word brand written as these Cyrillic words (exact keys)."""
         return list(self.readings.get(" ".join(reading_key(w) for w in words), ()))
 
+    def _keys_of(self, latin: str) -> frozenset[str]:
+        keys = self._word_keys.get(latin)
+        if keys is None:
+            keys = self._word_keys[latin] = frozenset(cyrillic_key(r) for r in readings(latin))
+        return keys
+
+    def _reads_as(self, word: str, latin: str) -> bool:
+        """Whether the Cyrillic `word` is a reading of the Latin `latin`, or sounds like
+        one (vowels, sound pairs, near keys; any one or two edits for long words)."""
+        key = cyrillic_key(word)
+        keys = self._keys_of(latin)
+        if key in keys:
+            return True
+        limit = _fuzzy_limit(key)
+        return limit > 0 and any(
+            Levenshtein.distance(key, other, score_cutoff=limit) <= limit
+            and (len(key) >= MIN_FREE_FUZZY or _sounds_alike(key, other))
+            for other in keys
+        )
+
     def phrase_match(self, words: list[str], known: Callable[[str], bool]) -> str | None:
         """The multi-word brand these Cyrillic words spell word by word, or None.
 
@@ -262,6 +286,15 @@ class BrandLexicon:
         if self._phrases is None:
             self._phrases = brand_phrases(self.brands)
             self._prefixes = {p[:k] for p in self._phrases for k in range(1, len(p))}
+            for phrase in self._phrases:
+                for k in range(1, len(phrase)):
+                    self._next.setdefault(phrase[:k], set()).add(phrase[k])
+                first = phrase[0]
+                if 1 < len(first) < MIN_WORD:  # words the lexicon's readings leave out
+                    for key in self._keys_of(first):
+                        shorts = self._short_first.setdefault(key, [])
+                        if first not in shorts:
+                            shorts.append(first)
         if not self._phrases or len(words) < 2:
             return None
         # Word by word, keeping only the readings so far that begin some brand: most
@@ -275,6 +308,8 @@ class BrandLexicon:
             for table in (ABBREVIATIONS, LETTER_NAMES):
                 if word in table:
                     found.append((table[word],))
+            if i == 0:
+                found.extend((short,) for short in self._short_first.get(reading_key(word), ()))
             # (a word after one that already reads as a brand's word may be misspelt
             # even if it is a catalog word: "мистер мускул")
             fuzzy = len(word) >= 5 and (i > 0 or not known(word))
@@ -287,6 +322,13 @@ class BrandLexicon:
                         for target, _ in self.lookup(rest, fuzzy=False)[:MAX_PHRASE_OPTIONS]:
                             found.append(tuple(_LATIN_WORD.findall(target)))
             extended = dict.fromkeys(p + f for p in partial for f in found)
+            if i > 0:
+                # the brand's own next word, heard by ear: "ле пти марсель" is Le Petit
+                # Marseillais ("марсель" is no reading the lexicon keeps for marseillais)
+                for p in partial:
+                    for following in self._next.get(p, ()):
+                        if self._reads_as(word, following):
+                            extended.setdefault(p + (following,), None)
             if i == last:
                 for latin in extended:
                     spelt = self._phrases.get(latin)

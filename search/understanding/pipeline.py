@@ -178,7 +178,9 @@ class QueryUnderstanding:
         vocabulary = self.lexicon.vocabulary
         self.speller.warm_up(vocabulary)
         self.speller.near_catalog_words("прогрев", vocabulary, min_df=DID_YOU_MEAN_MIN)
-        self.brands(vocabulary).lookup("прогрев")
+        brands = self.brands(vocabulary)
+        brands.lookup("прогрев")
+        brands.phrase_match(["прогрев", "прогрев"], lambda word: False)  # its phrase tables
         self.transliterator.candidates("warm", vocabulary)  # its skeleton index
         _ = vocabulary.term_ids
         self.plan("сумка")
@@ -341,11 +343,11 @@ class QueryUnderstanding:
             return found
         # A foreign name declined like a Russian noun, which no dictionary knows the
         # lemma of: "симбы" is Simba, "шляйха" Schleich, "адидаса" Adidas.
-        declined = [
-            (target, distance)
-            for stem in declined_stems(word)
-            for target, distance in brands.lookup(stem, fuzzy=fuzzy)
-        ]
+        stems = declined_stems(word)
+        declined = [(t, 0) for stem in stems for t, _ in brands.lookup(stem, fuzzy=False)]
+        if not declined and fuzzy and stems:
+            # (near readings of the stem before the longest ending only: "шляйх")
+            declined = brands.lookup(stems[0])
         if not declined:
             return found
         return sorted(dict(declined[::-1] + found[::-1]).items(), key=lambda item: item[1])
