@@ -253,6 +253,7 @@ class BrandLexicon:
         return list(self.readings.get(" ".join(reading_key(w) for w in words), ()))
 
     def _keys_of(self, latin: str) -> frozenset[str]:
+        """The reading keys of a Latin word: the lexicon's, or else its transcriptions'."""
         keys = self._word_keys.get(latin)
         if keys is None:
             keys = self._word_keys[latin] = frozenset(cyrillic_key(r) for r in readings(latin))
@@ -289,6 +290,16 @@ class BrandLexicon:
             for phrase in self._phrases:
                 for k in range(1, len(phrase)):
                     self._next.setdefault(phrase[:k], set()).add(phrase[k])
+            # the keys the lexicon already has for those words (no transcription per query)
+            continuing = set().union(*self._next.values()) if self._next else set()
+            keys: dict[str, set[str]] = {}
+            for key, targets in self.readings.items():
+                if " " not in key:
+                    for target in targets:
+                        if target in continuing:
+                            keys.setdefault(target, set()).add(key)
+            self._word_keys.update((word, frozenset(found)) for word, found in keys.items())
+            for phrase in self._phrases:
                 first = phrase[0]
                 if 1 < len(first) < MIN_WORD:  # words the lexicon's readings leave out
                     for key in self._keys_of(first):
