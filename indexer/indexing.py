@@ -288,8 +288,10 @@ def analyzed_lines(
     if pool is not None:
         # Each chunk takes along what the workers learnt lately (pulled when submitted).
         chunks = ((start, chunk, None, news.take()) for start, chunk in chunks)
-    work = analyze_chunk if pool is not None else _analyze_here(analyzer)
+    work = _analyze_packed if pool is not None else _analyze_here(analyzer)
     for outcomes, chunk_vocabulary, lemmas in in_order(work, chunks, pool, window):
+        if pool is not None:
+            outcomes = _unpacked(outcomes)
         vocabulary.merge(chunk_vocabulary)
         analyzer.words.remember(lemmas)
         if pool is not None:
@@ -351,6 +353,46 @@ def save_readings(path: Path) -> None:
 def _readings_version() -> str:
     """What a saved reading depends on: the rules of transcription.py, as written."""
     return hashlib.sha256(Path(transcription.__file__).read_bytes()).hexdigest()[:16]
+
+
+def _analyze_packed(
+    start: int, lines: list[bytes], analyzer: Analyzer | None = None, learnt: Lemmas | None = None
+) -> Analyzed:
+    """`analyze_chunk` on a worker, its documents packed for the trip to the indexing
+    process (`_unpacked`): a document's values without its keys, which the chunk sends
+    once. Unpickling ~16 keyed values a document cost ~9 µs there, in the one process
+    every document goes through; values alone cost ~3 µs."""
+    outcomes, vocabulary, lemmas = analyze_chunk(start, lines, analyzer, learnt)
+    keys: tuple[str, ...] | None = None
+    packed: list[Outcome] = []
+    for kind, line, value in outcomes:
+        if kind == "doc":
+            assert isinstance(value, dict)
+            if keys is None:
+                keys = tuple(value)
+            if tuple(value) == keys:  # (index_document's fields, always in its order)
+                packed.append(("values", line, tuple(value.values())))
+                continue
+        packed.append((kind, line, value))
+    if keys is not None:
+        packed.insert(0, ("keys", 0, keys))
+    return packed, vocabulary, lemmas
+
+
+def _unpacked(outcomes: list[Outcome]) -> list[Outcome]:
+    """The outcomes `_analyze_packed` packed, documents as dicts again."""
+    if not outcomes or outcomes[0][0] != "keys":
+        return outcomes
+    keys = outcomes[0][2]
+    assert isinstance(keys, tuple)
+    unpacked: list[Outcome] = []
+    for kind, line, value in outcomes[1:]:
+        if kind == "values":
+            assert isinstance(value, tuple)
+            unpacked.append(("doc", line, dict(zip(keys, value, strict=True))))
+        else:
+            unpacked.append((kind, line, value))
+    return unpacked
 
 
 def _analyze_here(analyzer: Analyzer) -> Callable[[int, list[bytes]], Analyzed]:

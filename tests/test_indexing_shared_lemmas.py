@@ -55,6 +55,27 @@ def test_worker_processes_make_the_documents_made_in_process(monkeypatch):
     assert len(here) > 50
 
 
+def test_documents_packed_for_the_trip_from_a_worker_come_back_the_same():
+    product = {"id": "p1", "title": {"ru": "Сумки и кольца"}, "category": "jewelry"}
+    lines = [
+        b"{broken",
+        orjson.dumps({"id": "p0", "deleted": True}),
+        orjson.dumps(product | {"price_usd": 5}),
+        orjson.dumps(product | {"id": "p2", "price_usd": 6, "flags": ["counterfeit_suspected"]}),
+        orjson.dumps(product | {"id": "p3", "price_usd": 7.25, "brand": "Zara"}),
+    ]
+    expected, _, _ = analyze_chunk(1, lines, Analyzer())
+    packed, _, _ = indexing._analyze_packed(1, lines, Analyzer())
+    assert [kind for kind, _, _ in packed] == [
+        "keys", "reject", "removal", "values", "hidden", "values"
+    ]  # fmt: skip
+    assert indexing._unpacked(packed) == expected
+    assert [kind for kind, _, _ in expected] == ["reject", "removal", "doc", "hidden", "doc"]
+    nothing_indexed = lines[:2]
+    packed, _, _ = indexing._analyze_packed(1, nothing_indexed, Analyzer())
+    assert indexing._unpacked(packed) == analyze_chunk(1, nothing_indexed, Analyzer())[0]
+
+
 def test_checked_once_values_still_reject_what_they_rejected():
     base = {"id": "p1", "title": {"ru": "Сумка"}, "category": "jewelry", "price_usd": 5}
     for _ in range(2):  # the second time from the quick checks
