@@ -98,3 +98,19 @@ def test_checked_once_values_still_reject_what_they_rejected():
         record = parse_line(1, orjson.dumps(base | change).decode())
         assert isinstance(record, Rejection), change
         assert record.reason == reason
+
+
+def test_a_run_collects_garbage_seldom_and_puts_the_thresholds_back():
+    import gc
+
+    import pytest
+
+    before = gc.get_threshold()
+    with indexing.collecting_seldom():
+        assert gc.get_threshold()[0] >= indexing.RUN_GC_THRESHOLDS[0]
+        assert gc.get_freeze_count() > 0
+    assert gc.get_threshold() == before
+    with pytest.raises(RuntimeError), indexing.collecting_seldom():
+        raise RuntimeError("a failed run")
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
