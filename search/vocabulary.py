@@ -254,16 +254,18 @@ def _top(counts: dict[str, int]) -> dict[str, int]:
     return dict(Counter(counts).most_common(MAX_ENTRIES))
 
 
-_BRAND_WORDS: dict[str, tuple[str, ...]] = {}  # brands repeat across products
+# Brands repeat across products: brand -> (its normalized words, its normalized form).
+_BRAND_WORDS: dict[str, tuple[tuple[str, ...], str]] = {}
 
 
-def _brand_words(brand: str) -> tuple[str, ...]:
+def _brand_words(brand: str) -> tuple[tuple[str, ...], str]:
     cached = _BRAND_WORDS.get(brand)
     if cached is None:
         if len(_BRAND_WORDS) > 100_000:
             _BRAND_WORDS.clear()
-        words = tuple(raw.text for raw in tokenize(normalize(brand)) if raw.kind == "word")
-        cached = _BRAND_WORDS[brand] = words
+        normalized = normalize(brand)
+        words = tuple(raw.text for raw in tokenize(normalized) if raw.kind == "word")
+        cached = _BRAND_WORDS[brand] = (words, " ".join(normalized.split()))
     return cached
 
 
@@ -301,11 +303,14 @@ class VocabularyBatch:
             title_words = [raw.text for raw in tokenize(normalize(text)) if raw.kind == "word"]
         words = set(title_words)
         if product.brand:
-            words.update(_brand_words(product.brand))
-            self.brands.append(" ".join(normalize(product.brand).split()))
+            brand_words, brand = _brand_words(product.brand)
+            words.update(brand_words)
+            self.brands.append(brand)
         self.words.extend(words)
         terms = set(document.get("title", "").split())
-        terms.update(document.get("brand", "").split())
+        brand_terms = document.get("brand")
+        if brand_terms:
+            terms.update(brand_terms.split())
         self.terms.extend(terms)
         self.sizes.append(len(terms))
         self.phrases.extend(_title_phrases(title_words))
