@@ -114,3 +114,16 @@ def test_a_run_collects_garbage_seldom_and_puts_the_thresholds_back():
         raise RuntimeError("a failed run")
     assert gc.get_threshold() == before
     assert gc.get_freeze_count() == 0
+
+
+def test_chunks_start_small_and_double_up_to_their_size_keeping_line_numbers():
+    from indexer.inputs import numbered_chunks
+
+    lines = [f"{n}".encode() for n in range(1, 31)]
+    chunks = list(numbered_chunks(lines, 8, first=2))
+    assert [len(chunk) for _, chunk in chunks] == [2, 4, 8, 8, 8]
+    assert all(chunk[0] == str(start).encode() for start, chunk in chunks)
+    assert [line for _, chunk in chunks for line in chunk] == lines
+    assert [len(c) for _, c in numbered_chunks(lines, 8)] == [8, 8, 8, 6]
+    assert [len(c) for _, c in numbered_chunks(lines, 8, first=50)] == [8, 8, 8, 6]
+    assert list(numbered_chunks([], 8, first=2)) == []
