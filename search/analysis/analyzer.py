@@ -10,7 +10,7 @@ searched.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cache
 from typing import NamedTuple
 
@@ -187,7 +187,11 @@ class Analyzer:
             known = self._title_words[lang] = {}
 
         def add(word: str) -> tuple[str, ...]:
-            terms = known[word] = tuple(dict.fromkeys(self._one_word_terms(word, language)))
+            if normalize(word, keep_umlauts=True).isalpha():
+                found: Iterable[str] = self._one_word_terms(word, language)
+            else:  # ("200г", "6.5см": `term_set`, from what index_terms remembers)
+                found = self.index_terms(word, None, language).split()
+            terms = known[word] = tuple(dict.fromkeys(found))
             return terms
 
         return known, add
