@@ -47,6 +47,15 @@ def test_marks_are_where_the_terms_of_each_word_are(language):
             expected.setdefault(term, []).extend(match.span())
     for _ in range(2):  # the second time from what the analyzer remembered
         assert title_marks({language: title}, analyzer) == {language: expected}
+    # and from what index_terms remembered of the title (as index_document does)
+    for other in ("Сумки-шопперы IPHОNE Muller 12,5 СМ", "ИЗ Bolsos", "Straße ÄRGER"):
+        fresh = Analyzer()
+        fresh.index_terms(other, None, language)
+        expected = {}
+        for match in re.finditer(r"\w+(?:[.,]\d+)?", other):
+            for term in sorted(analyzer.word_terms(match.group(), language)):
+                expected.setdefault(term, []).extend(match.span())
+        assert title_marks({language: other}, fresh) == {language: expected}
 
 
 def test_marks_of_a_title_are_not_used_for_another_latin_language():

@@ -181,14 +181,20 @@ class Analyzer:
     ) -> tuple[dict[str, tuple[str, ...]], Callable[[str], tuple[str, ...]]]:
         """Index time: the terms of displayed title words known so far (word -> terms,
         for `word_terms(word, language)`, in a fixed order), and what adds a word to them."""
-        lang = language if latin_stemmer_name(language) else None
+        stemmer = latin_stemmer_name(language)
+        lang = language if stemmer else None
         known = self._title_words.get(lang)
         if known is None or len(known) > self.word_terms_limit:
             known = self._title_words[lang] = {}
 
         def add(word: str) -> tuple[str, ...]:
-            if normalize(word, keep_umlauts=True).isalpha():
-                found: Iterable[str] = self._one_word_terms(word, language)
+            normalized = normalize(word, keep_umlauts=True)
+            found: Iterable[str]
+            if normalized.isalpha():
+                # Mostly a word index_terms met in the title already: the terms of its
+                # one match (what `_one_word_terms` makes of an all-letters word).
+                entry = self._index_entries.get(stemmer, {}).get(normalized)
+                found = entry[3] if entry else self._one_word_terms(word, language)
             else:  # ("200г", "6.5см": `term_set`, from what index_terms remembers)
                 found = self.index_terms(word, None, language).split()
             terms = known[word] = tuple(dict.fromkeys(found))
