@@ -1,15 +1,16 @@
 """Vitrina beside its peer (bench/peer.py: Flask + tantivy with Snowball), in one run.
 
     python bench/bench_peer.py [--seconds 15] [--connections 8] [--requests 400] [--copies 1]
-                               [--data-dir DIR] [--peer-threads 1]
+                               [--data-dir DIR] [--peer-threads 1] [--vitrina-threads 4]
 
 Prints one table: indexing products/s (100k cold: a fresh data dir, no lemma cache),
 HTTP throughput under wrk (both under gunicorn with 2 workers, the same queries with
 the same filters), one-client p50/p95 over unseen queries (a fifth of them damaged:
 wrong keyboard layout or a typo), the first search after start-up and resident memory,
 each with Vitrina's ratio to the peer. Vitrina's workers are what `vitrina serve` runs
-(threaded, connections kept alive); the peer's are sync, or threaded the same way with
---peer-threads 4 (what the code alone is worth, beside the server settings). The machine is shared and noisy: only the ratios
+(threaded, connections kept alive; --vitrina-threads 1: sync workers, as the peer's);
+the peer's are sync, or threaded the same way with --peer-threads 4 (what the code
+alone is worth, beside the server settings). The machine is shared and noisy: only the ratios
 mean much, which is why both run in the same process, interleaved. With --data-dir, the
 indexes an earlier run (or bench_search.py's) built there are reused, and the indexing
 row is left out.
@@ -183,6 +184,12 @@ def main() -> None:
     parser.add_argument(
         "--peer-threads", type=int, default=1, help="threads per peer worker (1: sync workers)"
     )
+    parser.add_argument(
+        "--vitrina-threads",
+        type=int,
+        default=None,
+        help="threads per vitrina worker (default: vitrina serve's; 1: sync workers)",
+    )
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="vitrina-peer-"))
     rows: list[tuple[str, str, str, str]] = []
@@ -213,7 +220,10 @@ def main() -> None:
         }
         for name in ("ELASTICSEARCH_URL", "CELERY_BROKER_URL", "DATABASE_URL"):
             env.pop(name, None)
-        vitrina = Server("vitrina", [str(BIN / "vitrina"), "serve", "--workers", "2"], env, ROOT)
+        threads = [] if args.vitrina_threads is None else ["--threads", str(args.vitrina_threads)]
+        vitrina = Server(
+            "vitrina", [str(BIN / "vitrina"), "serve", "--workers", "2", *threads], env, ROOT
+        )
         peer_env = {**os.environ, "PEER_INDEX": str(peer_dir)}
         peer_workers = (
             ["--worker-class", "gthread", "--threads", str(args.peer_threads), "--keep-alive", "5"]
@@ -272,9 +282,16 @@ def main() -> None:
     if args.data_dir is not None and "report" not in locals():
         products = f"{EmbeddedEngine(args.data_dir / 'index').product_count():,}"
     peer_kind = f"gthread x{args.peer_threads}" if args.peer_threads > 1 else "sync"
+    ours_kind = (
+        "as `vitrina serve` runs them"
+        if args.vitrina_threads is None
+        else f"gthread x{args.vitrina_threads}"
+        if args.vitrina_threads > 1
+        else "sync"
+    )
     print(
         f"\n{products} products, gunicorn with 2 workers each "
-        f"(vitrina: as `vitrina serve` runs them; peer: {peer_kind})\n"
+        f"(vitrina: {ours_kind}; peer: {peer_kind})\n"
     )
     print("| | Vitrina | peer | ratio |\n|---|---|---|---|")
     for row in rows:

@@ -228,6 +228,17 @@ class TermIds(Mapping[str, int]):
             return at
         return -1
 
+    def known(self, terms: Iterable[str]) -> list[int]:
+        """The ids of those of `terms` that have one (one search each, where
+        `[ids[t] for t in terms if t in ids]` searched twice)."""
+        ordered, ids, size = self._sorted, self._ids, len(self._sorted)
+        found = []
+        for term in terms:
+            at = bisect.bisect_left(ordered, term)
+            if at < size and ordered[at] == term:
+                found.append(ids[at])
+        return found
+
     def __getitem__(self, term: str) -> int:
         at = self._find(term)
         if at < 0:

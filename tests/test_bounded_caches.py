@@ -37,6 +37,11 @@ def test_brand_lookups_and_prices_stay_within_their_bounds(monkeypatch):
         lexicon.lookup(f"самсунк{n}")
     assert 0 < len(lexicon._cache) <= 20
     assert lexicon.lookup("самсунг") == [("samsung", 0)]  # still right after clearing
+    for n in range(200):
+        lexicon.lookup(f"самсунк{n}", fuzzy=False)
+    assert 0 < len(lexicon._exact) <= 20
+    assert lexicon.lookup("самсунг", fuzzy=False) == [("samsung", 0)]
+    assert lexicon.lookup("сямсунг", fuzzy=False) == []
     for cents in range(5000):
         format_price(cents / 100, "RUB", "ru", "RU")
     info = format_price.cache_info()

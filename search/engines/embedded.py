@@ -13,6 +13,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,7 @@ from .generations import Generations, os_errors
 BRANDS_FILE = "brands.json"
 FACET_CACHE_SIZE = 1024
 CLAUSE_CACHE_SIZE = 1024  # ~1.3 KB each, mostly tantivy's own memory
+QUERY_CACHE_SIZE = 256  # whole queries: their clauses, shared with the clause cache
 # Brand ids counted per segment and returned (at least), then sorted by (count, key)
 # and cut to the facet's size: the order Elasticsearch gives, ties included unless
 # more brands than this tie at the cut.
@@ -62,6 +64,7 @@ _SORT_FIELDS = {
     "orders": ("orders", tantivy.Order.Desc),
     "rating": ("rating", tantivy.Order.Desc),
 }
+_KEPT = "kept"  # the aggregation of the filtered category's bucket (see _one_pass)
 
 
 def build_schema() -> tantivy.Schema:
@@ -137,6 +140,8 @@ class EmbeddedEngine:
         self._facet_cache: OrderedDict[tuple, tuple] = OrderedDict()
         # Query clauses of recent readings and filter sets (they hold no index state).
         self._clauses: dict[TextMatch | Filters, list[tuple[tantivy.Occur, tantivy.Query]]] = {}
+        # Whole queries of recent (reading, filters): a search's facets reuse its query.
+        self._queries: dict[tuple[TextMatch | None, Filters], tantivy.Query] = {}
         # Facets grouped by the filters they count with, per filter set (see _facet_groups).
         self._groups: dict[Filters, list[tuple[Filters, list[str]]]] = {}
 
@@ -206,16 +211,18 @@ class EmbeddedEngine:
             )
         hits = []
         scored = query.text is not None and query.sort == "relevance"
+        with_marks = query.text is not None
+        loads, doc = orjson.loads, searcher.doc
         for key, address in result.hits:
-            stored = searcher.doc(address)
-            payload = orjson.loads(stored["payload"][0])
-            marks = stored.get_first("marks") if query.text is not None else None
+            stored = doc(address)
+            payload = loads(stored["payload"][0])
+            marks = stored.get_first("marks") if with_marks else None
             hits.append(
                 Hit(
                     payload["id"],
                     float(key) if scored else 0.0,
                     payload,
-                    orjson.loads(marks) if marks else None,
+                    loads(marks) if marks else None,
                 )
             )
         # `count` is missing from tantivy's type stub, not from its SearchResult.
@@ -247,49 +254,77 @@ class EmbeddedEngine:
     ) -> tuple[dict[str, list[FacetBucket]], tuple[float, float] | None]:
         """Each facet counts with every filter but its own, grouped to share requests;
         the facets of the query's own filters are empty without asking when it found
-        nothing (`total`)."""
+        nothing (`total`). A query filtered by one category counts in one aggregation
+        (see _one_pass)."""
+        groups = self._facet_groups(query.filters)
+        if total and len(groups) == 2:
+            one = self._one_pass(searcher, query, generation, groups)
+            if one is not None:
+                return one
         facets: dict[str, list[FacetBucket]] = {}
         price_range = None
-        for filters, group in self._facet_groups(query.filters):
+        for filters, group in groups:
             if not total and filters == query.filters:
                 facets.update((facet, []) for facet in group if facet != "price")
                 continue
-            aggs: dict[str, Any] = {}
-            for facet in group:
-                if facet == "price":
-                    aggs["price_stats"] = {"stats": {"field": "price_usd"}}
-                    continue
-                if facet == "brand" and generation.has_brand_ids:
-                    aggs[facet] = {
-                        "terms": {
-                            "field": "brand_id",
-                            "size": max(BRAND_ID_BUCKETS, 2 * query.facet_size),
-                            "segment_size": BRAND_ID_SEGMENT_BUCKETS,
-                        }
+            aggs = self._facet_aggs(group, query.facet_size, generation)
+            answer = searcher.aggregate(self._query(query.text, filters), aggs)
+            counted = _read_facets(answer, group, query.facet_size, generation, facets)
+            price_range = counted or price_range
+        return facets, price_range
+
+    def _one_pass(
+        self,
+        searcher: tantivy.Searcher,
+        query: EngineQuery,
+        generation: _Generation,
+        groups: list[tuple[Filters, list[str]]],
+    ) -> tuple[dict[str, list[FacetBucket]], tuple[float, float] | None] | None:
+        """The facets of a query filtered by one category (and no other facet's filter),
+        in one aggregation over the query without that filter: the category facet at
+        the top, the others inside the category's own bucket (a terms bucket of that
+        one value), so they count exactly the filtered products. None for any other
+        query (~0.19 -> ~0.16 ms a category search; an origin or a price range kept
+        the same way costs what two aggregations do: tantivy counts the other
+        facets in the price ranges around the filter's too, and in other origins).
+        """
+        (apart, alone), (own, others) = sorted(groups, key=lambda g: g[0] == query.filters)
+        if own != query.filters or alone != ["category"] or len(own.categories) != 1:
+            return None
+        size = query.facet_size
+        aggs = self._facet_aggs(alone, size, generation)
+        aggs[_KEPT] = {
+            "terms": {"field": "category", "include": list(own.categories), "size": 1},
+            "aggs": self._facet_aggs(others, size, generation),
+        }
+        answer = searcher.aggregate(self._query(query.text, apart), aggs)
+        facets: dict[str, list[FacetBucket]] = {}
+        _read_facets(answer, alone, size, generation, facets)
+        kept = answer.get(_KEPT, {}).get("buckets") or [{}]
+        price_range = _read_facets(kept[0], others, size, generation, facets)
+        return facets, price_range
+
+    @staticmethod
+    def _facet_aggs(group: Sequence[str], size: int, generation: _Generation) -> dict[str, Any]:
+        """The aggregations that count `group`'s facets."""
+        aggs: dict[str, Any] = {}
+        for facet in group:
+            if facet == "price":
+                aggs["price_stats"] = {"stats": {"field": "price_usd"}}
+            elif facet == "brand" and generation.has_brand_ids:
+                aggs[facet] = {
+                    "terms": {
+                        "field": "brand_id",
+                        "size": max(BRAND_ID_BUCKETS, 2 * size),
+                        "segment_size": BRAND_ID_SEGMENT_BUCKETS,
                     }
-                    continue
-                size = query.facet_size
+                }
+            else:
                 # segment_size bounds per-segment term lookups, the cost of a terms facet
                 aggs[facet] = {
                     "terms": {"field": _FACET_FIELDS[facet], "size": size, "segment_size": size * 2}
                 }
-            answer = searcher.aggregate(self._query(query.text, filters), aggs)
-            for facet in group:
-                if facet == "price":
-                    stats = answer.get("price_stats") or {}
-                    if stats.get("count"):
-                        price_range = (stats["min"], stats["max"])
-                    continue
-                buckets = answer.get(facet, {}).get("buckets", [])
-                if facet == "brand":
-                    facets[facet] = _brand_buckets(buckets, generation, query.facet_size)
-                    continue
-                facets[facet] = [
-                    FacetBucket(str(b["key"]), int(b["doc_count"]))
-                    for b in buckets
-                    if b["key"] != ""
-                ]
-        return facets, price_range
+        return aggs
 
     def _facet_groups(self, filters: Filters) -> list[tuple[Filters, list[str]]]:
         """The facets grouped by the filters they count with (each facet's own left
@@ -330,14 +365,24 @@ class EmbeddedEngine:
     # -- query building -------------------------------------------------------
 
     def _query(self, text: TextMatch | None, filters: Filters) -> tantivy.Query:
-        clauses = list(self._text_clauses(text)) if text is not None else []
-        clauses.extend(self._filter_clauses(filters))
-        if not clauses:
-            return tantivy.Query.all_query()
-        if all(occur == tantivy.Occur.MustNot for occur, _ in clauses):
-            # a query of only MustNot clauses matches nothing
-            clauses.insert(0, (tantivy.Occur.Must, tantivy.Query.all_query()))
-        return tantivy.Query.boolean_query(clauses)
+        """The query of a reading (None: browsing) and filters; kept for the facets'
+        aggregations of the same search and the next search of the same query."""
+        key = (text, filters)
+        query = self._queries.get(key)
+        if query is None:
+            clauses = list(self._text_clauses(text)) if text is not None else []
+            clauses.extend(self._filter_clauses(filters))
+            if not clauses:
+                query = tantivy.Query.all_query()
+            else:
+                if all(occur == tantivy.Occur.MustNot for occur, _ in clauses):
+                    # a query of only MustNot clauses matches nothing
+                    clauses.insert(0, (tantivy.Occur.Must, tantivy.Query.all_query()))
+                query = tantivy.Query.boolean_query(clauses)
+            if len(self._queries) >= QUERY_CACHE_SIZE:
+                self._queries.clear()
+            self._queries[key] = query
+        return query
 
     def _text_clauses(self, text: TextMatch) -> list[tuple[tantivy.Occur, tantivy.Query]]:
         """The clauses of the query words; built once per reading (a search and its
@@ -534,21 +579,54 @@ class EmbeddedEngine:
         return applied
 
 
+def _read_facets(
+    answer: dict[str, Any],
+    group: Sequence[str],
+    size: int,
+    generation: _Generation,
+    facets: dict[str, list[FacetBucket]],
+) -> tuple[float, float] | None:
+    """`group`'s facets from an aggregation's `answer` into `facets`; the price range
+    when the group counts it and products have prices."""
+    price_range = None
+    for facet in group:
+        if facet == "price":
+            stats = answer.get("price_stats") or {}
+            if stats.get("count"):
+                price_range = (stats["min"], stats["max"])
+            continue
+        buckets = answer.get(facet, {}).get("buckets", [])
+        if facet == "brand":
+            facets[facet] = _brand_buckets(buckets, generation, size)
+            continue
+        facets[facet] = [
+            FacetBucket(str(b["key"]), int(b["doc_count"])) for b in buckets if b["key"] != ""
+        ]
+    return price_range
+
+
 def _brand_buckets(
     buckets: list[dict[str, Any]], generation: _Generation, size: int
 ) -> list[FacetBucket]:
     """The brand facet, from brand_id buckets (or brand_key's, in older generations):
     the most products first, then by key, as Elasticsearch orders them."""
-    counted: list[tuple[str, int]] = []
-    for bucket in buckets:
-        key = bucket["key"]
-        if generation.has_brand_ids:
-            key = generation.brand_key(int(key))
-        if key:
-            counted.append((key, int(bucket["doc_count"])))
-    counted.sort(key=lambda kc: (-kc[1], kc[0]))
+    if generation.has_brand_ids:
+        keys = generation.brand_keys  # brand_key() below reads new brands into this list
+        ids = [int(b["key"]) for b in buckets]
+        if ids and max(ids) > len(keys):
+            generation.brand_key(max(ids))
+        counted = [
+            (keys[i - 1], b["doc_count"])
+            for i, b in zip(ids, buckets, strict=True)
+            if 0 < i <= len(keys)
+        ]
+    else:
+        counted = [(b["key"], b["doc_count"]) for b in buckets if b["key"]]
+    # by key, then (a stable sort) by count, most first: (-count, key) order
+    counted.sort(key=itemgetter(0))
+    counted.sort(key=itemgetter(1), reverse=True)
     labels = generation.brand_labels
-    return [FacetBucket(key, count, labels.get(key)) for key, count in counted[:size]]
+    return [FacetBucket(key, int(count), labels.get(key)) for key, count in counted[:size]]
 
 
 def _read_brand_labels(path: Path) -> dict[str, str]:

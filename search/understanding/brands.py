@@ -197,6 +197,7 @@ class BrandLexicon:
     brands: Mapping[str, int] = field(default_factory=dict)
     _buckets: dict[str, list[str]] = field(default_factory=dict)
     _cache: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    _exact: dict[str, Sequence[str]] = field(default_factory=dict)  # word -> its readings
     _phrases: dict[tuple[str, ...], str] | None = None
     _prefixes: set[tuple[str, ...]] = field(default_factory=set)
 
@@ -211,12 +212,19 @@ class BrandLexicon:
 
     def lookup(self, word: str, *, fuzzy: bool = True) -> list[tuple[str, int]]:
         """Latin targets the Cyrillic or Arabic `word` may stand for, with the edits it took (0..2)."""
-        key = reading_key(word)
         if not fuzzy:
-            return [(target, 0) for target in self.readings.get(key, ())]
+            # (a plan asks several times for the same words: their key's two regex
+            # passes are made once, and the readings' own tuple is remembered)
+            targets = self._exact.get(word)
+            if targets is None:
+                if len(self._exact) >= LOOKUP_CACHE_SIZE:
+                    self._exact.clear()
+                targets = self._exact[word] = self.readings.get(reading_key(word), ())
+            return [(target, 0) for target in targets]
         cached = self._cache.get(word)
         if cached is not None:
             return cached
+        key = reading_key(word)
         found: dict[str, int] = {}
         for target in self.readings.get(key, ()):
             found[target] = 0

@@ -160,6 +160,7 @@ class QueryUnderstanding:
         """Load the vocabulary and build what lookups need, before the first shopper comes."""
         vocabulary = self.lexicon.vocabulary
         self.speller.warm_up(vocabulary)
+        self.speller.near_catalog_words("прогрев", vocabulary, min_df=DID_YOU_MEAN_MIN)
         self.brands(vocabulary).lookup("прогрев")
         self.transliterator.candidates("warm", vocabulary)  # its skeleton index
         _ = vocabulary.term_ids
@@ -705,8 +706,12 @@ class QueryUnderstanding:
             context = self._context(query, i, with_unknown=True)
             if context and query.evidence.count(context) < needed:
                 continue  # the other words alone find too little: no rewrite of this one helps
-            # Catalog words one edit away that are common enough to find `needed` products.
-            for word, _ in self.speller.near_catalog_words(unit.surface, query.vocabulary):
+            # Catalog words one edit away that are common enough to find `needed` products
+            # (the most frequent come first: those under DID_YOU_MEAN_MIN never count).
+            near = self.speller.near_catalog_words(
+                unit.surface, query.vocabulary, min_df=DID_YOU_MEAN_MIN
+            )
+            for word, _ in near:
                 if query.vocabulary.word_df(word) < needed:
                     continue
                 alternative = Alternative(word, (tuple(lemmas(word)),), "spelling")

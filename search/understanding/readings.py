@@ -97,8 +97,8 @@ class Evidence:
         index = self.vocabulary.cooccurrence
         if index is None:
             return self.count(groups) > 0
-        ids = self.vocabulary.term_ids
-        return index.count([[ids[t] for t in g if t in ids] for g in key], enough=1) > 0
+        known = self.vocabulary.term_ids.known
+        return index.count([known(g) for g in key], enough=1) > 0
 
     def _count(self, groups: tuple[Group, ...]) -> float:
         vocabulary = self.vocabulary
@@ -106,8 +106,8 @@ class Evidence:
         if index is None:
             # No co-occurrence lists (an old vocabulary file): the rarest word bounds it.
             return float(min(sum(vocabulary.term_df(t) for t in g) for g in groups))
-        ids = vocabulary.term_ids
-        return index.count([[ids[t] for t in g if t in ids] for g in groups])
+        known = vocabulary.term_ids.known
+        return index.count([known(g) for g in groups])
 
 
 def support(count: float) -> float:

@@ -31,11 +31,21 @@ class AdminSessionInterface(SecureCookieSessionInterface):
     """The session cookie is Secure whenever the page was served over TLS."""
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
-        # Without a cookie (every storefront and API request: the cookie's path is
-        # /admin), an empty session, with no signing serializer built for it.
-        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+        # Without a cookie (every storefront and API request: browsers send it only
+        # under its path, /admin), an empty session, with no signing serializer built
+        # for it, and no Cookie header parsed outside that path.
+        if app.secret_key and (
+            not (request.script_root + request.path).startswith(self.get_cookie_path(app))
+            or not request.cookies.get(self.get_cookie_name(app))
+        ):
             return self.session_class()
         return super().open_session(app, request)
+
+    def save_session(self, app: Flask, session: Any, response: Any) -> None:
+        # An empty session nobody touched writes nothing (Flask's own would work out
+        # every cookie setting first, the forwarded scheme included, to then do nothing).
+        if session or session.modified or session.accessed:
+            super().save_session(app, session, response)
 
     def get_cookie_secure(self, app: Flask) -> bool:
         if super().get_cookie_secure(app):
