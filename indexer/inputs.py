@@ -57,10 +57,18 @@ def capped_lines(stream: IO[bytes], max_bytes: int) -> Iterator[bytes]:
         yield line
 
 
-def numbered_chunks(lines: Iterable[bytes], size: int) -> Iterator[tuple[int, list[bytes]]]:
-    """Lines in chunks of `size`, each with the (1-based) number of its first line."""
+def numbered_chunks(
+    lines: Iterable[bytes], size: int, first: int | None = None
+) -> Iterator[tuple[int, list[bytes]]]:
+    """Lines in chunks of `size`, each with the (1-based) number of its first line.
+
+    `first`: the first chunk's size, doubled chunk after chunk up to `size` (whoever
+    waits for the first chunk's results starts sooner).
+    """
     iterator = iter(lines)
     start = 1
-    while chunk := list(islice(iterator, size)):
+    step = min(first or size, size)
+    while chunk := list(islice(iterator, step)):
         yield start, chunk
         start += len(chunk)
+        step = min(2 * step, size)

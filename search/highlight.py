@@ -45,14 +45,21 @@ def title_marks(titles: dict[str, str], analyzer: Analyzer) -> TitleMarks:
     marks: TitleMarks = {}
     for language, text in titles.items():
         spans: dict[str, list[int]] = {}
-        terms_of = analyzer.word_terms_in(language)
+        known, add = analyzer.title_word_terms(language)
         for match in _WORD.finditer(text):
-            for term in terms_of(match.group()):
+            word = match.group()
+            terms = known.get(word)
+            if terms is None:
+                terms = add(word)
+            if not terms:
+                continue
+            start, end = match.span()
+            for term in terms:
                 found = spans.get(term)
                 if found is None:
-                    spans[term] = [*match.span()]
+                    spans[term] = [start, end]
                 else:
-                    found.extend(match.span())
+                    found += (start, end)
         marks[language] = spans
     return marks
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from search.analysis.analyzer import Analyzer, default_analyzer
-from search.analysis.text import normalize, tokenize
+from search.analysis.text import normalize, tokenize, umlaut_spellings
 from tests.conftest import shared_data
 
 
@@ -75,10 +75,33 @@ def test_punctuation_and_case_fold():
     ]
 
 
-def test_index_terms_match_analyze(analyzer):
-    text = "Смартфон Samsung Galaxy A54 5G 8/256 ГБ, чёрный"
-    expected = " ".join(t for token in analyzer.analyze(text) for t in token.terms)
-    assert analyzer.index_terms(text) == expected
+INDEXED_TEXTS = [
+    "Смартфон Samsung Galaxy A54 5G 8/256 ГБ, чёрный",
+    "Сок яблочный 0,5 л и 2 л, 64 gb 64 gb gb, 5 в 1, 12 v 2х64 гб 1 2 мм 64 -гб 3 %",
+    "Крем д/рук 75 мл с/к пл/бут абвг/д 1/2 шт 10 шт. 7 MAH 220 в 60 W 1.5 kg",
+    "iPhоne 12 мaгнит Müller Straße Größe Ärger naïve café 15А ﬁne Ｆｕｌｌ x_y",
+    "Bürostuhl für Mädchen 28 Größe, Schlüsselanhänger grün",
+    "ساعة يد رجالية من الجلد والساعة ٣٠ ساعة",
+    "auriculares mujeres botões 2.5.1 007 0,50 1e5 gb 5",
+    "не без и в на с для 5",
+    "",
+]
+
+
+@pytest.mark.parametrize("language", ["ru", "de", "es", "pt_BR", "en", "ar", None])
+@pytest.mark.parametrize("text", INDEXED_TEXTS)
+def test_index_terms_match_analyze(text, language):
+    # index_terms remembers what each match of the tokenizer becomes (spaced units are
+    # joined where tokenize joins them): the same terms, the first time and the next.
+    analyzer = Analyzer()
+    tokens = analyzer.analyze(text, language)
+    expected = " ".join(t for token in tokens for t in token.terms)
+    raw_tokens = tokenize(normalize(text, keep_umlauts=True))
+    words = [umlaut_spellings(raw.text)[0] for raw in raw_tokens if raw.kind == "word"]
+    for _ in range(2):
+        surface: list[str] = []
+        assert analyzer.index_terms(text, surface, language) == expected
+        assert surface == words
 
 
 @pytest.mark.parametrize("language", ["ru", "de", "es", "pt", "en", "ar", None])

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
-from search.analysis.analyzer import default_analyzer
+from search.analysis.analyzer import Analyzer, default_analyzer
 from search.highlight import highlight, highlight_marked, marks_for, title_marks
 from search.service import url_segment
 from vitrina.commands.demo import demo_catalog_path
@@ -34,6 +35,27 @@ def test_marks_highlight_like_analysis(query, locale):
             compared += 1
             assert highlight_marked(text, terms, spans) == highlight(text, terms, analyzer, locale)
     assert compared > 50
+
+
+@pytest.mark.parametrize("language", ["ru", "de", "es", "en", "ar"])
+def test_marks_are_where_the_terms_of_each_word_are(language):
+    analyzer = Analyzer()
+    title = "Сумка-шоппер iPhоne Müller 64гб 64 гб, 12,5 см с/к Bolsos de cuero ساعة и 5%"
+    expected: dict[str, list[int]] = {}
+    for match in re.finditer(r"\w+(?:[.,]\d+)?", title):
+        for term in sorted(analyzer.word_terms(match.group(), language)):
+            expected.setdefault(term, []).extend(match.span())
+    for _ in range(2):  # the second time from what the analyzer remembered
+        assert title_marks({language: title}, analyzer) == {language: expected}
+    # and from what index_terms remembered of the title (as index_document does)
+    for other in ("Сумки-шопперы IPHОNE Muller 12,5 СМ", "ИЗ Bolsos", "Straße ÄRGER"):
+        fresh = Analyzer()
+        fresh.index_terms(other, None, language)
+        expected = {}
+        for match in re.finditer(r"\w+(?:[.,]\d+)?", other):
+            for term in sorted(analyzer.word_terms(match.group(), language)):
+                expected.setdefault(term, []).extend(match.span())
+        assert title_marks({language: other}, fresh) == {language: expected}
 
 
 def test_marks_of_a_title_are_not_used_for_another_latin_language():

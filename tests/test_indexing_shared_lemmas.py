@@ -55,6 +55,27 @@ def test_worker_processes_make_the_documents_made_in_process(monkeypatch):
     assert len(here) > 50
 
 
+def test_documents_packed_for_the_trip_from_a_worker_come_back_the_same():
+    product = {"id": "p1", "title": {"ru": "Сумки и кольца"}, "category": "jewelry"}
+    lines = [
+        b"{broken",
+        orjson.dumps({"id": "p0", "deleted": True}),
+        orjson.dumps(product | {"price_usd": 5}),
+        orjson.dumps(product | {"id": "p2", "price_usd": 6, "flags": ["counterfeit_suspected"]}),
+        orjson.dumps(product | {"id": "p3", "price_usd": 7.25, "brand": "Zara"}),
+    ]
+    expected, _, _ = analyze_chunk(1, lines, Analyzer())
+    packed, _, _ = indexing._analyze_packed(1, lines, Analyzer())
+    assert [kind for kind, _, _ in packed] == [
+        "keys", "reject", "removal", "values", "hidden", "values"
+    ]  # fmt: skip
+    assert indexing._unpacked(packed) == expected
+    assert [kind for kind, _, _ in expected] == ["reject", "removal", "doc", "hidden", "doc"]
+    nothing_indexed = lines[:2]
+    packed, _, _ = indexing._analyze_packed(1, nothing_indexed, Analyzer())
+    assert indexing._unpacked(packed) == analyze_chunk(1, nothing_indexed, Analyzer())[0]
+
+
 def test_checked_once_values_still_reject_what_they_rejected():
     base = {"id": "p1", "title": {"ru": "Сумка"}, "category": "jewelry", "price_usd": 5}
     for _ in range(2):  # the second time from the quick checks
@@ -77,3 +98,32 @@ def test_checked_once_values_still_reject_what_they_rejected():
         record = parse_line(1, orjson.dumps(base | change).decode())
         assert isinstance(record, Rejection), change
         assert record.reason == reason
+
+
+def test_a_run_collects_garbage_seldom_and_puts_the_thresholds_back():
+    import gc
+
+    import pytest
+
+    before = gc.get_threshold()
+    with indexing.collecting_seldom():
+        assert gc.get_threshold()[0] >= indexing.RUN_GC_THRESHOLDS[0]
+        assert gc.get_freeze_count() > 0
+    assert gc.get_threshold() == before
+    with pytest.raises(RuntimeError), indexing.collecting_seldom():
+        raise RuntimeError("a failed run")
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
+
+
+def test_chunks_start_small_and_double_up_to_their_size_keeping_line_numbers():
+    from indexer.inputs import numbered_chunks
+
+    lines = [f"{n}".encode() for n in range(1, 31)]
+    chunks = list(numbered_chunks(lines, 8, first=2))
+    assert [len(chunk) for _, chunk in chunks] == [2, 4, 8, 8, 8]
+    assert all(chunk[0] == str(start).encode() for start, chunk in chunks)
+    assert [line for _, chunk in chunks for line in chunk] == lines
+    assert [len(c) for _, c in numbered_chunks(lines, 8)] == [8, 8, 8, 6]
+    assert [len(c) for _, c in numbered_chunks(lines, 8, first=50)] == [8, 8, 8, 6]
+    assert list(numbered_chunks([], 8, first=2)) == []

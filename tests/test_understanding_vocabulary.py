@@ -6,6 +6,7 @@ import os
 from search.analysis.analyzer import default_analyzer
 from search.catalog import Product
 from search.documents import index_document
+from search.understanding.brands import brand_spellings, build_readings
 from search.vocabulary import Vocabulary, VocabularyBuilder, VocabularyStore, vocabulary_path
 
 
@@ -104,3 +105,27 @@ def test_brand_spellings_by_prefix_are_what_a_scan_finds():
         assert vocabulary.spellings_with_prefix(prefix) == scan(prefix), prefix
     assert [latin for latin, _ in vocabulary.spellings_with_prefix("сем")] == ["sammy"]
     assert Vocabulary().spellings_with_prefix("ло") == []
+
+
+def test_brands_are_transcribed_while_the_feed_is_read_with_the_same_lexicon():
+    from search.understanding import transcription
+
+    changes = [
+        document("1", "Шампунь Head & Shoulders", "Head & Shoulders"),
+        document("2", "Крем L'Oreal Paris", "L'Oreal"),
+        document("3", "Сумка", "Gloria Jeans"),
+    ]
+    transcription._MEMO.clear()
+    builder = VocabularyBuilder()
+    for change in changes:
+        builder.add(change)
+    read = transcription.known_readings()
+    for word in ("head", "shoulders", "oreal", "paris", "gloria", "jeans"):
+        assert (word, "cyrillic") in read, word
+    for word in ("head", "shoulders", "oreal", "gloria", "jeans"):
+        assert (word, "arabic") in read, word
+    ahead = builder.vocabulary()
+    transcription._MEMO.clear()  # read from nothing remembered: the same lexicon
+    assert ahead.readings == build_readings(ahead.words, ahead.brands)
+    assert ahead.spellings == brand_spellings(ahead.words, ahead.brands)
+    assert ahead.readings and ahead.spellings

@@ -10,15 +10,30 @@ searched.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cache
 from typing import NamedTuple
 
 from .morphology import WordNormalizer, latin_stemmer_name
 from .stopwords import STOP_WORDS
-from .text import UMLAUTS, fold_mixed_script, is_cyrillic, normalize, tokenize, umlaut_spellings
+from .text import (
+    UMLAUTS,
+    UNITS,
+    classify,
+    fold_mixed_script,
+    is_cyrillic,
+    joins_number,
+    normalize,
+    token_pattern,
+    tokenize,
+    umlaut_spellings,
+)
 
 Lemmatizer = Callable[[str], tuple[str, ...]]
+# What indexing makes of one match of the tokenizer's pattern (`text.classify`):
+# (kind, text, surface, terms). A word's surface is its first plain spelling, its terms
+# are () for a stop word; anything else is its own one term, and surface is its text.
+IndexEntry = tuple[str, str, str, tuple[str, ...]]
 _UMLAUT = re.compile(f"[{UMLAUTS}]")
 _LATIN = re.compile("[a-z]")
 
@@ -39,6 +54,11 @@ class Analyzer:
         self._short_texts: dict[str, str] = {}
         self._word_terms: dict[tuple[str, str | None], frozenset[str]] = {}
         self.word_terms_limit = 200_000
+        # Index time only: what each match of the tokenizer's pattern (`index_terms`)
+        # and each title word (`title_word_terms`) becomes, per Latin stemmer: catalog
+        # words repeat, so most are a dict lookup.
+        self._index_entries: dict[str | None, dict[str, IndexEntry]] = {}
+        self._title_words: dict[str | None, dict[str, tuple[str, ...]]] = {}
 
     def bound_caches(self, words: int, word_terms: int) -> None:
         """Lower the bounds of the per-word caches (a serving process: shoppers' words
@@ -74,27 +94,49 @@ class Analyzer:
     ) -> str:
         """Space-joined terms of `text`, for a whitespace-tokenized index field.
 
-        The hot path of indexing: the same steps as `analyze`, without Token objects.
-        Normalized words (stop words included) are appended to `surface_words` if given,
-        so the indexer's vocabulary needs no second pass over the text.
+        The hot path of indexing: the terms `analyze` gives (stop words left out),
+        without Token objects, each match of the tokenizer remembered. Normalized words
+        (stop words included) are appended to `surface_words` if given, so the indexer's
+        vocabulary needs no second pass over the text.
         """
-        lemmas = self.words.lemmatizer(language)
+        stemmer = latin_stemmer_name(language)
+        entries = self._index_entries.get(stemmer)
+        if entries is None or len(entries) > self.word_terms_limit:
+            entries = self._index_entries[stemmer] = {}
         normalized = normalize(text, keep_umlauts=True)
-        umlauts = not normalized.isascii() and _UMLAUT.search(normalized) is not None
         terms: list[str] = []
-        for raw in tokenize(normalized):
-            if raw.kind != "word":
-                terms.append(raw.text)
+        number_end = -1  # where the last token ended, when it was a number
+        for match in token_pattern(normalized).finditer(normalized):
+            raw = match.group()
+            entry = entries.get(raw)
+            if entry is None:
+                entry = entries[raw] = self._index_entry(raw, language)
+            kind, token, surface, found = entry
+            if kind != "word":
+                terms.append(surface)
+                number_end = match.end() if kind == "number" else -1
                 continue
-            if umlauts:
-                surface, found = self._word(raw.text, lemmas)
-            else:
-                surface, found = raw.text, lemmas(raw.text)
+            if (
+                number_end >= 0
+                and joins_number(token)
+                and not normalized[number_end : match.start()].strip()
+            ):
+                terms[-1] += UNITS[token]  # "64 gb": one measure, as `tokenize` joins it
+                number_end = -1
+                continue
+            number_end = -1
             if surface_words is not None:
                 surface_words.append(surface)
-            if surface not in STOP_WORDS:
+            if found:
                 terms.extend(found)
         return " ".join(terms)
+
+    def _index_entry(self, raw: str, language: str | None) -> IndexEntry:
+        token, kind = classify(raw)
+        if kind != "word":
+            return kind, token, token, (token,)
+        surface, terms = self._word(token, self.words.lemmatizer(language))
+        return kind, token, surface, () if surface in STOP_WORDS else terms
 
     def index_texts(self, texts: dict[str, str], surface_words: list[str] | None = None) -> str:
         """`index_terms` of texts by language (a product's titles or descriptions)."""
@@ -133,6 +175,32 @@ class Analyzer:
             return cached
 
         return terms
+
+    def title_word_terms(
+        self, language: str | None
+    ) -> tuple[dict[str, tuple[str, ...]], Callable[[str], tuple[str, ...]]]:
+        """Index time: the terms of displayed title words known so far (word -> terms,
+        for `word_terms(word, language)`, in a fixed order), and what adds a word to them."""
+        stemmer = latin_stemmer_name(language)
+        lang = language if stemmer else None
+        known = self._title_words.get(lang)
+        if known is None or len(known) > self.word_terms_limit:
+            known = self._title_words[lang] = {}
+
+        def add(word: str) -> tuple[str, ...]:
+            normalized = normalize(word, keep_umlauts=True)
+            found: Iterable[str]
+            if normalized.isalpha():
+                # Mostly a word index_terms met in the title already: the terms of its
+                # one match (what `_one_word_terms` makes of an all-letters word).
+                entry = self._index_entries.get(stemmer, {}).get(normalized)
+                found = entry[3] if entry else self._one_word_terms(word, language)
+            else:  # ("200г", "6.5см": `term_set`, from what index_terms remembers)
+                found = self.index_terms(word, None, language).split()
+            terms = known[word] = tuple(dict.fromkeys(found))
+            return terms
+
+        return known, add
 
     def _one_word_terms(self, word: str, language: str | None) -> set[str] | tuple[str, ...]:
         """`term_set(word, language)`; for the common displayed word, letters only once

@@ -225,7 +225,16 @@ class WordNormalizer:
 
     def _russian(self, word: str) -> tuple[str, ...]:
         parses = self._morph.parse(word)
-        known = [p for p in parses if p.is_known]
+        # `Parse.is_known` looks its form up in the dictionary again for every parse,
+        # and a word's parses mostly share one form (its own, or with "ё" put back).
+        known_forms: dict[str, bool] = {}
+        known = []
+        for p in parses:
+            is_known = known_forms.get(p.word)
+            if is_known is None:
+                is_known = known_forms[p.word] = p.is_known
+            if is_known:
+                known.append(p)
         if known:
             forms = [p.normal_form for p in known]
         else:

@@ -182,8 +182,7 @@ def tokenize(text: str) -> list[RawToken]:
     tokens: list[RawToken] = []
     append = tokens.append
     spaced_unit = False
-    # (Without a slash the text has no abbreviation: the pattern need not look for one.)
-    for match in (_RAW_TOKEN if "/" in text else _RAW_TOKEN_NO_SLASH).finditer(text):
+    for match in token_pattern(text).finditer(text):
         raw = match.group()
         start, end = match.span()
         if raw.isalpha():
@@ -192,20 +191,34 @@ def tokenize(text: str) -> list[RawToken]:
             append(_new_token(RawToken, (raw, "word", start, end)))
             spaced_unit = spaced_unit or raw in UNITS
             continue
-        if "/" in raw:
-            append(_new_token(RawToken, (raw, "word", start, end)))
-            continue
-        if not _HAS_LETTER.search(raw):
-            number = canonical_number(raw) if raw.count(".") <= 1 else raw
-            append(_new_token(RawToken, (number, "number", start, end)))
-            continue
-        pieces = _PIECES.findall(raw)
-        if len(pieces) == 2 and pieces[1] in UNITS and not _HAS_DIGIT.search(pieces[1]):
-            measure = canonical_number(pieces[0]) + UNITS[pieces[1]]
-            append(_new_token(RawToken, (measure, "measure", start, end)))
-            continue
-        append(_new_token(RawToken, (raw.translate(LOOKALIKES), "model", start, end)))
+        append(_new_token(RawToken, (*classify(raw), start, end)))
     return _merge_spaced_units(tokens, text) if spaced_unit else tokens
+
+
+def token_pattern(text: str) -> re.Pattern[str]:
+    """The pattern `tokenize` splits `text` with (its matches are `classify`'s input).
+
+    (Without a slash the text has no abbreviation: the pattern need not look for one.)
+    """
+    return _RAW_TOKEN if "/" in text else _RAW_TOKEN_NO_SLASH
+
+
+def classify(raw: str) -> tuple[str, str]:
+    """What `tokenize` makes of one match of `token_pattern`, before spaced units are
+    joined ("64 gb"): its text and kind. It depends on the match alone, so callers that
+    meet the same matches again and again may remember it."""
+    if raw.isalpha():
+        if not raw.isascii() and _LATIN.search(raw) and _CYRILLIC.search(raw):
+            raw = fold_mixed_script(raw)
+        return raw, "word"
+    if "/" in raw:
+        return raw, "word"
+    if not _HAS_LETTER.search(raw):
+        return (canonical_number(raw) if raw.count(".") <= 1 else raw), "number"
+    pieces = _PIECES.findall(raw)
+    if len(pieces) == 2 and pieces[1] in UNITS and not _HAS_DIGIT.search(pieces[1]):
+        return canonical_number(pieces[0]) + UNITS[pieces[1]], "measure"
+    return raw.translate(LOOKALIKES), "model"
 
 
 _RAW_TOKEN_NO_SLASH = re.compile(_RAW_TOKEN.pattern.removeprefix(_ABBREVIATION + "|"))
@@ -231,6 +244,12 @@ def fold_mixed_script(word: str) -> str:
     return word
 
 
+def joins_number(word: str) -> bool:
+    """Whether the word `word` after a number, with only spaces between, joins it into
+    one measure ("64 gb" -> "64gb"; `tokenize` does, a word of ATTACHED_ONLY does not)."""
+    return word in UNITS and word not in ATTACHED_ONLY
+
+
 def _merge_spaced_units(tokens: list[RawToken], text: str) -> list[RawToken]:
     """Join "64 gb" into one measure term, like "64gb"."""
     merged: list[RawToken] = []
@@ -242,8 +261,7 @@ def _merge_spaced_units(tokens: list[RawToken], text: str) -> list[RawToken]:
             token.kind == "number"
             and following is not None
             and following.kind == "word"
-            and following.text in UNITS
-            and following.text not in ATTACHED_ONLY
+            and joins_number(following.text)
             and text[token.end : following.start].strip() == ""
         ):
             merged.append(
