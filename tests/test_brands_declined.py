@@ -85,3 +85,24 @@ def test_a_brand_the_catalog_lacks_is_not_shown_as_understood():
         for reading in (plan.readings[0], *plan.fallbacks):
             assert not reading.corrections, reading
             assert "and" not in reading.text.split(), reading
+
+
+def test_words_that_match_nothing_confirm_no_far_fix_of_another():
+    """"хэд энд шолдерс" on a catalog with a tote bag but no Head & Shoulders: "хэд" and
+    "энд" match nothing, so nothing backs reading "шолдерс" two edits away as "шопер"
+    (relaxation would then drop the two and show the bag); a lone word keeps its fix."""
+    understanding = QueryUnderstanding(
+        analyzer,
+        VocabularyStore.fixed(
+            catalog(
+                ("Сумка-шопер холщовая с принтом", None),
+                ("Сумка шопер женская", None),
+                ("Кроссовки беговые", None),
+            )
+        ),
+    )
+    plan = understanding.plan("хэд энд шолдерс", "ru")
+    for reading in (plan.readings[0], *plan.fallbacks):
+        assert not reading.corrections, reading
+    fixed = understanding.plan("кросовки", "ru").readings[0]
+    assert [(c.source, c.target) for c in fixed.corrections] == [("кросовки", "кроссовки")]

@@ -598,7 +598,20 @@ class QueryUnderstanding:
         # A fix no other word confirms must be a likely slip, and likelier still for a
         # lone foreign-looking word; a less likely one is only offered (did-you-mean),
         # never applied: "мишлен" alone is not "милен".
-        cap = None if offer else SINGLE_MAX_COST if single else ALONE_MAX_COST if alone else None
+        # Other words that all match nothing confirm nothing either: the fix stands alone
+        # ("хэд энд шолдерс" is not "шопер" with two words relaxation will drop).
+        unconfirmed = alone or (
+            not context and any(u.is_word for j, u in enumerate(query.units) if j != i)
+        )
+        cap = (
+            None
+            if offer
+            else SINGLE_MAX_COST
+            if single
+            else ALONE_MAX_COST
+            if unconfirmed
+            else None
+        )
         if single and not offer and unit.surface.isascii():
             cap = LATIN_SINGLE_MAX_COST  # Latin words here are names: "ikea" is not "idea"
         best: tuple[float, Alternative] | None = None
