@@ -88,7 +88,7 @@ def test_a_brand_the_catalog_lacks_is_not_shown_as_understood():
 
 
 def test_words_that_match_nothing_confirm_no_far_fix_of_another():
-    """"хэд энд шолдерс" on a catalog with a tote bag but no Head & Shoulders: "хэд" and
+    """ "хэд энд шолдерс" on a catalog with a tote bag but no Head & Shoulders: "хэд" and
     "энд" match nothing, so nothing backs reading "шолдерс" two edits away as "шопер"
     (relaxation would then drop the two and show the bag); a lone word keeps its fix."""
     understanding = QueryUnderstanding(
