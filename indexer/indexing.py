@@ -137,15 +137,19 @@ RUN_GC_THRESHOLDS = (50_000, 20, 20)
 @contextlib.contextmanager
 def collecting_seldom() -> Iterator[None]:
     """The garbage collector's thresholds raised for the block (and what was there
-    before it, the loaded dictionaries and modules, left out of its walks)."""
+    before it, the loaded dictionaries and modules, left out of its walks). A process
+    that froze objects itself (a preloaded server) keeps them frozen: `gc.unfreeze`
+    would hand all of them back to the collector."""
     thresholds = gc.get_threshold()
+    frozen_before = gc.get_freeze_count()
     gc.freeze()
     gc.set_threshold(*(max(a, b) for a, b in zip(thresholds, RUN_GC_THRESHOLDS, strict=True)))
     try:
         yield
     finally:
         gc.set_threshold(*thresholds)
-        gc.unfreeze()
+        if not frozen_before:
+            gc.unfreeze()
 
 
 def _index_feed(

@@ -116,6 +116,20 @@ def test_a_run_collects_garbage_seldom_and_puts_the_thresholds_back():
     assert gc.get_freeze_count() == 0
 
 
+def test_a_run_leaves_what_the_process_froze_itself_frozen():
+    import gc
+
+    kept = [object() for _ in range(10)]  # what a preloaded server's master froze
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with indexing.collecting_seldom():
+            pass
+        assert gc.get_freeze_count() >= frozen, kept
+    finally:
+        gc.unfreeze()
+
+
 def test_chunks_start_small_and_double_up_to_their_size_keeping_line_numbers():
     from indexer.inputs import numbered_chunks
 
