@@ -20,8 +20,6 @@ from .text import (
     UMLAUTS,
     UNITS,
     classify,
-    fold_mixed_script,
-    is_cyrillic,
     joins_number,
     normalize,
     token_pattern,
@@ -35,7 +33,6 @@ Lemmatizer = Callable[[str], tuple[str, ...]]
 # are () for a stop word; anything else is its own one term, and surface is its text.
 IndexEntry = tuple[str, str, str, tuple[str, ...]]
 _UMLAUT = re.compile(f"[{UMLAUTS}]")
-_LATIN = re.compile("[a-z]")
 
 
 class Token(NamedTuple):
@@ -208,9 +205,8 @@ class Analyzer:
         normalized = normalize(word, keep_umlauts=True)
         if not normalized.isalpha():
             return self.term_set(word, language)
-        if not normalized.isascii() and _LATIN.search(normalized) and is_cyrillic(normalized):
-            normalized = fold_mixed_script(normalized)
-        surface, terms = self._word(normalized, self.words.lemmatizer(language))
+        word, _ = classify(normalized)  # (typed in two scripts: folded into one)
+        surface, terms = self._word(word, self.words.lemmatizer(language))
         return () if surface in STOP_WORDS else terms
 
     def term_set(self, text: str, language: str | None = None) -> set[str]:

@@ -591,29 +591,22 @@ class QueryUnderstanding:
     ) -> tuple[float, Alternative] | None:
         unit = query.units[i]
         context = [] if alone else self._context(query, i)
+        other_words = any(u.is_word for j, u in enumerate(query.units) if j != i)
         # A lone word shaped like a foreign name may be one the catalog lacks ("мишлен").
-        single = not looks_russian(unit.surface) and not any(
-            u.is_word for j, u in enumerate(query.units) if j != i
-        )
+        single = not other_words and not looks_russian(unit.surface)
         # A fix no other word confirms must be a likely slip, and likelier still for a
-        # lone foreign-looking word; a less likely one is only offered (did-you-mean),
-        # never applied: "мишлен" alone is not "милен".
-        # Other words that all match nothing confirm nothing either: the fix stands alone
-        # ("хэд энд шолдерс" is not "шопер" with two words relaxation will drop).
-        unconfirmed = alone or (
-            not context and any(u.is_word for j, u in enumerate(query.units) if j != i)
-        )
-        cap = (
-            None
-            if offer
-            else SINGLE_MAX_COST
-            if single
-            else ALONE_MAX_COST
-            if unconfirmed
-            else None
-        )
-        if single and not offer and unit.surface.isascii():
-            cap = LATIN_SINGLE_MAX_COST  # Latin words here are names: "ikea" is not "idea"
+        # lone foreign-looking word (a Latin one, a name, likelier still: "ikea" is not
+        # "idea"); a less likely one is only offered (did-you-mean), never applied:
+        # "мишлен" alone is not "милен". Other words that all match nothing confirm
+        # nothing either ("хэд энд шолдерс" is not "шопер", the two words relaxed away).
+        if offer:
+            cap: float | None = None
+        elif single:
+            cap = LATIN_SINGLE_MAX_COST if unit.surface.isascii() else SINGLE_MAX_COST
+        elif alone or (other_words and not context):
+            cap = ALONE_MAX_COST
+        else:
+            cap = None
         best: tuple[float, Alternative] | None = None
         brand: tuple[float, Alternative] | None = None
         if len(unit.surface) < SHORT_WORD and not context and not offer:
